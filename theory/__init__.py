@@ -1,0 +1,32 @@
+"""diffusion-regimes numeric solvers: speciation, collapse, time maps and phase diagrams.
+
+Submodules
+----------
+gaussian_mixture
+    Closed forms for the symmetric Gaussian mixture (phi, t_S, t*, t_C, excess entropy, REM).
+speciation
+    t_S of any dataset from its covariance spectrum.
+collapse
+    t_C of Gaussian data with any covariance spectrum.
+timemap
+    OU time <-> VE variance, VE/VP/DDPM/EDM schedules.
+phase_diagram
+    Regimes I/II/III over (t, alpha) or (d, n).
+citation
+    Which papers and equations a number comes from.
+
+``import theory`` loads numpy only; scipy, mpmath, sympy and matplotlib are imported when a function
+needs them.
+"""
+
+from . import collapse as collapse
+from . import gaussian_mixture as gaussian_mixture
+from . import phase_diagram as phase_diagram
+from . import speciation as speciation
+from . import timemap as timemap
+from .citation import citation as citation
+
+__version__ = "0.1.0"
+
+__all__ = ["collapse", "gaussian_mixture", "phase_diagram", "speciation", "timemap", "citation",
+           "__version__"]

@@ -1,0 +1,115 @@
+"""Input validation shared by every public function of the package.
+
+Every public entry point validates its arguments through :func:`check_array`, so that bad input
+(negative variance, ``d < 1``, ``t <= 0`` where a positive time is needed, NaN or infinite values,
+wrong shapes) raises a :class:`ValueError` whose message names the parameter and its accepted range,
+never a silent NaN.  The command line prints the same message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check_array", "check_scalar", "range_text", "restore_shape"]
+
+
+def range_text(
+    lower: float | None = None,
+    upper: float | None = None,
+    *,
+    lower_open: bool = False,
+    upper_open: bool = False,
+    integer: bool = False,
+    allow_inf: bool = False,
+) -> str:
+    """Describe an accepted range in words, e.g. ``"a finite number > 0"``."""
+    kind = "an integer" if integer else ("a number" if allow_inf else "a finite number")
+    parts = []
+    if lower is not None:
+        parts.append(f"{'>' if lower_open else '>='} {lower:g}")
+    if upper is not None:
+        parts.append(f"{'<' if upper_open else '<='} {upper:g}")
+    return kind + (" " + " and ".join(parts) if parts else "")
+
+
+def check_array(
+    value: Any,
+    name: str,
+    *,
+    lower: float | None = None,
+    upper: float | None = None,
+    lower_open: bool = False,
+    upper_open: bool = False,
+    integer: bool = False,
+    allow_inf: bool = False,
+    ndim: int | None = None,
+    dtype: Any = np.float64,
+) -> np.ndarray:
+    """Convert ``value`` to an array and check that every entry lies in the accepted range.
+
+    Parameters
+    ----------
+    value : array_like
+        The user's input.
+    name : str
+        Parameter name used in the error message.
+    lower, upper : float, optional
+        Bounds of the accepted range.
+    lower_open, upper_open : bool
+        Whether the bounds are strict.
+    integer : bool
+        Require integer values (the array keeps ``dtype``; integer-valued floats are accepted).
+    allow_inf : bool
+        Accept infinite values (NaN is never accepted).
+    ndim : int, optional
+        Required number of dimensions.
+    dtype : numpy dtype
+        Floating dtype of the returned array (float64 by default).
+
+    Returns
+    -------
+    numpy.ndarray
+        The validated array.
+
+    Raises
+    ------
+    ValueError
+        ``"<name> must be <range> (got <value>)"`` for the first offending entry.
+    """
+    desc = range_text(lower, upper, lower_open=lower_open, upper_open=upper_open,
+                      integer=integer, allow_inf=allow_inf)
+    try:
+        arr = np.asarray(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be {desc} (got {value!r})") from None
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-dimensional array (got shape {arr.shape})")
+    bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
+    if lower is not None:
+        bad |= (arr <= lower) if lower_open else (arr < lower)
+    if upper is not None:
+        bad |= (arr >= upper) if upper_open else (arr > upper)
+    if integer:
+        with np.errstate(invalid="ignore"):
+            bad |= np.isfinite(arr) & (arr != np.round(arr))
+    if np.any(bad):
+        first = arr[bad].flat[0] if arr.ndim else arr[()]
+        raise ValueError(f"{name} must be {desc} (got {first:g})")
+    return arr
+
+
+def check_scalar(value: Any, name: str, **kwargs: Any) -> float:
+    """Validate a scalar with :func:`check_array` and return it as a Python float."""
+    arr = check_array(value, name, **kwargs)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a scalar (got shape {arr.shape})")
+    return float(arr)
+
+
+def restore_shape(result: np.ndarray, *inputs: Any) -> Any:
+    """Return a Python float when every input was a scalar, else the array."""
+    if all(np.ndim(x) == 0 for x in inputs):
+        return float(np.asarray(result).reshape(()))
+    return result

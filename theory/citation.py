@@ -1,0 +1,143 @@
+"""Which papers and equations a computed number comes from.
+
+>>> from theory import citation
+>>> from theory.gaussian_mixture import collapse_time
+>>> print(citation(collapse_time))  # doctest: +ELLIPSIS
+collapse_time: Biroli, Bonnaire, de Bortoli, Mezard (2024), ... eq. 10 (tc_GM) ...
+
+``citation()`` with no argument returns the BibTeX of the three papers; ``citation(f, bibtex=True)``
+the BibTeX of the papers that ``f`` uses (the same spirit as diffrax's ``citation`` helper).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Paper", "PAPERS", "SOURCES", "citation", "sources"]
+
+
+@dataclass(frozen=True)
+class Paper:
+    """Bibliographic record of one of the package's source papers."""
+
+    key: str
+    short: str
+    title: str
+    arxiv: str
+    bibtex: str
+
+
+PAPERS: dict[str, Paper] = {
+    "biroli2024": Paper(
+        "biroli2024",
+        "Biroli, Bonnaire, de Bortoli, Mezard (2024)",
+        "Dynamical regimes of diffusion models",
+        "2402.18491",
+        """@article{biroli2024dynamical,
+  title   = {Dynamical regimes of diffusion models},
+  author  = {Biroli, Giulio and Bonnaire, Tony and de Bortoli, Valentin and M{\\'e}zard, Marc},
+  journal = {Nature Communications},
+  volume  = {15},
+  pages   = {9957},
+  year    = {2024},
+  doi     = {10.1038/s41467-024-54281-3},
+  eprint  = {2402.18491},
+  archivePrefix = {arXiv}
+}""",
+    ),
+    "achilli2024": Paper(
+        "achilli2024",
+        "Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello, Ambrogioni (2024)",
+        "Losing dimensions: geometric memorization in generative diffusion",
+        "2410.08727",
+        """@article{achilli2024losing,
+  title   = {Losing dimensions: Geometric memorization in generative diffusion},
+  author  = {Achilli, Beatrice and Ventura, Enrico and Silvestri, Gianluigi and Pham, Bao and
+             Raya, Gabriel and Krotov, Dmitry and Lucibello, Carlo and Ambrogioni, Luca},
+  journal = {arXiv preprint arXiv:2410.08727},
+  year    = {2024}
+}""",
+    ),
+    "ventura2024": Paper(
+        "ventura2024",
+        "Ventura, Achilli, Silvestri, Lucibello, Ambrogioni (2025)",
+        "Manifolds, random matrices and spectral gaps: the geometric phases of generative diffusion",
+        "2410.05898",
+        """@inproceedings{ventura2025manifolds,
+  title     = {Manifolds, Random Matrices and Spectral Gaps: The geometric phases of generative
+               diffusion},
+  author    = {Ventura, Enrico and Achilli, Beatrice and Silvestri, Gianluigi and Lucibello, Carlo
+               and Ambrogioni, Luca},
+  booktitle = {International Conference on Learning Representations (ICLR)},
+  year      = {2025},
+  eprint    = {2410.05898},
+  archivePrefix = {arXiv}
+}""",
+    ),
+}
+
+_B = "biroli2024"
+#: public function name -> list of (paper key, where in the paper)
+SOURCES: dict[str, list[tuple[str, str]]] = {
+    "phi": [(_B, "eq. 6 (phi_GM), SI App. B.3; one-parameter r-form of the theory sheet 2.4")],
+    "phi_scaling": [(_B, "eq. 6 large-d limit with scaling variable sqrt(d) e^{-t} (SI App. B.2)")],
+    "signal_to_noise": [(_B, "eq. 6 (phi_GM): r_t = d mu~^2 e^{-2t}/Gamma_t")],
+    "speciation_time": [(_B, "eq. 4 (crit-spec), SI App. A (Landau expansion, corrected), "
+                             "App. B.1 (t_S = 1/2 log(d mu~^2))")],
+    "t_star": [(_B, "eqs. 7-8 (eq:qt), SI App. B.2")],
+    "collapse_time": [(_B, "eq. 10 (tc_GM), SI App. C (condensation alpha = f_t(1/2))")],
+    "alpha": [(_B, "alpha = log(n)/d, sec. Collapse")],
+    "excess_entropy": [(_B, "eq. 5 (crit-coll), Fig. 3 theory curve; finite-d class-entropy "
+                            "correction from the theory sheet 3.2 (derived, not in the paper)")],
+    "class_entropy": [(_B, "theory sheet 3.2, finite-d correction (derived)")],
+    "rem_cgf": [(_B, "SI App. C, g_t(lambda)")],
+    "rem_energy": [(_B, "SI App. C, epsilon*(lambda) (misprint lambda sigma_t^2 -> "
+                        "lambda sigma_t^4 corrected)")],
+    "rem_lambda": [(_B, "SI App. C, lambda*(epsilon)")],
+    "rate_function": [(_B, "SI App. C, eq. fdef (misprinted; corrected closed form)")],
+    "annealed_free_entropy": [(_B, "SI App. C, psi_+^ann = alpha + g_t(1)")],
+    "rem_free_entropy": [(_B, "SI App. C (phase inequalities corrected)")],
+    "speciation_time_from_data": [(_B, "eq. 4 (crit-spec), Table 1")],
+    "speciation_time_from_eigenvalue": [(_B, "eq. 4 (crit-spec), Table 1 (DDPM discretised)")],
+    "top_covariance_eigenvalue": [(_B, "eq. 4 (crit-spec), SI App. D")],
+    "covariance_spectrum": [(_B, "eq. 11 and eq. 4")],
+    "collapse_time_from_spectrum": [(_B, "eq. 5 (crit-coll); Gaussian-data form of the theory "
+                                         "sheet 3.3 (derived)")],
+    "excess_entropy_from_spectrum": [(_B, "eq. 5 (crit-coll); theory sheet 3.3 (derived)")],
+    "phase_diagram_t_alpha": [(_B, "eqs. 4 and 10, Fig. 1 (three regimes)")],
+    "phase_diagram_d_n": [(_B, "eqs. 4 and 10, Fig. 1 (three regimes)")],
+    "ddpm_ou_times": [(_B, "SI 'Denoising Diffusion Probabilistic Models': t = -1/2 log alphabar")],
+    "ou_time_from_alphabar": [(_B, "SI 'Denoising Diffusion Probabilistic Models'")],
+    "ve_variance": [(_B, "eq. 2 (x_t e^t = a + sqrt(e^{2t}-1) z)")],
+}
+
+
+def sources(obj: Callable | str) -> list[tuple[Paper, str]]:
+    """The (paper, location) pairs behind a public function (object or name)."""
+    name = obj if isinstance(obj, str) else getattr(obj, "__name__", repr(obj))
+    name = name.rsplit(".", 1)[-1]
+    if name not in SOURCES:
+        known = ", ".join(sorted(SOURCES))
+        raise ValueError(f"no citation recorded for {name!r}; known names: {known}")
+    return [(PAPERS[key], where) for key, where in SOURCES[name]]
+
+
+def citation(obj: Callable | str | None = None, *, bibtex: bool = False) -> str:
+    """Say which papers and equations produce the numbers of ``obj``.
+
+    Parameters
+    ----------
+    obj : callable or str, optional
+        A public function of the package (or its name).  ``None``: all papers.
+    bibtex : bool
+        Return BibTeX entries instead of a one-line description.
+    """
+    if obj is None:
+        return "\n\n".join(p.bibtex for p in PAPERS.values())
+    pairs = sources(obj)
+    if bibtex:
+        return "\n\n".join(dict.fromkeys(p.bibtex for p, _ in pairs))
+    name = obj if isinstance(obj, str) else obj.__name__
+    lines = [f"{p.short}, '{p.title}', arXiv:{p.arxiv}: {where}" for p, where in pairs]
+    return f"{name.rsplit('.', 1)[-1]}: " + "; ".join(lines)

@@ -1,0 +1,151 @@
+"""Phase diagrams of the Gaussian mixture: regimes I (noise), II (speciated, generalizing) and
+III (collapsed, memorizing) over (t, alpha) or over (d, n)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._checks import check_array, check_scalar
+from ._io import atomic_path
+
+__all__ = ["PhaseDiagram", "REGIME_NAMES", "classify", "phase_diagram_t_alpha",
+           "phase_diagram_d_n"]
+
+REGIME_NAMES = {1: "I (before speciation)", 2: "II (speciated, generalizing)",
+                3: "III (collapsed, memorizing)"}
+
+
+def classify(t: ArrayLike, t_speciation: ArrayLike, t_collapse: ArrayLike) -> np.ndarray:
+    """Regime of the backward dynamics at OU time t: 3 if t < t_C, else 2 if t < t_S, else 1.
+
+    The rule handles :math:`t_C \\ge t_S` (no regime II: the trajectories collapse before any
+    speciation is seen) without a special case.
+
+    References
+    ----------
+    Biroli et al. (2024), Fig. 1 and sec. "Three regimes".
+    """
+    t, ts, tc = np.broadcast_arrays(np.asarray(t, float), np.asarray(t_speciation, float),
+                                    np.asarray(t_collapse, float))
+    return np.where(t < tc, 3, np.where(t < ts, 2, 1)).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class PhaseDiagram:
+    """Regimes on a 2-D grid, ready to plot or save.
+
+    Attributes
+    ----------
+    x_name, y_name : str
+        Names of the grid axes (columns ``x``, rows ``y``).
+    x, y : ndarray
+        Grid coordinates.
+    regime : ndarray of int8, shape (len(y), len(x))
+        1, 2 or 3 (see :data:`REGIME_NAMES`).
+    t_speciation, t_collapse : ndarray
+        The two times on the grid (broadcast to ``regime``'s shape).
+    params : dict
+        The fixed parameters.
+    citation : str
+        Where the numbers come from.
+    """
+
+    x_name: str
+    y_name: str
+    x: np.ndarray
+    y: np.ndarray
+    regime: np.ndarray
+    t_speciation: np.ndarray
+    t_collapse: np.ndarray
+    params: dict = field(default_factory=dict)
+    citation: str = ("Biroli et al. 2024, eq. 4 (crit-spec, t_S = 1/2 log(d mu~^2)) and "
+                     "eq. 10 (tc_GM)")
+
+    def has_regime_two(self) -> np.ndarray:
+        """Boolean mask of the grid points whose parameters give :math:`t_C < t_S`."""
+        return self.t_collapse < self.t_speciation
+
+    def save(self, path: str | Path) -> Path:
+        """Write the diagram to a ``.npz`` file atomically (temporary file, then rename)."""
+        with atomic_path(path, suffix=".npz") as tmp:
+            np.savez(tmp, x=self.x, y=self.y, regime=self.regime, t_speciation=self.t_speciation,
+                     t_collapse=self.t_collapse, x_name=self.x_name, y_name=self.y_name,
+                     params=repr(self.params), citation=self.citation)
+        return Path(path)
+
+    def plot(self, ax=None, log_x: bool = False, log_y: bool = False):
+        """Draw the regimes with matplotlib (filled areas plus the t_S and t_C lines)."""
+        import matplotlib.pyplot as plt
+        from matplotlib.colors import ListedColormap
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 4.5))
+        cmap = ListedColormap(["#d9e6f2", "#9fd49f", "#f2b8a0"])
+        ax.pcolormesh(self.x, self.y, self.regime, cmap=cmap, vmin=0.5, vmax=3.5,
+                      shading="nearest", rasterized=True)
+        for code, color in zip((1, 2, 3), cmap.colors, strict=True):
+            ax.fill_between([], [], color=color, label=REGIME_NAMES[code])
+        ax.set_xlabel(self.x_name)
+        ax.set_ylabel(self.y_name)
+        if log_x:
+            ax.set_xscale("log")
+        if log_y:
+            ax.set_yscale("log")
+        ax.legend(loc="best", fontsize=8)
+        return ax
+
+
+def _t_s(d, mu_tilde):
+    # paper's convention, clipped at 0 where d mu~^2 <= 1 (no speciation)
+    return 0.5 * np.log(np.maximum(d * mu_tilde**2, 1.0))
+
+
+def phase_diagram_t_alpha(t: ArrayLike, alpha: ArrayLike, d: float, mu_tilde: float = 1.0,
+                          sigma: float = 1.0) -> PhaseDiagram:
+    """Regimes over a grid of OU time t (columns) and :math:`\\alpha = \\log(n)/d` (rows) at fixed d.
+
+    Notes
+    -----
+    :math:`t_S = \\tfrac12\\log(d\\tilde\\mu^2)` (0 if :math:`d\\tilde\\mu^2 \\le 1`) and, exactly in
+    terms of alpha (:math:`n^{2/d} = e^{2\\alpha}`),
+    :math:`t_C = \\tfrac12\\log(1 + \\sigma^2/(e^{2\\alpha} - 1))`.
+
+    References
+    ----------
+    Biroli et al. (2024), eqs. 4 and 10.
+    """
+    ta = check_array(t, "t", lower=0.0, ndim=1)
+    al = check_array(alpha, "alpha", lower=0.0, lower_open=True, ndim=1)
+    d = check_scalar(d, "d", lower=1.0)
+    mu = check_scalar(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
+    sig = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+    tc = 0.5 * np.log1p(sig**2 / np.expm1(2.0 * al))
+    ts = _t_s(d, mu)
+    shape = (al.size, ta.size)
+    regime = classify(ta[None, :], ts, tc[:, None])
+    return PhaseDiagram("t (OU time)", "alpha = log(n)/d", ta, al, regime,
+                        np.full(shape, ts), np.broadcast_to(tc[:, None], shape).copy(),
+                        {"d": d, "mu_tilde": mu, "sigma": sig})
+
+
+def phase_diagram_d_n(d: ArrayLike, n: ArrayLike, t: float, mu_tilde: float = 1.0,
+                      sigma: float = 1.0) -> PhaseDiagram:
+    """Regime at a fixed OU time t over a grid of dimension d (columns) and dataset size n (rows).
+
+    References
+    ----------
+    Biroli et al. (2024), eqs. 4 and 10 (the curse of dimensionality: t_C rises with d at fixed n).
+    """
+    dd = check_array(d, "d", lower=1.0, ndim=1)
+    nn = check_array(n, "n", lower=2.0, ndim=1)
+    t = check_scalar(t, "t", lower=0.0)
+    mu = check_scalar(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
+    sig = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+    tc = 0.5 * np.log1p(sig**2 / np.expm1(2.0 * np.log(nn)[:, None] / dd[None, :]))
+    ts = np.broadcast_to(_t_s(dd, mu)[None, :], tc.shape).copy()
+    return PhaseDiagram("d", "n", dd, nn, classify(t, ts, tc), ts, tc,
+                        {"t": t, "mu_tilde": mu, "sigma": sig})

@@ -1,0 +1,145 @@
+"""Speciation time of any dataset from the top eigenvalue of its covariance (paper eq. 4)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._checks import check_array, restore_shape
+from .timemap import ddpm_first_step_after, ddpm_ou_times
+
+__all__ = [
+    "NoSpeciationError",
+    "DATA_VARIANTS",
+    "covariance_spectrum",
+    "top_covariance_eigenvalue",
+    "speciation_time_from_eigenvalue",
+    "speciation_time_from_data",
+]
+
+DATA_VARIANTS = ("paper", "lambda_plus_one", "lambda_minus_one")
+_DENSE_LIMIT = 2048   # above this, the top eigenvalue comes from a Lanczos solver on X^T X
+
+
+class NoSpeciationError(ValueError):
+    """The chosen reading of :math:`t_S` has no positive value for this spectrum (Lambda too small)."""
+
+
+def _check_data(X: ArrayLike) -> np.ndarray:
+    arr = np.asarray(X)
+    if arr.ndim != 2:
+        raise ValueError(f"X must be a 2-dimensional array of shape (n, d) (got shape {arr.shape})")
+    if arr.shape[0] < 2:
+        raise ValueError(f"X must have n >= 2 rows (data points) (got {arr.shape[0]})")
+    if arr.shape[1] < 1:
+        raise ValueError("X must have d >= 1 columns (got 0)")
+    return check_array(arr, "X", dtype=np.result_type(arr.dtype, np.float32))
+
+
+def covariance_spectrum(X: ArrayLike) -> np.ndarray:
+    """All eigenvalues of the sample covariance of ``X`` (n, d), descending, length ``min(n, d)``.
+
+    Computed from the singular values of the centred data (:math:`\\lambda_i = s_i^2/(n-1)`), never
+    forming the d x d covariance.  The remaining ``d - min(n, d)`` eigenvalues are zero.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 11 and eq. 4 (``crit-spec``).
+    """
+    x = _check_data(X)
+    xc = x - x.mean(axis=0)
+    s = np.linalg.svd(xc, compute_uv=False)
+    return (s**2 / (x.shape[0] - 1)).astype(np.float64)
+
+
+def top_covariance_eigenvalue(X: ArrayLike) -> float:
+    """Largest eigenvalue :math:`\\Lambda` of the sample covariance of ``X`` (n, d) (unbiased, 1/(n-1)).
+
+    For ``min(n, d) <= 2048`` the smaller Gram matrix is diagonalised densely; beyond, a Lanczos
+    solver (``scipy.sparse.linalg.eigsh``) works on matrix-vector products :math:`X_c^T(X_c v)`, so
+    no d x d (or n x n) matrix is formed.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 4 (``crit-spec``) and SI App. D (the authors use ``torch.cov`` and
+    ``lobpcg``).
+    """
+    x = _check_data(X).astype(np.float64, copy=False)
+    n, d = x.shape
+    xc = x - x.mean(axis=0)
+    if min(n, d) <= _DENSE_LIMIT:
+        gram = xc @ xc.T if n <= d else xc.T @ xc
+        return float(np.linalg.eigvalsh(gram)[-1] / (n - 1))
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    op = LinearOperator((d, d), matvec=lambda v: xc.T @ (xc @ v), dtype=np.float64)
+    val = eigsh(op, k=1, which="LA", return_eigenvectors=False, tol=1e-12)
+    return float(val[0] / (n - 1))
+
+
+def speciation_time_from_eigenvalue(Lambda: ArrayLike, variant: str = "paper",
+                                    ddpm: bool = False) -> np.ndarray | float:
+    """Speciation time from the top covariance eigenvalue :math:`\\Lambda`.
+
+    Parameters
+    ----------
+    Lambda : array_like
+        Top eigenvalue(s) of the data covariance, ``Lambda > 0``.
+    variant : {"paper", "lambda_plus_one", "lambda_minus_one"}
+        ``"paper"``: :math:`\\tfrac12\\log\\Lambda` (eq. 4 and Table 1); ``"lambda_plus_one"``:
+        :math:`\\tfrac12\\log(\\Lambda+1)`, the zero crossing of the consistent Landau expansion
+        :math:`M = I - (e^{-2t}/\\Delta_t) C_0` (SI App. A with the missing 1/Delta_t restored);
+        ``"lambda_minus_one"``: :math:`\\tfrac12\\log(\\Lambda-1)`.
+    ddpm : bool, default False
+        Discretise on the DDPM linear schedule as the paper's Table 1 did: the OU time of the first
+        step with :math:`\\bar\\alpha_k < e^{-2t_S}`.
+
+    Raises
+    ------
+    NoSpeciationError
+        When the argument of the log is ``<= 1`` (no positive speciation time in that reading); the
+        message gives the value of ``lambda_plus_one``, which always exists.
+
+    Notes
+    -----
+    .. math:: \\Lambda e^{-2 t_S} = 1.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A, Table 1 (``tab:datasets``).
+
+    Examples
+    --------
+    >>> from theory.speciation import speciation_time_from_eigenvalue
+    >>> round(speciation_time_from_eigenvalue(7.66), 2)
+    1.02
+    """
+    lam = check_array(Lambda, "Lambda", lower=0.0, lower_open=True)
+    shift = {"paper": 0.0, "lambda_plus_one": 1.0, "lambda_minus_one": -1.0}
+    if variant not in shift:
+        raise ValueError(f"variant must be one of {', '.join(DATA_VARIANTS)} (got {variant!r})")
+    arg = lam + shift[variant]
+    if np.any(arg <= 1.0):
+        bad = float(lam[arg <= 1.0].flat[0]) if lam.ndim else float(lam)
+        raise NoSpeciationError(
+            f"Lambda = {bad:.4g}: the reading {variant!r} gives no positive speciation time "
+            f"(argument of the log {bad + shift[variant]:.4g} <= 1); the variant "
+            f"'lambda_plus_one' gives t = {0.5 * np.log1p(bad):.4g}")
+    t = 0.5 * np.log(arg)
+    if ddpm:
+        t = ddpm_ou_times()[ddpm_first_step_after(t)]
+    return restore_shape(t, Lambda)
+
+
+def speciation_time_from_data(X: ArrayLike, variant: str = "paper", ddpm: bool = False) -> float:
+    """Speciation time :math:`t_S = \\tfrac12\\log\\Lambda` of a dataset ``X`` of shape (n, d).
+
+    :math:`\\Lambda` is the top eigenvalue of the sample covariance (:func:`top_covariance_eigenvalue`,
+    no dense d x d matrix for large d); see :func:`speciation_time_from_eigenvalue` for the variants
+    and for the error raised when :math:`\\Lambda \\le 1` (e.g. 8x8 digits scaled to [0, 1]).
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 4 (``crit-spec``).
+    """
+    return speciation_time_from_eigenvalue(top_covariance_eigenvalue(X), variant, ddpm)

@@ -1,0 +1,253 @@
+"""Maps between the Ornstein-Uhlenbeck time of the package and the other noise schedules.
+
+Every result of the package is stated in the OU time ``t`` of
+
+.. math:: dx = -x\\,dt + dB, \\quad \\langle dB\\,dB\\rangle = 2\\,dt, \\qquad
+          x_t = a e^{-t} + \\sqrt{\\Delta_t}\\, z, \\quad \\Delta_t = 1 - e^{-2t}.
+
+Dividing by :math:`e^{-t}` shows that :math:`x_t e^{t} = a + \\sqrt{s}\\, z` is a variance-exploding
+(VE) process with noise variance :math:`s = e^{2t} - 1`.  A variance-preserving process with signal
+coefficient :math:`\\sqrt{\\bar\\alpha}` (DDPM, VP-SDE) is the OU process at :math:`t = -\\tfrac12
+\\log\\bar\\alpha`.  Every other module converts times through this one.
+
+References
+----------
+.. [1] G. Biroli, T. Bonnaire, V. de Bortoli, M. Mezard, "Dynamical regimes of diffusion models",
+   arXiv:2402.18491 (2024), eqs. 1-2 and SI "Denoising Diffusion Probabilistic Models" (t = -1/2 log
+   alphabar).
+.. [2] J. Ho, A. Jain, P. Abbeel, "Denoising diffusion probabilistic models", NeurIPS 2020
+   (linear beta schedule).
+.. [3] A. Nichol, P. Dhariwal, "Improved denoising diffusion probabilistic models", ICML 2021
+   (cosine schedule, eq. 17).
+.. [4] Y. Song et al., "Score-based generative modeling through stochastic differential equations",
+   ICLR 2021 (VE schedule sigma_min (sigma_max/sigma_min)^tau, VP-SDE with linear beta(tau)).
+.. [5] T. Karras, M. Aittala, T. Aila, S. Laine, "Elucidating the design space of diffusion-based
+   generative models", NeurIPS 2022 (EDM sigma schedule, eq. 5).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._checks import check_array, check_scalar, restore_shape
+
+__all__ = [
+    "delta",
+    "ve_variance",
+    "ou_time_from_ve_variance",
+    "ve_sigma",
+    "ou_time_from_ve_schedule",
+    "ou_time_from_alphabar",
+    "alphabar_from_ou_time",
+    "ddpm_linear_alphabar",
+    "ddpm_cosine_alphabar",
+    "ddpm_ou_times",
+    "ddpm_first_step_after",
+    "vp_sde_ou_time",
+    "edm_sigmas",
+    "ou_time_from_edm_sigma",
+]
+
+
+def delta(t: ArrayLike) -> np.ndarray | float:
+    """Noise variance of the OU process, :math:`\\Delta_t = 1 - e^{-2t}` (computed with expm1).
+
+    Parameters
+    ----------
+    t : array_like
+        OU time, ``t >= 0``.
+
+    Notes
+    -----
+    .. math:: \\Delta_t = 1 - e^{-2t} = -\\operatorname{expm1}(-2t).
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 2 (``Pt_gen``).
+    """
+    ta = check_array(t, "t", lower=0.0, allow_inf=True)
+    return restore_shape(-np.expm1(-2.0 * ta), t)
+
+
+def ve_variance(t: ArrayLike) -> np.ndarray | float:
+    """VE noise variance :math:`s = e^{2t} - 1` equivalent to OU time ``t``.
+
+    Notes
+    -----
+    :math:`x_t e^{t} = a + \\sqrt{e^{2t}-1}\\, z`, so the OU process at time t is the VE process at
+    noise variance :math:`s = e^{2t} - 1 = \\Delta_t / e^{-2t}`.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 2; Song et al. (2021), VE SDE.
+    """
+    ta = check_array(t, "t", lower=0.0, allow_inf=True)
+    return restore_shape(np.expm1(2.0 * ta), t)
+
+
+def ou_time_from_ve_variance(s: ArrayLike) -> np.ndarray | float:
+    """OU time of a VE noise variance: :math:`t = \\tfrac12 \\log(1 + s)` (inverse of :func:`ve_variance`)."""
+    sa = check_array(s, "s", lower=0.0, allow_inf=True)
+    return restore_shape(0.5 * np.log1p(sa), s)
+
+
+def ve_sigma(tau: ArrayLike, sigma_min: float = 0.01, sigma_max: float = 50.0) -> np.ndarray | float:
+    """VE schedule :math:`\\sigma(\\tau) = \\sigma_{min} (\\sigma_{max}/\\sigma_{min})^{\\tau}`, ``tau`` in [0, 1].
+
+    References
+    ----------
+    Song et al. (2021), "Score-based generative modeling through SDEs", VE SDE (eq. 30).
+    """
+    ta = check_array(tau, "tau", lower=0.0, upper=1.0)
+    smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
+    smax = check_scalar(sigma_max, "sigma_max", lower=smin, lower_open=True)
+    return restore_shape(smin * (smax / smin) ** ta, tau)
+
+
+def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
+                             sigma_max: float = 50.0) -> np.ndarray | float:
+    """OU time of the VE schedule at ``tau``: :math:`t = \\tfrac12\\log(1 + \\sigma(\\tau)^2)`."""
+    sig = np.asarray(ve_sigma(tau, sigma_min, sigma_max))
+    return restore_shape(0.5 * np.log1p(sig**2), tau)
+
+
+def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
+    """OU time of a variance-preserving signal level: :math:`t = -\\tfrac12 \\log \\bar\\alpha`.
+
+    References
+    ----------
+    Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models" (cited as Eq. 59 in the
+    authors' code).
+    """
+    a = check_array(alphabar, "alphabar", lower=0.0, upper=1.0, lower_open=True)
+    return restore_shape(-0.5 * np.log(a), alphabar)
+
+
+def alphabar_from_ou_time(t: ArrayLike) -> np.ndarray | float:
+    """Signal level of a VP process at OU time t: :math:`\\bar\\alpha = e^{-2t}`."""
+    ta = check_array(t, "t", lower=0.0, allow_inf=True)
+    return restore_shape(np.exp(-2.0 * ta), t)
+
+
+def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
+                         beta_end: float = 2e-2) -> np.ndarray:
+    """Cumulative signal level of the DDPM linear schedule, indexed ``k = 0 .. steps-1``.
+
+    :math:`\\bar\\alpha_k = \\prod_{s \\le k} (1 - \\beta_s)` with :math:`\\beta` linear from
+    ``beta_start`` to ``beta_end`` (0-based index, as in the authors' code).
+
+    References
+    ----------
+    Ho et al. (2020), sec. 4; Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models".
+    """
+    steps = int(check_scalar(steps, "steps", lower=1, integer=True))
+    b0 = check_scalar(beta_start, "beta_start", lower=0.0, upper=1.0, lower_open=True,
+                      upper_open=True)
+    b1 = check_scalar(beta_end, "beta_end", lower=0.0, upper=1.0, lower_open=True, upper_open=True)
+    betas = np.linspace(b0, b1, steps)
+    return np.exp(np.cumsum(np.log1p(-betas)))
+
+
+def ddpm_cosine_alphabar(steps: int = 1000, s: float = 0.008, max_beta: float = 0.999) -> np.ndarray:
+    """Cumulative signal level of the cosine schedule, indexed ``k = 0 .. steps-1``.
+
+    :math:`\\bar\\alpha(u) = f(u)/f(0)`, :math:`f(u) = \\cos^2\\big(\\tfrac{u/T + s}{1+s}\\tfrac{\\pi}{2}\\big)`,
+    evaluated at :math:`u = k + 1`, with each step's :math:`\\beta` clipped at ``max_beta``.
+
+    References
+    ----------
+    Nichol & Dhariwal (2021), eq. 17.
+    """
+    steps = int(check_scalar(steps, "steps", lower=1, integer=True))
+    s = check_scalar(s, "s", lower=0.0)
+    max_beta = check_scalar(max_beta, "max_beta", lower=0.0, upper=1.0, lower_open=True,
+                            upper_open=True)
+    u = np.arange(steps + 1) / steps
+    f = np.cos((u + s) / (1 + s) * np.pi / 2) ** 2
+    betas = np.clip(1.0 - f[1:] / f[:-1], 0.0, max_beta)
+    return np.exp(np.cumsum(np.log1p(-betas)))
+
+
+def ddpm_ou_times(alphabar: ArrayLike | None = None) -> np.ndarray:
+    """OU time of every DDPM step, :math:`t_k = -\\tfrac12 \\log \\bar\\alpha_k`.
+
+    Parameters
+    ----------
+    alphabar : array_like, optional
+        Cumulative signal levels; default :func:`ddpm_linear_alphabar` (1000 steps, beta 1e-4 to
+        2e-2, the schedule of the paper's U-Nets).
+
+    Examples
+    --------
+    >>> from theory.timemap import ddpm_ou_times
+    >>> round(float(ddpm_ou_times()[999]), 5)
+    5.05886
+    """
+    ab = ddpm_linear_alphabar() if alphabar is None else alphabar
+    return np.asarray(ou_time_from_alphabar(ab), dtype=float).reshape(-1)
+
+
+def ddpm_first_step_after(t: ArrayLike, alphabar: ArrayLike | None = None) -> np.ndarray | int:
+    """Index of the first DDPM step whose OU time exceeds ``t`` (``alphabar_k < e^{-2t}``).
+
+    This is how the paper's Table 1 discretised :math:`t_S = \\tfrac12\\log\\Lambda`: the first step
+    with :math:`\\bar\\alpha_k < 1/\\Lambda`, reported as :math:`t_S = -\\tfrac12\\log\\bar\\alpha_k`.
+
+    References
+    ----------
+    Biroli et al. (2024), Table 1 (``tab:datasets``); theory sheet, section 4.
+    """
+    ta = check_array(t, "t", lower=0.0)
+    times = ddpm_ou_times(alphabar)
+    k = np.searchsorted(times, ta, side="right")
+    if np.any(k >= times.size):
+        raise ValueError(f"t must be < {times[-1]:g}, the last time of the schedule "
+                         f"(got {float(np.max(ta)):g})")
+    return int(k) if np.ndim(t) == 0 else k
+
+
+def vp_sde_ou_time(tau: ArrayLike, beta_min: float = 0.1, beta_max: float = 20.0) -> np.ndarray | float:
+    """OU time of the VP-SDE with linear :math:`\\beta(\\tau)`, ``tau`` in [0, 1].
+
+    Notes
+    -----
+    :math:`\\bar\\alpha(\\tau) = \\exp(-\\int_0^\\tau \\beta)`, so
+    :math:`t = \\tfrac12 \\int_0^\\tau \\beta = \\tfrac12[\\beta_{min}\\tau + \\tfrac12(\\beta_{max}-\\beta_{min})\\tau^2]`.
+
+    References
+    ----------
+    Song et al. (2021), VP SDE (eqs. 11 and 29).
+    """
+    ta = check_array(tau, "tau", lower=0.0, upper=1.0)
+    b0 = check_scalar(beta_min, "beta_min", lower=0.0, lower_open=True)
+    b1 = check_scalar(beta_max, "beta_max", lower=b0)
+    return restore_shape(0.5 * (b0 * ta + 0.5 * (b1 - b0) * ta**2), tau)
+
+
+def edm_sigmas(steps: int = 18, sigma_min: float = 0.002, sigma_max: float = 80.0,
+               rho: float = 7.0) -> np.ndarray:
+    """EDM sampling noise levels :math:`\\sigma_i = (\\sigma_{max}^{1/\\rho} + \\tfrac{i}{N-1}
+    (\\sigma_{min}^{1/\\rho} - \\sigma_{max}^{1/\\rho}))^{\\rho}`, decreasing.
+
+    References
+    ----------
+    Karras et al. (2022), eq. 5.
+    """
+    steps = int(check_scalar(steps, "steps", lower=2, integer=True))
+    smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
+    smax = check_scalar(sigma_max, "sigma_max", lower=smin, lower_open=True)
+    rho = check_scalar(rho, "rho", lower=0.0, lower_open=True)
+    i = np.arange(steps) / (steps - 1)
+    return (smax ** (1 / rho) + i * (smin ** (1 / rho) - smax ** (1 / rho))) ** rho
+
+
+def ou_time_from_edm_sigma(sigma: ArrayLike) -> np.ndarray | float:
+    """OU time of an EDM (VE, :math:`x = y + \\sigma n`) noise level: :math:`t = \\tfrac12\\log(1+\\sigma^2)`.
+
+    References
+    ----------
+    Karras et al. (2022), sec. 2; the VE map of this module.
+    """
+    sa = check_array(sigma, "sigma", lower=0.0, allow_inf=True)
+    return restore_shape(0.5 * np.log1p(sa**2), sigma)
