@@ -1,0 +1,131 @@
+"""Cloning experiments: one trunk trajectory per sample, two clones branched at every cloning time.
+
+All the clones alive at a step are integrated together with the trunk in one batch (one score call),
+so K cloning times cost one trunk trajectory plus the branches, never K trajectories from T.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from theory._checks import check_array, check_scalar
+
+from ._progress import Progress
+from .sde import METHODS, Score, backward_step, time_grid
+
+__all__ = ["CloningResult", "clone_experiment"]
+
+_BLOCK_BYTES = 256 * 2**20
+
+
+@dataclass
+class CloningResult:
+    """Agreement probabilities of clone pairs, per cloning time.
+
+    Attributes
+    ----------
+    times : ndarray
+        Cloning times actually used (grid points nearest to the requested ones), decreasing.
+    n_pairs : int
+        Clone pairs per cloning time.
+    same : dict[str, ndarray]
+        For each observable, the fraction of pairs whose two endpoints agree.
+    stderr : dict[str, ndarray]
+        Binomial standard errors :math:`\\sqrt{p(1-p)/N}`.
+    endpoints : dict[str, ndarray]
+        Per observable, the endpoint values, shape (K, n_pairs, 2).
+    params : dict
+    """
+
+    times: np.ndarray
+    n_pairs: int
+    same: dict[str, np.ndarray]
+    stderr: dict[str, np.ndarray]
+    endpoints: dict[str, np.ndarray] = field(repr=False, default_factory=dict)
+    params: dict = field(default_factory=dict)
+
+
+def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs: int,
+                     observables: Mapping[str, Callable[[np.ndarray], np.ndarray]], *,
+                     T: float = 10.0, t_min: float = 0.0, steps: int = 1000,
+                     method: str = "euler", rng: np.random.Generator | int | None = None,
+                     block: int | None = None, progress: bool | None = None) -> CloningResult:
+    """Run the cloning protocol and measure how often the two clones end alike.
+
+    Parameters
+    ----------
+    score : callable
+        ``score(y, t)``.
+    d : int
+        Dimension.
+    clone_times : sequence of float
+        Cloning times in (t_min, T]; each is moved to the nearest grid time.
+    n_pairs : int
+        Number of clone pairs (trunk trajectories) per cloning time.
+    observables : mapping name -> callable
+        ``f(x_final) -> int array``: e.g. the class (sign of x.m, a classifier's label) for phi, the
+        nearest training point for phi_C.
+    T, t_min, steps, method :
+        Backward-SDE grid and integrator (paper: T = 10, 1000 Euler steps, down to t = 0).
+    rng : Generator or int
+    block : int, optional
+        Trunks per block (bounds memory to ``block (1 + 2K) d`` floats; default 256 MiB).
+    progress : bool, optional
+
+    Notes
+    -----
+    Protocol of the paper: start at T from N(0, I), run the backward SDE to the cloning time t,
+    duplicate the state into two clones evolved with independent noise down to t_min, and compare
+    their endpoints; :math:`\\phi(t)` = probability that they agree.
+
+    References
+    ----------
+    Biroli et al. (2024), sec. "Speciation" (cloning), eq. 6 and SI App. B.3; Fig. 2 protocol.
+    """
+    d = int(check_scalar(d, "d", lower=1, integer=True))
+    n_pairs = int(check_scalar(n_pairs, "n_pairs", lower=1, integer=True))
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)} (got {method!r})")
+    if not observables:
+        raise ValueError("observables must name at least one endpoint function (got none)")
+    grid = time_grid(T, t_min, steps)
+    ct = check_array(clone_times, "clone_times", lower=grid[-1], upper=grid[0], lower_open=True,
+                     ndim=1)
+    k_idx = np.unique(np.abs(grid[None, :] - ct[:, None]).argmin(axis=1))  # ascending steps
+    k_idx = k_idx[k_idx < steps]
+    K = k_idx.size
+    rng = np.random.default_rng(rng)
+    blk = block or max(1, _BLOCK_BYTES // (8 * d * (1 + 2 * K)))
+    names = list(observables)
+    ends = {nm: np.empty((K, n_pairs, 2), dtype=np.int64) for nm in names}
+    total_work = sum(steps - k for k in k_idx) * 2 + steps
+    with Progress(total_work * ((n_pairs + blk - 1) // blk), "cloning", enabled=progress) as bar:
+        for b0 in range(0, n_pairs, blk):
+            b = min(blk, n_pairs - b0)
+            state = np.empty((b * (1 + 2 * K), d))
+            state[:b] = rng.standard_normal((b, d))
+            alive = b            # trunk rows first, then the clones in order of creation
+            j = 0
+            for k in range(steps):
+                while j < K and k_idx[j] == k:
+                    state[alive:alive + b] = state[:b]
+                    state[alive + b:alive + 2 * b] = state[:b]
+                    alive += 2 * b
+                    j += 1
+                # the trunk is no longer needed after the last cloning time
+                lo = 0 if j < K else b
+                state[lo:alive] = backward_step(score, state[lo:alive], grid[k],
+                                                grid[k] - grid[k + 1], rng, method)
+                bar.update(alive // b - (lo // b))
+            for nm in names:
+                vals = np.asarray(observables[nm](state[b:alive]))
+                vals = vals.reshape(K, 2, b)
+                ends[nm][:, b0:b0 + b, 0] = vals[:, 0]
+                ends[nm][:, b0:b0 + b, 1] = vals[:, 1]
+    same = {nm: (ends[nm][:, :, 0] == ends[nm][:, :, 1]).mean(axis=1) for nm in names}
+    se = {nm: np.sqrt(same[nm] * (1 - same[nm]) / n_pairs) for nm in names}
+    return CloningResult(grid[k_idx], n_pairs, same, se, ends,
+                         {"T": T, "t_min": t_min, "steps": steps, "method": method, "d": d})

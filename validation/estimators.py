@@ -1,0 +1,205 @@
+"""Monte Carlo estimators of phi, phi_C, the excess entropy and the collapse time, with errors.
+
+The identity estimators sample :math:`x \\sim P_t^e` directly,
+:math:`x = e^{-t} a^\\nu + \\sqrt{\\Delta_t}\\,\\xi` with :math:`\\nu` uniform, and average a
+function of the posterior weights (no SDE needed; theory sheet sec. 2.5 and 3.1):
+
+- :math:`\\phi(t) = E_x \\sum_c (\\sum_{\\mu\\in c} w_\\mu)^2`,
+- :math:`\\phi_C(t) = E_x \\sum_\\mu w_\\mu^2`,
+- :math:`f^e(t) = \\frac1d E_x H(w(x,t))` (exact identity, lower variance than the paper's
+  log-likelihood estimator :math:`s^{sep} - s^e`, also offered).
+
+Every estimator returns an :class:`Estimate` (value, standard error, number of samples).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from theory._checks import check_array, check_scalar
+
+from ._posterior import Dataset, as_dataset, nearest_points, posterior_stats
+
+__all__ = [
+    "Estimate",
+    "sample_noised_data",
+    "phi_identity",
+    "phi_c_identity",
+    "excess_entropy_posterior",
+    "excess_entropy_loglik",
+    "last_changing_index_time",
+    "collapse_time_from_entropy",
+]
+
+_SAMPLE_BLOCK = 2048
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A Monte Carlo estimate: ``value`` +- ``stderr`` from ``n`` independent samples."""
+
+    value: float
+    stderr: float
+    n: int
+
+    def __iter__(self):
+        return iter((self.value, self.stderr))
+
+
+def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
+    """Draw ``x = e^{-t} a^nu + sqrt(Delta_t) xi`` with nu uniform: exact samples of :math:`P_t^e`.
+
+    Returns
+    -------
+    x : ndarray (n_samples, d)
+    nu : ndarray (n_samples,) of int
+        The generating training indices.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 2 and SI App. D ("Numerical details": entropy estimator).
+    """
+    ds = as_dataset(data)
+    t = check_scalar(t, "t", lower=0.0, lower_open=True)
+    n_samples = int(check_scalar(n_samples, "n_samples", lower=1, integer=True))
+    rng = np.random.default_rng(rng)
+    nu = rng.integers(0, ds.n, n_samples)
+    xi = rng.standard_normal((n_samples, ds.d))
+    x = np.exp(-t) * ds.points[nu] + np.sqrt(-np.expm1(-2 * t)) * xi
+    return x.astype(dtype or ds.points.dtype, copy=False), nu
+
+
+def _per_sample(data, t, n_samples, rng, fun, want_classes=False, block=_SAMPLE_BLOCK):
+    ds = as_dataset(data)
+    rng = np.random.default_rng(rng)
+    n_samples = int(check_scalar(n_samples, "n_samples", lower=2, integer=True))
+    vals = []
+    for b0 in range(0, n_samples, block):
+        b = min(block, n_samples - b0)
+        x, nu = sample_noised_data(ds, t, b, rng)
+        st = posterior_stats(x, t, ds, want_mean=False, want_classes=want_classes)
+        vals.append(fun(st, x, nu, ds))
+    v = np.concatenate(vals)
+    return Estimate(float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)), int(v.size))
+
+
+def phi_identity(t: float, data, labels=None, n_samples: int = 4096, rng=None) -> Estimate:
+    """:math:`\\phi(t) = E_{x\\sim P_t^e}\\sum_c(\\sum_{\\mu\\in c} w_\\mu(x,t))^2` (no SDE).
+
+    A clone started at x ends at training point mu with probability :math:`w_\\mu(x,t)` under the
+    exact empirical score, so two clones end in the same class with probability
+    :math:`\\sum_c (\\sum_{\\mu\\in c} w_\\mu)^2`.
+
+    References
+    ----------
+    Theory sheet (dynamical-regimes), sec. 2.5 (derived); Biroli et al. (2024), eq. 6 protocol.
+    """
+    ds = as_dataset(data, labels)
+    return _per_sample(ds, t, n_samples, rng,
+                       lambda st, *_: (st.class_mass**2).sum(axis=1), want_classes=True)
+
+
+def phi_c_identity(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
+    """:math:`\\phi_C(t) = E_{x\\sim P_t^e}\\sum_\\mu w_\\mu(x,t)^2` (REM participation ratio).
+
+    References
+    ----------
+    Theory sheet (dynamical-regimes), sec. 2.5 (derived); Biroli et al. (2024), Fig. 5.
+    """
+    return _per_sample(data, t, n_samples, rng, lambda st, *_: st.participation)
+
+
+def excess_entropy_posterior(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
+    """:math:`f^e(t) = \\frac1d E_{x\\sim P_t^e} H(w(x,t))`, the posterior-entropy estimator.
+
+    Notes
+    -----
+    .. math:: f^e(t) = s^{sep}(t) - s^e(t) = \\frac1d H(\\mu \\mid x_t)
+              = \\frac1d E_x\\Big[-\\sum_\\mu w_\\mu\\log w_\\mu\\Big] \\ge 0,
+
+    exact at finite n and d (theory sheet 3.1).  Its per-sample variance lacks the
+    :math:`(|z|^2 - d)/(2d)` term of the log-likelihood estimator.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 5 (``crit-coll``); identity derived in the theory sheet, sec. 3.1.
+    """
+    ds = as_dataset(data)
+    return _per_sample(ds, t, n_samples, rng, lambda st, *_: st.entropy / ds.d)
+
+
+def excess_entropy_loglik(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
+    """The paper's estimator :math:`f^e = s^{sep} - s^e` with :math:`s^e = -\\frac1d E\\log P_t^e(x)`.
+
+    Notes
+    -----
+    With :math:`s^{sep} = \\log(n)/d + \\tfrac12 + \\tfrac12\\log(2\\pi\\Delta_t)` and
+    :math:`\\log P_t^e(x) = \\log\\sum_\\mu e^{-|x - a^\\mu e^{-t}|^2/2\\Delta_t} - \\log n
+    - \\tfrac d2\\log(2\\pi\\Delta_t)`, each sample contributes
+    :math:`\\tfrac12 + \\frac1d\\log\\sum_\\mu e^{-|x - a^\\mu e^{-t}|^2/2\\Delta_t}`.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 5 and SI App. D (n' = 250,000 samples per point in Fig. 3).
+    """
+    ds = as_dataset(data)
+    return _per_sample(ds, t, n_samples, rng, lambda st, *_: 0.5 + st.log_z / ds.d)
+
+
+def last_changing_index_time(trajectory_times, indices) -> np.ndarray:
+    """Collapse time :math:`\\hat t_C` of each trajectory from its nearest-point indices.
+
+    Parameters
+    ----------
+    trajectory_times : array_like, shape (S,)
+        Decreasing times at which the nearest training point was recorded.
+    indices : array_like, shape (S, B)
+        :math:`\\mu^*(t_k) = \\arg\\min_\\mu |x(t_k) - e^{-t_k} a^\\mu|` per trajectory
+        (:func:`validation.nearest_points`).
+
+    Returns
+    -------
+    ndarray (B,)
+        The first recorded time after the last change of :math:`\\mu^*` (the earliest, i.e.
+        largest, time if it never changes).
+
+    References
+    ----------
+    Biroli et al. (2024), SI App. D and Fig. 5 (last-changing index).
+    """
+    times = check_array(trajectory_times, "trajectory_times", ndim=1)
+    idx = np.asarray(indices)
+    if idx.ndim != 2 or idx.shape[0] != times.size:
+        raise ValueError(f"indices must have shape ({times.size}, B) (got {idx.shape})")
+    changed = idx[1:] != idx[:-1]                  # (S-1, B)
+    any_change = changed.any(axis=0)
+    last = changed.shape[0] - 1 - np.argmax(changed[::-1], axis=0)
+    k = np.where(any_change, last + 1, 0)
+    return times[k]
+
+
+def collapse_time_from_entropy(times, values, stderr, k: float = 3.0) -> float:
+    """Largest time at which the excess entropy is zero within ``k`` standard errors.
+
+    Returns NaN-free results: raises ``ValueError`` if no point is compatible with zero.
+
+    References
+    ----------
+    Biroli et al. (2024), sec. "Collapse": t_C is "the largest time at which f^e(t) = 0".
+    """
+    t = check_array(times, "times", ndim=1)
+    v = check_array(values, "values", ndim=1)
+    se = check_array(stderr, "stderr", lower=0.0, ndim=1)
+    if not (t.size == v.size == se.size):
+        raise ValueError("times, values and stderr must have the same length")
+    zero = v <= k * se + 1e-12
+    if not np.any(zero):
+        raise ValueError("values: no time has an excess entropy compatible with zero; extend the "
+                         "grid to smaller t")
+    return float(t[zero].max())
+
+
+def _nearest(ds: Dataset):
+    return lambda x: nearest_points(x, ds)
