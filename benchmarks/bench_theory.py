@@ -15,7 +15,6 @@ Measures
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import time

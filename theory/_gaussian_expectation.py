@@ -4,14 +4,16 @@ The cloning probability and the class entropy of the Gaussian mixture are both o
 :math:`y = r + \\sqrt{r}\\, z`, :math:`z \\sim N(0,1)`:
 
 - :math:`\\phi = \\tfrac12[1 + E\\tanh^2 y] = 1 - \\tfrac12 E\\,\\mathrm{sech}^2 y`;
-- :math:`h(r) = E\\, H_b(\\tfrac12[1+\\tanh y])`, with :math:`H_b(\\tfrac12[1+\\tanh y]) = \\log(2\\cosh y) - y\\tanh y`.
+- :math:`h(r) = E\\, H_b(\\tfrac12[1+\\tanh y])`, with
+  :math:`H_b(\\tfrac12[1+\\tanh y]) = \\log(2\\cosh y) - y\\tanh y`.
 
 Both integrands decay like :math:`e^{-2|y|}` and have poles at :math:`y = \\pm i\\pi/2`.  For
 :math:`r < 0.3` Gauss-Hermite quadrature in ``z`` converges geometrically (the poles stay at distance
 :math:`\\ge 2.8` in ``z``); for :math:`r \\ge 0.3` the Gaussian factor is wide and the integral is
 done in ``y`` on a composite Gauss-Legendre grid over [-L, L], which resolves the unit-width peak
 of the integrand for any r (Gauss-Hermite in z would need :math:`O(\\sqrt r)` nodes there).
-Both rules reach an absolute error below 1e-15 (measured against mpmath for 1e-8 <= r <= 1e5); the float64 results therefore agree with the
+Both rules reach an absolute error below 1e-15 (measured against mpmath for 1e-8 <= r <= 1e5); the
+float64 results therefore agree with the
 mpmath path (:func:`expect_localized_mp`) to better than 1e-12.
 """
 

@@ -251,7 +251,8 @@ def rem_lambda(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.n
     Notes
     -----
     .. math:: \\lambda^*(\\epsilon) = \\frac{\\sigma_t^2 - 4\\Delta_t\\epsilon
-              + \\sqrt{\\sigma_t^4 + 8\\Delta_t^2\\epsilon + 8\\Delta_t\\sigma_t^2\\epsilon}}{4\\sigma_t^2\\epsilon}.
+              + \\sqrt{\\sigma_t^4 + 8\\Delta_t^2\\epsilon + 8\\Delta_t\\sigma_t^2\\epsilon}}
+              {4\\sigma_t^2\\epsilon}.
 
     References
     ----------

@@ -37,7 +37,8 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
 
     Notes
     -----
-    .. math:: r_t = \\frac{d\\tilde\\mu^2 e^{-2t}}{\\Gamma_t} = \\frac{d\\tilde\\mu^2}{e^{2t} - 1 + \\sigma^2},
+    .. math:: r_t = \\frac{d\\tilde\\mu^2 e^{-2t}}{\\Gamma_t}
+              = \\frac{d\\tilde\\mu^2}{e^{2t} - 1 + \\sigma^2},
               \\qquad \\Gamma_t = \\Delta_t + \\sigma^2 e^{-2t}.
 
     References

@@ -83,7 +83,7 @@ class GaussianMixtureRegimes:
 
 def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
                            sigma: float = 1.0) -> GaussianMixtureRegimes:
-    """Solve :math:`t_S`, :math:`t^*`, :math:`t_C`, :math:`\\alpha` and :math:`\\phi(t_S)` of a Gaussian mixture.
+    """Solve t_S, t*, t_C, alpha and phi(t_S) of a Gaussian mixture.
 
     Parameters
     ----------

@@ -93,7 +93,8 @@ def ou_time_from_ve_variance(s: ArrayLike) -> np.ndarray | float:
 
 
 def ve_sigma(tau: ArrayLike, sigma_min: float = 0.01, sigma_max: float = 50.0) -> np.ndarray | float:
-    """VE schedule :math:`\\sigma(\\tau) = \\sigma_{min} (\\sigma_{max}/\\sigma_{min})^{\\tau}`, ``tau`` in [0, 1].
+    """VE schedule :math:`\\sigma(\\tau) = \\sigma_{min} (\\sigma_{max}/\\sigma_{min})^{\\tau}`,
+    ``tau`` in [0, 1].
 
     References
     ----------
@@ -152,7 +153,8 @@ def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
 def ddpm_cosine_alphabar(steps: int = 1000, s: float = 0.008, max_beta: float = 0.999) -> np.ndarray:
     """Cumulative signal level of the cosine schedule, indexed ``k = 0 .. steps-1``.
 
-    :math:`\\bar\\alpha(u) = f(u)/f(0)`, :math:`f(u) = \\cos^2\\big(\\tfrac{u/T + s}{1+s}\\tfrac{\\pi}{2}\\big)`,
+    :math:`\\bar\\alpha(u) = f(u)/f(0)`,
+    :math:`f(u) = \\cos^2\\big(\\tfrac{u/T + s}{1+s}\\tfrac{\\pi}{2}\\big)`,
     evaluated at :math:`u = k + 1`, with each step's :math:`\\beta` clipped at ``max_beta``.
 
     References
@@ -213,7 +215,8 @@ def vp_sde_ou_time(tau: ArrayLike, beta_min: float = 0.1, beta_max: float = 20.0
     Notes
     -----
     :math:`\\bar\\alpha(\\tau) = \\exp(-\\int_0^\\tau \\beta)`, so
-    :math:`t = \\tfrac12 \\int_0^\\tau \\beta = \\tfrac12[\\beta_{min}\\tau + \\tfrac12(\\beta_{max}-\\beta_{min})\\tau^2]`.
+    :math:`t = \\tfrac12 \\int_0^\\tau \\beta
+    = \\tfrac12[\\beta_{min}\\tau + \\tfrac12(\\beta_{max}-\\beta_{min})\\tau^2]`.
 
     References
     ----------

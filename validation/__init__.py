@@ -1,0 +1,45 @@
+"""diffusion-regimes Monte Carlo: the exact empirical score, backward SDEs, cloning, estimators.
+
+Everything takes the score as a callable ``score(x, t)`` (x of shape (B, d), OU time t), so the
+same samplers and estimators measure the exact empirical score, a population score, or a trained
+network's score.
+"""
+
+from ._posterior import Dataset as Dataset
+from ._posterior import PosteriorStats as PosteriorStats
+from ._posterior import nearest_points as nearest_points
+from ._posterior import posterior_stats as posterior_summary
+from .cloning import CloningResult as CloningResult
+from .cloning import clone_experiment as clone_experiment
+from .data import from_array as from_array
+from .data import gaussian_data as gaussian_data
+from .data import gaussian_mixture_data as gaussian_mixture_data
+from .data import mixture_data as mixture_data
+from .estimators import Estimate as Estimate
+from .estimators import collapse_time_from_entropy as collapse_time_from_entropy
+from .estimators import excess_entropy_loglik as excess_entropy_loglik
+from .estimators import excess_entropy_posterior as excess_entropy_posterior
+from .estimators import last_changing_index_time as last_changing_index_time
+from .estimators import phi_c_identity as phi_c_identity
+from .estimators import phi_identity as phi_identity
+from .estimators import sample_noised_data as sample_noised_data
+from .score import EmpiricalScore as EmpiricalScore
+from .score import GaussianMixtureScore as GaussianMixtureScore
+from .score import GaussianScore as GaussianScore
+from .score import empirical_score as empirical_score
+from .score import posterior_weights as posterior_weights
+from .sde import BackwardRun as BackwardRun
+from .sde import backward_step as backward_step
+from .sde import integrate_backward as integrate_backward
+from .sde import time_grid as time_grid
+
+__all__ = [
+    "Dataset", "PosteriorStats", "nearest_points", "posterior_summary",
+    "CloningResult", "clone_experiment",
+    "from_array", "gaussian_data", "gaussian_mixture_data", "mixture_data",
+    "Estimate", "collapse_time_from_entropy", "excess_entropy_loglik", "excess_entropy_posterior",
+    "last_changing_index_time", "phi_c_identity", "phi_identity", "sample_noised_data",
+    "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",
+    "posterior_weights",
+    "BackwardRun", "backward_step", "integrate_backward", "time_grid",
+]

@@ -3,7 +3,8 @@
 For a batch of points x (B, d) at OU time t and data a (n, d) the posterior over training indices is
 
 .. math:: w_\\mu(x,t) = \\operatorname{softmax}_\\mu\\Big(-\\frac{|x - a^\\mu e^{-t}|^2}{2\\Delta_t}\\Big)
-          = \\operatorname{softmax}_\\mu\\Big(\\frac{e^{-t} x\\cdot a^\\mu - \\tfrac12 e^{-2t}|a^\\mu|^2}{\\Delta_t}\\Big),
+          = \\operatorname{softmax}_\\mu\\Big(\\frac{e^{-t} x\\cdot a^\\mu
+          - \\tfrac12 e^{-2t}|a^\\mu|^2}{\\Delta_t}\\Big),
 
 the :math:`|x|^2` term cancelling in the softmax.  The data are visited in chunks; for each chunk the
 logits come from one matrix product (B x chunk, never B x n x d), and a running log-sum-exp keeps, for
@@ -198,7 +199,8 @@ def posterior_stats(x, t: float, data, *, want_mean: bool = True, want_classes: 
         m = new_m
     xsq = np.einsum("ij,ij->i", xb, xb, dtype=np.float64)
     stats = PosteriorStats(
-        log_z=m + np.log(s) - xsq / (2.0 * delta), participation=s2 / s**2, entropy=np.log(s) - sl / s, argmax=arg,
+        log_z=m + np.log(s) - xsq / (2.0 * delta), participation=s2 / s**2,
+        entropy=np.log(s) - sl / s, argmax=arg,
         mean=None if mean is None else mean / s[:, None].astype(dtype),
         class_mass=None if cmass is None else cmass / s[:, None], refined=np.zeros(B, bool))
     # round-off bound of the matrix-product logits (probabilistic sqrt(d) growth, factor 4 margin)
@@ -264,12 +266,14 @@ def _refine(stats, xb, e, delta, ds, rows, m_approx, bound, step, cls, want_mean
 def nearest_points(x, data, t: float = 0.0, chunk: int | None = None) -> np.ndarray:
     """Index of the training point nearest to each x after shrinking the data by e^{-t}.
 
-    :math:`\\arg\\min_\\mu |x - e^{-t} a^\\mu|^2 = \\arg\\max_\\mu(x\\cdot a^\\mu - \\tfrac12 e^{-t}|a^\\mu|^2)`,
+    :math:`\\arg\\min_\\mu |x - e^{-t} a^\\mu|^2
+    = \\arg\\max_\\mu(x\\cdot a^\\mu - \\tfrac12 e^{-t}|a^\\mu|^2)`,
     streamed over data chunks (also the argmax of the posterior weights at time t).
 
     References
     ----------
-    Biroli et al. (2024), SI App. D: the last-changing index uses :math:`\\arg\\min_\\mu|x(t) - e^{-t}a^\\mu|`.
+    Biroli et al. (2024), SI App. D: the last-changing index uses
+    :math:`\\arg\\min_\\mu|x(t) - e^{-t}a^\\mu|`.
     """
     ds = as_dataset(data)
     xb = _check_points(x, ds.d, ds.points.dtype)

@@ -1,0 +1,129 @@
+"""Synthetic training sets (all seeded) and user arrays, as :class:`validation.Dataset`.
+
+References
+----------
+Biroli et al. (2024), sec. "Gaussian mixtures" and SI App. B-D (data of Figs. 2 and 3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from theory._checks import check_array, check_scalar
+
+from ._posterior import Dataset
+
+__all__ = [
+    "Dataset",
+    "gaussian_mixture_data",
+    "mixture_data",
+    "gaussian_data",
+    "from_array",
+]
+
+
+def gaussian_mixture_data(n: int, d: int, mu_tilde: float = 1.0, sigma: float = 1.0, *,
+                          direction: str = "random", rng=None,
+                          dtype=np.float64) -> tuple[Dataset, np.ndarray]:
+    """n points of :math:`\\tfrac12 N(+m,\\sigma^2 I) + \\tfrac12 N(-m,\\sigma^2 I)` with labels.
+
+    Parameters
+    ----------
+    n, d : int
+        Number of points (``>= 1``) and dimension (``>= 1``).
+    mu_tilde, sigma : float
+        :math:`|m|^2 = d\\tilde\\mu^2` (``mu_tilde >= 0``), cluster standard deviation ``> 0``.
+    direction : {"random", "ones"}
+        ``m`` a uniformly random direction rescaled to :math:`|m| = \\tilde\\mu\\sqrt d` (Fig. 3), or
+        :math:`m = \\tilde\\mu(1, \\dots, 1)` (Fig. 2).
+    rng : Generator or int
+    dtype : float64 (default) or float32
+
+    Returns
+    -------
+    data : Dataset
+        Points with labels 1 (for +m) and 0 (for -m), each with probability 1/2.
+    m : ndarray (d,)
+
+    References
+    ----------
+    Biroli et al. (2024), sec. "Gaussian mixtures", Figs. 2-3.
+    """
+    n = int(check_scalar(n, "n", lower=1, integer=True))
+    d = int(check_scalar(d, "d", lower=1, integer=True))
+    mu_tilde = check_scalar(mu_tilde, "mu_tilde", lower=0.0)
+    sigma = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+    rng = np.random.default_rng(rng)
+    if direction == "random":
+        m = rng.standard_normal(d)
+        m *= mu_tilde * np.sqrt(d) / np.linalg.norm(m)
+    elif direction == "ones":
+        m = np.full(d, mu_tilde)
+    else:
+        raise ValueError(f"direction must be 'random' or 'ones' (got {direction!r})")
+    labels = rng.integers(0, 2, n)
+    pts = np.where(labels[:, None] == 1, m, -m) + sigma * rng.standard_normal((n, d))
+    return Dataset(pts.astype(dtype), labels), m
+
+
+def mixture_data(n: int, means, weights=None, stds=1.0, *, rng=None,
+                 dtype=np.float64) -> Dataset:
+    """n points of a mixture of K isotropic Gaussians :math:`\\sum_k p_k N(m_k, s_k^2 I)`.
+
+    Parameters
+    ----------
+    means : array_like (K, d)
+    weights : array_like (K,), optional
+        Mixture weights (normalised; equal by default), ``>= 0``.
+    stds : float or array_like (K,)
+        Per-component standard deviations, ``> 0``.
+
+    Returns
+    -------
+    Dataset with labels 0..K-1.
+    """
+    n = int(check_scalar(n, "n", lower=1, integer=True))
+    mu = check_array(means, "means", ndim=2)
+    K = mu.shape[0]
+    p = np.full(K, 1.0 / K) if weights is None else check_array(weights, "weights", lower=0.0,
+                                                                  ndim=1)
+    if p.size != K or p.sum() <= 0:
+        raise ValueError(f"weights must have {K} non-negative entries with a positive sum")
+    s = np.broadcast_to(check_array(stds, "stds", lower=0.0, lower_open=True), (K,))
+    rng = np.random.default_rng(rng)
+    lab = rng.choice(K, size=n, p=p / p.sum())
+    pts = mu[lab] + s[lab, None] * rng.standard_normal((n, mu.shape[1]))
+    return Dataset(pts.astype(dtype), lab)
+
+
+def gaussian_data(n: int, d: int, variances=1.0, *, mean=None, rotate: bool = False, rng=None,
+                  dtype=np.float64) -> Dataset:
+    """n points of :math:`N(\\mu_0, C)`: isotropic (scalar variance) or anisotropic.
+
+    Parameters
+    ----------
+    variances : float or array_like (d,)
+        Covariance eigenvalues, ``>= 0``.
+    mean : array_like (d,), optional
+    rotate : bool
+        Rotate the eigenbasis by a random orthogonal matrix (else axis-aligned).
+    """
+    n = int(check_scalar(n, "n", lower=1, integer=True))
+    d = int(check_scalar(d, "d", lower=1, integer=True))
+    var = np.broadcast_to(check_array(variances, "variances", lower=0.0), (d,))
+    rng = np.random.default_rng(rng)
+    pts = rng.standard_normal((n, d)) * np.sqrt(var)
+    if rotate:
+        q, r = np.linalg.qr(rng.standard_normal((d, d)))
+        pts = pts @ (q * np.sign(np.diag(r))).T
+    if mean is not None:
+        pts = pts + check_array(mean, "mean", ndim=1)
+    return Dataset(pts.astype(dtype))
+
+
+def from_array(points, labels=None, dtype=None) -> Dataset:
+    """Wrap a user array (n, d) (and optional integer labels) as a :class:`Dataset`."""
+    arr = np.asarray(points)
+    if dtype is not None:
+        arr = arr.astype(dtype)
+    return Dataset(arr, labels)
