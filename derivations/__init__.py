@@ -1,0 +1,47 @@
+"""Symbolic derivations (sympy) of the Gaussian-mixture results of "Dynamical Regimes of Diffusion
+Models" (Biroli, Bonnaire, de Bortoli, Mezard, arXiv:2402.18491).
+
+Each derivation is a function without arguments, cached per process, returning a frozen dataclass
+of sympy expressions together with the symbols they use; :func:`compiled` gives cached numpy
+functions of the derived expressions for numeric code.
+
+Functions
+---------
+gm_score
+    OU-noised mixture density and exact score (SI eq. ``scoregm``).
+landau_expansion
+    Landau expansion of log P_t around 0; speciation readings 1/2 log Lambda, 1/2 log(Lambda + 1),
+    1/2 log(d mu~^2) (eq. 4, SI App. A, B.1).
+regime_one_potential
+    Regime-I potential V(q, t) and t* = 1/2 log(2 d mu~^2) (eqs. 7-8, SI App. B.2).
+rem_collapse
+    REM cumulant generating function, rate function, condensation and t_C (SI App. C, eq. 10).
+compiled
+    Cached numpy functions of named derived expressions (names in ``COMPILED_NAMES``).
+"""
+
+from ._compile import COMPILED_NAMES as COMPILED_NAMES
+from ._compile import compiled as compiled
+from ._compile import compiled_arguments as compiled_arguments
+from .gaussian_mixture_score import GaussianMixtureScore as GaussianMixtureScore
+from .gaussian_mixture_score import gm_score as gm_score
+from .landau import LandauExpansion as LandauExpansion
+from .landau import RegimeOnePotential as RegimeOnePotential
+from .landau import landau_expansion as landau_expansion
+from .landau import regime_one_potential as regime_one_potential
+from .rem import REMCollapse as REMCollapse
+from .rem import rem_collapse as rem_collapse
+
+__all__ = [
+    "COMPILED_NAMES",
+    "GaussianMixtureScore",
+    "LandauExpansion",
+    "REMCollapse",
+    "RegimeOnePotential",
+    "compiled",
+    "compiled_arguments",
+    "gm_score",
+    "landau_expansion",
+    "regime_one_potential",
+    "rem_collapse",
+]
