@@ -82,7 +82,11 @@ def expect_localized(f: Callable[[np.ndarray], np.ndarray], r: np.ndarray) -> np
 
 
 def expect_localized_mp(f: Callable, r, dps: int):
-    """mpmath version of :func:`expect_localized` for one ``r`` at ``dps`` digits (tanh-sinh)."""
+    """mpmath version of :func:`expect_localized` for one ``r`` at ``dps`` digits (tanh-sinh).
+
+    Like the float64 rule, it integrates over z ~ N(0, 1) when r < 1 (the Gaussian factor in y is
+    then narrower than the integrand's structure) and over y ~ N(r, r) otherwise.
+    """
     import mpmath as mp
 
     with mp.workdps(dps + 10):
@@ -90,8 +94,13 @@ def expect_localized_mp(f: Callable, r, dps: int):
         if r == 0:
             return +f(mp.mpf(0))
         s = mp.sqrt(r)
-        pts = sorted({mp.mpf(-1), mp.mpf(0), mp.mpf(1), r})
-        # integrate in y = r + sqrt(r) z with the Gaussian density N(y; r, r)
-        integrand = lambda y: f(y) * mp.exp(-((y - r) ** 2) / (2 * r)) / (s * mp.sqrt(2 * mp.pi))  # noqa: E731
+        norm = 1 / mp.sqrt(2 * mp.pi)
+        if r < 1:
+            # the Gaussian peak (z = 0), the centre of f (z = -s) and the unit scale around them
+            pts = sorted({mp.mpf(-2), mp.mpf(-1), mp.mpf(0), mp.mpf(1), mp.mpf(2), -s})
+            integrand = lambda z: f(r + s * z) * mp.exp(-z * z / 2) * norm  # noqa: E731
+        else:
+            pts = sorted({mp.mpf(-1), mp.mpf(0), mp.mpf(1), r})
+            integrand = lambda y: f(y) * mp.exp(-((y - r) ** 2) / (2 * r)) * norm / s  # noqa: E731
         val = mp.quad(integrand, [-mp.inf] + pts + [mp.inf])
     return val

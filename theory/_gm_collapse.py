@@ -90,7 +90,9 @@ def collapse_time(d: ArrayLike, n: ArrayLike, sigma: ArrayLike = 1.0, *,
         return mp_apply(lambda dd, nn, ss: mp.log1p(ss**2 / mp.expm1(2 * mp.log(nn) / dd)) / 2,
                         precision, d_, n_, sig)
     a = np.log(n_) / d_
-    return restore_shape(0.5 * np.log1p(sig**2 / np.expm1(2.0 * a)), d, n, sigma)
+    with np.errstate(over="ignore"):   # expm1 -> inf gives t_C -> 0, the correct limit
+        tc = 0.5 * np.log1p(sig**2 / np.expm1(2.0 * a))
+    return restore_shape(tc, d, n, sigma)
 
 
 def class_entropy(r: ArrayLike) -> np.ndarray | float:
@@ -240,9 +242,16 @@ def rem_energy(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarr
 
 
 def _legendre_point(eps, dt, st2):
+    """A, u and lambda* = (u - Delta)/sigma_t^2 without the cancellation in u - Delta.
+
+    Uses A - 4 eps Delta = (sigma_t^4 + 8 eps Delta sigma_t^2 + 8 eps Delta^2 (1 - 2 eps))
+    / (A + 4 eps Delta), so lambda* keeps full relative accuracy at large t (small sigma_t).
+    """
     a = np.sqrt(st2**2 + 8.0 * eps * dt * (dt + st2))
     u = (st2 + a) / (4.0 * eps)
-    return a, u
+    lam = (1.0 + (st2 + 8.0 * eps * dt + 8.0 * eps * dt**2 * (1.0 - 2.0 * eps) / st2)
+           / (a + 4.0 * eps * dt)) / (4.0 * eps)
+    return a, u, lam
 
 
 def rem_lambda(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
@@ -260,8 +269,8 @@ def rem_lambda(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.n
     """
     ea = check_array(epsilon, "epsilon", lower=0.0, lower_open=True)
     _, dt, st2 = _rem_parts(t, sigma)
-    _, u = _legendre_point(ea, dt, st2)
-    return restore_shape((u - dt) / st2, epsilon, t, sigma)
+    _, _, lam = _legendre_point(ea, dt, st2)
+    return restore_shape(lam, epsilon, t, sigma)
 
 
 def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
@@ -312,9 +321,8 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
                     + (u - d_) * ((d_ + s2) - 2 * ee * u) / (2 * s2 * u))
 
         return mp_apply(one, precision, ea, ta, np.asarray(sigma, dtype=float))
-    a, u = _legendre_point(ea, dt, st2)
-    f = -0.5 * np.log(4.0 * ea * dt / (st2 + a)) + (u - dt) * ((dt + st2) - 2.0 * ea * u) / (
-        2.0 * st2 * u)
+    a, u, lam = _legendre_point(ea, dt, st2)
+    f = -0.5 * np.log(4.0 * ea * dt / (st2 + a)) + lam * ((dt + st2) - 2.0 * ea * u) / (2.0 * u)
     return restore_shape(f, epsilon, t, sigma)
 
 

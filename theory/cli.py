@@ -166,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("d", "n", "mu_tilde", "sigma", "t"):
         value = getattr(args, name, None)
         if isinstance(value, float) and not math.isfinite(value):
-            parser.exit(2, f"regimes: error: {name.replace('_', '-')} must be a finite number "
+            parser.exit(2, f"regimes: error: {name} must be a finite number "
                            f"(got {value:g})\n")
     handlers = {"gm": _cmd_gm, "phase-diagram": _cmd_phase_diagram, "citation": _cmd_citation}
     try:

@@ -76,12 +76,15 @@ def collapse_time_from_spectrum(eigenvalues: ArrayLike, n: ArrayLike,
     two_alpha_d = 2.0 * np.log(n_arr.reshape(-1))
     out = np.empty(two_alpha_d.shape)
     lam_sum, lam_max = float(lam.sum()), float(lam.max())
+    log_lam = np.log(lam[lam > 0])
     for i, target in enumerate(two_alpha_d):
-        lo = np.log(lam_max / np.expm1(target))
+        # log(lam_max / expm1(target)) without overflow: log expm1(x) = x + log(-expm1(-x))
+        lo = np.log(lam_max) - (target + np.log(-np.expm1(-target)))
         hi = np.log(lam_sum / target)
 
         def f(log_s: float, target: float = target) -> float:
-            return float(np.log1p(lam / np.exp(log_s)).sum() - target)
+            # sum_i log1p(lambda_i / s) in log space (s may underflow when n is astronomical)
+            return float(np.logaddexp(0.0, log_lam - log_s).sum() - target)
 
         log_s = lo if f(lo) <= 0 else (hi if f(hi) >= 0 else brentq(f, lo, hi, xtol=1e-14,
                                                                      rtol=1e-15, maxiter=200))
