@@ -20,12 +20,11 @@ every point of the batch, the accumulators that all estimators need:
 Exactness in the collapse regime.  The matrix-product logits carry an absolute error of order
 :math:`u\\,(e^{-t}|x||a| + e^{-2t}|a|^2)/\\Delta_t` (u the unit round-off), which grows as
 :math:`\\Delta_t \\to 0`.  When that bound exceeds 1e-9 (float64; 1e-3 in float32) for a point, a
-second pass
-recomputes the logits of its candidate winners (those within ``L + 2 delta`` of the maximum, with
-``e^{-L}`` below round-off) from the exact differences :math:`|x - a^\\mu e^{-t}|^2`, and the
-accumulators from those alone.  The weights then carry a relative error of order
-about 1e-9 relative error at most for any :math:`\\Delta_t` (1e-12 typically; no catastrophic
-cancellation in :math:`|x - a^\\mu e^{-t}|^2` for the winning points).
+second pass recomputes the logits of its candidate winners (those within ``L + 2 delta`` of the
+maximum, with ``e^{-L}`` below round-off) from the exact differences :math:`|x - a^\\mu e^{-t}|^2`,
+and the accumulators from those alone.  The weights then carry about 1e-9 relative error at most
+for any :math:`\\Delta_t` (1e-12 typically; no catastrophic cancellation in
+:math:`|x - a^\\mu e^{-t}|^2` for the winning points).
 
 References
 ----------
