@@ -180,10 +180,12 @@ def last_changing_index_time(trajectory_times, indices) -> np.ndarray:
     return times[k]
 
 
-def collapse_time_from_entropy(times, values, stderr, k: float = 3.0) -> float:
-    """Largest time at which the excess entropy is zero within ``k`` standard errors.
+def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: float = 0.0) -> float:
+    """Largest time at which the excess entropy is zero within ``k`` standard errors (+ ``atol``).
 
-    Returns NaN-free results: raises ``ValueError`` if no point is compatible with zero.
+    At finite n the posterior entropy never vanishes exactly, so ``atol`` (in the units of
+    ``values``, e.g. 0.01 for f^e/alpha) sets what counts as zero.  Raises ``ValueError`` (never
+    returns NaN) if no point is compatible with zero.
 
     References
     ----------
@@ -194,7 +196,8 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0) -> float:
     se = check_array(stderr, "stderr", lower=0.0, ndim=1)
     if not (t.size == v.size == se.size):
         raise ValueError("times, values and stderr must have the same length")
-    zero = v <= k * se + 1e-12
+    atol = check_scalar(atol, "atol", lower=0.0)
+    zero = v <= k * se + atol + 1e-12
     if not np.any(zero):
         raise ValueError("values: no time has an excess entropy compatible with zero; extend the "
                          "grid to smaller t")

@@ -239,7 +239,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
         try:
             tc_hat = collapse_time_from_entropy([r["t"] for r in sel],
                                                 [r["fe_over_alpha"] for r in sel],
-                                                [r["se"] for r in sel])
+                                                [r["se"] for r in sel], atol=0.01)
         except ValueError:
             tc_hat = None
         summary["collapse_time_from_entropy"][str(d)] = {"estimate": tc_hat,

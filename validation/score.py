@@ -62,8 +62,9 @@ def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarra
     ds = as_dataset(data)
     _, e, delta = _time_factors(t)
     stats = posterior_stats(x, t, ds, want_mean=True, chunk=chunk)
-    xb = np.asarray(x, dtype=ds.points.dtype)
-    return (e * stats.mean - xb) / delta
+    dt = ds.points.dtype
+    xb = np.asarray(x, dtype=dt)
+    return ((dt.type(e) * stats.mean - xb) / dt.type(delta)).astype(dt, copy=False)
 
 
 def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndarray:
