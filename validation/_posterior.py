@@ -19,7 +19,7 @@ every point of the batch, the accumulators that all estimators need:
 
 Exactness in the collapse regime.  The matrix-product logits carry an absolute error of order
 :math:`u\\,(e^{-t}|x||a| + e^{-2t}|a|^2)/\\Delta_t` (u the unit round-off), which grows as
-:math:`\\Delta_t \\to 0`.  When that bound exceeds 1e-9 (float64; 1e-3 in float32) for a point, a
+:math:`\\Delta_t \\to 0`.  When that bound exceeds 1e-9 (float64; 0.5 in float32) for a point, a
 second pass recomputes the logits of its candidate winners (those within ``L + 2 delta`` of the
 maximum, with ``e^{-L}`` below round-off) from the exact differences :math:`|x - a^\\mu e^{-t}|^2`,
 and the accumulators from those alone.  The weights then carry about 1e-9 relative error at most
@@ -41,8 +41,9 @@ import numpy as np
 from theory._checks import check_array, check_scalar
 
 _CHUNK_BYTES = 32 * 2**20     # size of one B x chunk block of logits
-_REFINE_TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 1e-3}  # logit error bound that
-# triggers the exact second pass (float32 users asked for speed; their weights carry ~1e-3 anyway)
+_REFINE_TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 0.5}  # logit error bound that
+# triggers the exact second pass (float32 users asked for speed: refine only when the logits are
+# off by O(1), i.e. deep in the collapse regime)
 _PAIR_BLOCK = 1 << 15          # (point, candidate) pairs per exact-distance block
 
 
