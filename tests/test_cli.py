@@ -134,7 +134,7 @@ def test_help_exits_zero(argv, capsys):
 
 def test_every_subcommand_has_help():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
-    assert set(sub.choices) == {"gm", "phase-diagram", "citation"}
+    assert set(sub.choices) == {"gm", "phase-diagram", "reproduce", "citation"}
 
 
 @pytest.mark.parametrize(("argv", "param"), [
@@ -206,3 +206,21 @@ def test_citation_api():
     assert citation("collapse_time") == citation(collapse_time)
     with pytest.raises(ValueError, match="no citation recorded"):
         citation("bogus")
+
+
+def test_reproduce_fig2_quick_writes_files_and_resumes(tmp_path, capsys):
+    out = tmp_path / "f2"
+    assert main(["reproduce", "fig2", "--quick", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "max |z|" in text
+    for name in ("fig2.png", "fig2.csv", "fig2.json", "fig2.checkpoint.json"):
+        assert (out / name).stat().st_size > 0
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]   # no temporary files left
+    import json
+
+    meta = json.loads((out / "fig2.json").read_text())
+    assert meta["seed"] == 232 and meta["version"] and meta["summary"]["max_abs_z"] < 4
+    # a second run resumes from the checkpoint and gives the same numbers
+    first = (out / "fig2.csv").read_text()
+    assert main(["reproduce", "fig2", "--quick", "--out", str(out)]) == 0
+    assert (out / "fig2.csv").read_text() == first
