@@ -250,7 +250,6 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
             "d": d, "t": t, "paper": v, "paper_se": se,
             "theory_paper": excess_entropy(t, d, n) / a,
             "theory_finite_d": excess_entropy(t, d, n, finite_d=True) / a})
-    ax.set_xscale("log")
     ax.set_xlabel("t (OU time)")
     ax.set_ylabel(r"$f^e(t)/\alpha$")
     ax.set_title("Fig. 3: n = 20000; solid: paper's curve, dotted: finite-d corrected; "
