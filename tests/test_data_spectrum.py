@@ -40,7 +40,7 @@ def test_table1_ddpm_discretised():
     assert np.all(got >= np.array(TABLE1_CONTINUOUS) - 1e-6)
 
 
-@pytest.mark.parametrize(("lam", "t_s"), zip(TABLE1_LAMBDA, TABLE1_CONTINUOUS, strict=True))
+@pytest.mark.parametrize(("lam", "t_s"), list(zip(TABLE1_LAMBDA, TABLE1_CONTINUOUS, strict=True)))
 def test_table1_scalar(lam, t_s):
     got = speciation_time_from_eigenvalue(lam)
     assert type(got) is float
