@@ -20,7 +20,7 @@ import numpy as np
 
 from theory._checks import check_array, check_scalar
 
-from ._posterior import Dataset, as_dataset, nearest_points, posterior_stats
+from ._posterior import as_dataset, posterior_stats
 
 __all__ = [
     "Estimate",
@@ -203,6 +203,3 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: floa
                          "grid to smaller t")
     return float(t[zero].max())
 
-
-def _nearest(ds: Dataset):
-    return lambda x: nearest_points(x, ds)

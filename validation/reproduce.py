@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import atomic_path, write_json, write_text
+from theory._io import write_json, write_text
 from theory.gaussian_mixture import collapse_time, excess_entropy, phi
 
 from .cloning import clone_experiment
@@ -277,5 +277,3 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
                                     "summary": summary})
     return FigureOutput(png, out / "fig3.csv", out / "fig3.json", rows, secs, summary)
 
-
-_ = atomic_path  # re-exported helper kept for callers writing extra files
