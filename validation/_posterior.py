@@ -134,6 +134,16 @@ def _chunk_size(batch: int, n: int, itemsize: int) -> int:
     return int(max(1, min(n, _CHUNK_BYTES // max(1, batch * itemsize))))
 
 
+def _chunk_logits(xs: np.ndarray, points: np.ndarray, bias: np.ndarray, step: int):
+    """Yield ``(start, a_chunk, xs @ a_chunk.T - bias_chunk)`` over the data, one B x chunk block
+    at a time: the single place where the matrix-product logits are formed."""
+    for start in range(0, points.shape[0], step):
+        a = points[start:start + step]
+        logits = xs @ a.T
+        logits -= bias[start:start + step]
+        yield start, a, logits
+
+
 def posterior_stats(x, t: float, data, *, want_mean: bool = True, want_classes: bool = False,
                     chunk: int | None = None) -> PosteriorStats:
     """Stream over the data once (twice in the collapse regime) and return :class:`PosteriorStats`.
@@ -173,10 +183,7 @@ def posterior_stats(x, t: float, data, *, want_mean: bool = True, want_classes: 
     mean = np.zeros((B, ds.d), dtype=dtype) if want_mean else None
     cmass = np.zeros((B, K)) if want_classes else None
     rows = np.arange(B)
-    for start in range(0, n, step):
-        a = ds.points[start:start + step]
-        logits = xs @ a.T
-        logits -= bias[start:start + step]
+    for start, a, logits in _chunk_logits(xs, ds.points, bias, step):
         cmax_idx = np.argmax(logits, axis=1)
         cmax = logits[rows, cmax_idx].astype(np.float64)
         new_m = np.maximum(m, cmax)
@@ -225,10 +232,7 @@ def _refine(stats, xb, e, delta, ds, rows, m_approx, bound, step, cls, want_mean
     margin = -np.log(np.finfo(np.float64).eps) + np.log(ds.n) + 2.0 * bound[rows] + 1.0
     thresh = m_approx[rows] - margin
     cand_r, cand_mu = [], []
-    for start in range(0, ds.n, step):
-        a = ds.points[start:start + step]
-        logits = xs @ a.T
-        logits -= bias[start:start + step]
+    for start, _, logits in _chunk_logits(xs, ds.points, bias, step):
         r, c = np.nonzero(logits >= thresh[:, None])
         cand_r.append(r)
         cand_mu.append(c + start)
@@ -286,9 +290,7 @@ def nearest_points(x, data, t: float = 0.0, chunk: int | None = None) -> np.ndar
     arg = np.zeros(xb.shape[0], dtype=np.int64)
     half = (0.5 * e) * ds.sq_norms
     rows = np.arange(xb.shape[0])
-    for start in range(0, ds.n, step):
-        sc = xb @ ds.points[start:start + step].T
-        sc -= half[start:start + step]
+    for start, _, sc in _chunk_logits(xb, ds.points, half, step):
         j = np.argmax(sc, axis=1)
         v = sc[rows, j]
         better = v > best

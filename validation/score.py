@@ -11,7 +11,14 @@ import numpy as np
 
 from theory._checks import check_array, check_scalar
 
-from ._posterior import Dataset, _check_points, _time_factors, as_dataset, posterior_stats
+from ._posterior import (
+    Dataset,
+    _check_points,
+    _chunk_logits,
+    _time_factors,
+    as_dataset,
+    posterior_stats,
+)
 
 __all__ = [
     "empirical_score",
@@ -93,19 +100,23 @@ def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndar
     out = np.empty((xb.shape[0], ds.n), dtype=np.float64)
     step = chunk or max(1, (32 * 2**20) // max(1, 8 * xb.shape[0]))
     refined = stats.refined
-    for start in range(0, ds.n, step):
-        a = ds.points[start:start + step].astype(np.float64)
-        if np.any(~refined):
-            xr = xb[~refined].astype(np.float64)
-            lg = (e * (xr @ a.T) - 0.5 * e * e * ds.sq_norms[start:start + step]) / delta
-            lg -= (stats.log_z[~refined] + np.einsum("ij,ij->i", xr, xr) / (2 * delta))[:, None]
-            out[~refined, start:start + step] = np.exp(lg)
-        if np.any(refined):
-            xr = xb[refined].astype(np.float64)
-            sq = ((xr[:, None, :] - e * a[None, :, :]) ** 2).sum(-1) if xr.shape[0] * a.shape[0] \
-                * ds.d <= 2**24 else _exact_sq(xr, e * a)
-            out[refined, start:start + step] = np.exp(-sq / (2 * delta)
-                                                       - stats.log_z[refined][:, None])
+    pts = ds.points.astype(np.float64, copy=False)
+    if np.any(~refined):
+        # the kernel's own matrix-product logits, normalised by the exact log partition
+        xr = xb[~refined].astype(np.float64)
+        norm = (stats.log_z[~refined] + np.einsum("ij,ij->i", xr, xr) / (2 * delta))[:, None]
+        bias = 0.5 * e * e * ds.sq_norms / delta
+        for start, _, lg in _chunk_logits(xr * (e / delta), pts, bias, step):
+            lg -= norm
+            out[~refined, start:start + lg.shape[1]] = np.exp(lg)
+    if np.any(refined):
+        # collapse regime: exact differences, as in the kernel's refined pass
+        xr = xb[refined].astype(np.float64)
+        for start in range(0, ds.n, step):
+            b = e * pts[start:start + step]
+            sq = _exact_sq(xr, b)
+            out[refined, start:start + b.shape[0]] = np.exp(-sq / (2 * delta)
+                                                            - stats.log_z[refined][:, None])
     return out
 
 
