@@ -8,10 +8,13 @@ and its accepted range.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import math
+import pkgutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -91,7 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
     cit = sub.add_parser("citation", help="papers and equations behind a function")
     cit.add_argument("name", nargs="?", help="function name, e.g. collapse_time")
     cit.add_argument("--bibtex", action="store_true")
+    for module in _subcommand_modules():
+        module.register(sub)
     return parser
+
+
+def _subcommand_modules() -> list:
+    """The modules ``theory/_cli_*.py``: each adds one subcommand through ``register(subparsers)``
+    and names its handler with ``set_defaults(handler=...)`` (a handler returns the exit status)."""
+    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])
+                   if m.name.startswith("_cli_"))
+    return [importlib.import_module(f"{__package__}.{name}") for name in names]
 
 
 def _cmd_gm(args: argparse.Namespace) -> int:
@@ -212,8 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                            f"(got {value:g})\n")
     handlers = {"gm": _cmd_gm, "phase-diagram": _cmd_phase_diagram, "reproduce": _cmd_reproduce,
                 "citation": _cmd_citation}
+    handler = getattr(args, "handler", None) or handlers[args.command]
     try:
-        return handlers[args.command](args)
+        return handler(args)
     except ValueError as exc:
         parser.exit(2, f"regimes: error: {exc}\n")
     except KeyboardInterrupt:
