@@ -25,6 +25,7 @@ from ._posterior import as_dataset, posterior_stats
 __all__ = [
     "Estimate",
     "sample_noised_data",
+    "posterior_curves",
     "phi_identity",
     "phi_c_identity",
     "excess_entropy_posterior",
@@ -71,7 +72,13 @@ def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
     return x.astype(dtype or ds.points.dtype, copy=False), nu
 
 
+def _estimate(v: np.ndarray) -> Estimate:
+    return Estimate(float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)), int(v.size))
+
+
 def _per_sample(data, t, n_samples, rng, fun, want_classes=False, block=_SAMPLE_BLOCK):
+    """Average ``fun(stats, x, nu, ds)`` over samples of P_t^e; ``fun`` returns an array per sample,
+    or a dict of them (then a dict of estimates is returned)."""
     ds = as_dataset(data)
     rng = np.random.default_rng(rng)
     n_samples = int(check_scalar(n_samples, "n_samples", lower=2, integer=True))
@@ -81,8 +88,36 @@ def _per_sample(data, t, n_samples, rng, fun, want_classes=False, block=_SAMPLE_
         x, nu = sample_noised_data(ds, t, b, rng)
         st = posterior_stats(x, t, ds, want_mean=False, want_classes=want_classes)
         vals.append(fun(st, x, nu, ds))
-    v = np.concatenate(vals)
-    return Estimate(float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)), int(v.size))
+    if isinstance(vals[0], dict):
+        return {k: _estimate(np.concatenate([v[k] for v in vals])) for k in vals[0]}
+    return _estimate(np.concatenate(vals))
+
+
+def posterior_curves(t: float, data, n_samples: int = 4096, rng=None) -> dict[str, Estimate]:
+    """phi, phi_C and f^e at time t from one set of samples of :math:`P_t^e` (one kernel pass).
+
+    Returns
+    -------
+    dict
+        ``"phi_c"`` (:func:`phi_c_identity`), ``"fe"`` (:func:`excess_entropy_posterior`, per
+        dimension) and, when the data carry labels, ``"phi"`` (:func:`phi_identity`).  The three
+        estimates share their samples, so their errors are correlated.
+
+    References
+    ----------
+    Theory sheet (dynamical-regimes), secs. 2.5 and 3.1 (derived identities); Biroli et al. (2024),
+    eqs. 5-6, Figs. 4-5.
+    """
+    ds = as_dataset(data)
+    labelled = ds.labels is not None
+
+    def fun(st, *_):
+        out = {"phi_c": st.participation, "fe": st.entropy / ds.d}
+        if labelled:
+            out["phi"] = (st.class_mass**2).sum(axis=1)
+        return out
+
+    return _per_sample(ds, t, n_samples, rng, fun, want_classes=labelled)
 
 
 def phi_identity(t: float, data, labels=None, n_samples: int = 4096, rng=None) -> Estimate:
