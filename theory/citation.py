@@ -110,6 +110,25 @@ SOURCES: dict[str, list[tuple[str, str]]] = {
     "ddpm_ou_times": [(_B, "SI 'Denoising Diffusion Probabilistic Models': t = -1/2 log alphabar")],
     "ou_time_from_alphabar": [(_B, "SI 'Denoising Diffusion Probabilistic Models'")],
     "ve_variance": [(_B, "eq. 2 (x_t e^t = a + sqrt(e^{2t}-1) z)")],
+    # real data (validation.analysis, validation.datasets, validation.estimators)
+    "analyze_dataset": [(_B, "eqs. 4-5, Figs. 4-5, SI App. D; identities of the theory sheet "
+                             "secs. 2.5, 3.1 (derived)")],
+    "speciation_reading": [(_B, "eq. 4 (crit-spec), SI App. A; readings 1/2 log Lambda, "
+                                "1/2 log(Lambda +- 1)")],
+    "normalized_phi": [(_B, "eq. 6 limits phi -> 1/2 (two classes); K classes derived")],
+    "phi_crossing_time": [(_B, "Fig. 4, phi(t_S) ~ 0.775 (theory sheet 2.4)")],
+    "posterior_curves": [(_B, "eqs. 5-6, Figs. 4-5; identities of the theory sheet 2.5, 3.1")],
+    "load_dataset": [(_B, "SI App. D preprocessing: pixels in [0, 1], centred per channel")],
+    "preprocess": [(_B, "SI App. D preprocessing: pixels in [0, 1], centred per channel")],
+    "reproduce_fig4": [(_B, "Fig. 4 (real-data speciation), redrawn on offline digits")],
+    "reproduce_fig5": [(_B, "Fig. 5 (real-data collapse), redrawn on offline digits")],
+    # Jacobians of scores (validation.jacobian)
+    "empirical_score_jacobian": [("ventura2024", "theory sheet spectral-gaps sec. 2.7: "
+                                                 "J = -I/s + Cov_w(a)/s^2 (OU form)"),
+                                 ("achilli2024", "empirical-score Jacobian")],
+    "posterior_moments": [("ventura2024", "theory sheet spectral-gaps sec. 2.7")],
+    "probe_singular_values": [("ventura2024", "Algorithms 1-2 (finite-difference singular "
+                                              "values), theory sheet spectral-gaps sec. 3.2-3.3")],
 }
 
 

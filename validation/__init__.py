@@ -9,12 +9,17 @@ from ._posterior import Dataset as Dataset
 from ._posterior import PosteriorStats as PosteriorStats
 from ._posterior import nearest_points as nearest_points
 from ._posterior import posterior_stats as posterior_summary
+from .analysis import DatasetAnalysis as DatasetAnalysis
+from .analysis import analyze_dataset as analyze_dataset
 from .cloning import CloningResult as CloningResult
 from .cloning import clone_experiment as clone_experiment
 from .data import from_array as from_array
 from .data import gaussian_data as gaussian_data
 from .data import gaussian_mixture_data as gaussian_mixture_data
 from .data import mixture_data as mixture_data
+from .datasets import ImageData as ImageData
+from .datasets import load_dataset as load_dataset
+from .datasets import load_path as load_path
 from .estimators import Estimate as Estimate
 from .estimators import collapse_time_from_entropy as collapse_time_from_entropy
 from .estimators import excess_entropy_loglik as excess_entropy_loglik
@@ -22,7 +27,12 @@ from .estimators import excess_entropy_posterior as excess_entropy_posterior
 from .estimators import last_changing_index_time as last_changing_index_time
 from .estimators import phi_c_identity as phi_c_identity
 from .estimators import phi_identity as phi_identity
+from .estimators import posterior_curves as posterior_curves
 from .estimators import sample_noised_data as sample_noised_data
+from .jacobian import empirical_score_jacobian as empirical_score_jacobian
+from .jacobian import posterior_moments as posterior_moments
+from .jacobian import probe_singular_values as probe_singular_values
+from .jacobian import random_orthogonal as random_orthogonal
 from .score import EmpiricalScore as EmpiricalScore
 from .score import GaussianMixtureScore as GaussianMixtureScore
 from .score import GaussianScore as GaussianScore
@@ -35,10 +45,14 @@ from .sde import time_grid as time_grid
 
 __all__ = [
     "Dataset", "PosteriorStats", "nearest_points", "posterior_summary",
+    "DatasetAnalysis", "analyze_dataset",
     "CloningResult", "clone_experiment",
     "from_array", "gaussian_data", "gaussian_mixture_data", "mixture_data",
+    "ImageData", "load_dataset", "load_path",
     "Estimate", "collapse_time_from_entropy", "excess_entropy_loglik", "excess_entropy_posterior",
-    "last_changing_index_time", "phi_c_identity", "phi_identity", "sample_noised_data",
+    "last_changing_index_time", "phi_c_identity", "phi_identity", "posterior_curves",
+    "sample_noised_data",
+    "empirical_score_jacobian", "posterior_moments", "probe_singular_values", "random_orthogonal",
     "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",
     "posterior_weights",
     "BackwardRun", "backward_step", "integrate_backward", "time_grid",
