@@ -201,8 +201,9 @@ class DatasetAnalysis:
 
     def save(self, out_dir: str | Path, stem: str | None = None, seed: int | None = None,
              figure: bool = True) -> dict[str, Path]:
-        """Write ``<stem>.png``, ``<stem>.csv`` (curves), ``<stem>_cloning.csv``, ``<stem>.json``
-        atomically into ``out_dir``; returns the paths."""
+        """Write ``<stem>.png``, ``<stem>.csv`` (curves), ``<stem>_cloning.csv``,
+        ``<stem>_spectrum.csv`` (the whole covariance spectrum), ``<stem>_last_change.csv`` and
+        ``<stem>.json`` atomically into ``out_dir``; returns the paths."""
         out = Path(out_dir)
         stem = stem or Path(self.name).stem
         paths = {"csv": out / f"{stem}.csv", "json": out / f"{stem}.json"}
@@ -215,6 +216,9 @@ class DatasetAnalysis:
                  "phi_identity": float(pi), "phi_identity_se": float(ps)}
                 for t, p, s, pi, ps in zip(c["times"], c["phi"], c["stderr"], c["identity"],
                                            c["identity_se"], strict=True)])
+        paths["spectrum_csv"] = out / f"{stem}_spectrum.csv"
+        write_text(paths["spectrum_csv"], "index,covariance_eigenvalue\n" + "".join(
+            f"{i + 1},{v:.10g}\n" for i, v in enumerate(self.spectrum)))
         if self.last_change_times is not None:
             paths["last_change_csv"] = out / f"{stem}_last_change.csv"
             write_text(paths["last_change_csv"],
