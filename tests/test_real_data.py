@@ -165,7 +165,10 @@ def test_cloning_and_identity_phi_agree(digits18):
                           sizes={"samples": 1500, "pairs": 600, "clone_times": 4, "steps": 150,
                                  "bisections": 1})
     c = res.cloning
-    z = (c["phi"] - c["identity"]) / np.sqrt(c["stderr"] ** 2 + c["identity_se"] ** 2)
+    # z under the null: binomial variance of the 600 pairs at the identity value + the identity's s.e.
+    z = (c["phi"] - c["identity"]) / np.sqrt(c["identity"] * (1 - c["identity"]) / 600
+                                              + c["identity_se"] ** 2)
+    assert np.allclose(z, c["z"])
     assert c["times"].size == 4
     assert np.all(np.abs(z) < 4.0), z
     # the clones do speciate: phi varies across the cloning times by many standard errors

@@ -412,10 +412,14 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
             ident = [posterior_curves(t, ds, int(size["samples"]), rng=rng)["phi"] for t in ct]
             iv = np.array([e.value for e in ident])
             ise = np.array([e.stderr for e in ident])
-            z = (phi_c - iv) / np.sqrt(se_c**2 + ise**2 + 1e-300)
+            # z-score under the null phi_clone = phi_identity: the binomial variance of the cloning
+            # estimate at the identity value (its own s.e. is 0 when every pair agrees)
+            pairs = int(size["pairs"])
+            z = (phi_c - iv) / np.sqrt(np.clip(iv * (1 - iv), 0, None) / pairs + ise**2 + 1e-300)
             clone_res = {"times": ct, "phi": phi_c, "stderr": se_c, "identity": iv,
                          "identity_se": ise, "max_abs_z": float(np.abs(z).max()),
-                         "normalized": normalized_phi(phi_c, weights), "pairs": int(size["pairs"])}
+                         "normalized": normalized_phi(phi_c, weights), "pairs": pairs,
+                         "z": z}
         secs["cloning"] = time.perf_counter() - tic
 
     last = None
