@@ -243,3 +243,27 @@ def test_cli_analyze_errors(tmp_path, capsys, argv, message):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and pytest.importorskip("re").search(message, err)
     assert not (tmp_path / "o").exists()
+
+
+# ---------------------------------------------------------------------------------------- fig4 / fig5
+
+@pytest.mark.parametrize("figure", ["fig4", "fig5"])
+def test_reproduce_real_figures_small(tmp_path, monkeypatch, figure):
+    import validation.reproduce_real as rr
+
+    # one small two-class set keeps the run to seconds; the full sets run in `regimes reproduce`
+    small = [("digits 0 vs 1 (200)", "digits", (0, 1), 200)]
+    monkeypatch.setattr(rr, "FIG4_SETS" if figure == "fig4" else "FIG5_SETS", small)
+    fun = rr.reproduce_fig4 if figure == "fig4" else rr.reproduce_fig5
+    res = fun(tmp_path, quick=True, seed=1)
+    s = res.summary[small[0][0]]
+    assert res.png.exists() and res.csv.exists() and res.json.exists()
+    assert s["d"] == 64 and s["n"] == 200
+    if figure == "fig4":
+        # two digits that differ a lot: phi comes down through 0.775 on the grid
+        assert s["phi_crossing"] is not None and 0 < s["phi_crossing_over_t_S"] < 3
+    else:
+        assert 0 < s["t_C_entropy"] < s["t_C_spectrum"] * 3
+        assert s["mean_last_change_time"] > 0
+    again = fun(tmp_path, quick=True, seed=1)          # resumes from the checkpoint
+    assert again.summary == res.summary

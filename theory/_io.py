@@ -7,6 +7,8 @@ result file behind: either the old file (or none) or the complete new one is the
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import json
 import os
 import tempfile
@@ -14,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "write_json", "write_text"]
+__all__ = ["atomic_path", "write_csv", "write_json", "write_text"]
 
 
 @contextlib.contextmanager
@@ -57,3 +59,12 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 def write_json(path: str | os.PathLike, obj: Any) -> Path:
     """Write ``obj`` as indented JSON to ``path`` atomically."""
     return _write(path, lambda fh: json.dump(obj, fh, indent=2, sort_keys=False, default=float))
+
+
+def write_csv(path: str | os.PathLike, rows: list[dict]) -> Path:
+    """Write a list of dicts (the first row's keys as header) as CSV to ``path`` atomically."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return write_text(path, buf.getvalue())

@@ -22,8 +22,6 @@ Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; theory sheet (dynamical-re
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from theory._checks import check_scalar
-from theory._io import write_json, write_text
+from theory._io import write_csv, write_json, write_text
 from theory.collapse import collapse_time_from_spectrum, excess_entropy_from_spectrum
 from theory.speciation import covariance_spectrum
 
@@ -207,11 +205,11 @@ class DatasetAnalysis:
         out = Path(out_dir)
         stem = stem or Path(self.name).stem
         paths = {"csv": out / f"{stem}.csv", "json": out / f"{stem}.json"}
-        _write_csv(paths["csv"], self.rows())
+        write_csv(paths["csv"], self.rows())
         if self.cloning is not None:
             c = self.cloning
             paths["cloning_csv"] = out / f"{stem}_cloning.csv"
-            _write_csv(paths["cloning_csv"], [
+            write_csv(paths["cloning_csv"], [
                 {"t": float(t), "phi": float(p), "stderr": float(s),
                  "phi_identity": float(pi), "phi_identity_se": float(ps)}
                 for t, p, s, pi, ps in zip(c["times"], c["phi"], c["stderr"], c["identity"],
@@ -230,14 +228,6 @@ class DatasetAnalysis:
             plot_analysis(self, paths["png"])
         write_json(paths["json"], {**run_metadata(self.params, seed), "summary": self.summary()})
         return paths
-
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(path, buf.getvalue())
 
 
 def _is_zero(value: float, se: float) -> bool:

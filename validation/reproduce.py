@@ -19,15 +19,13 @@ Biroli et al. (2024), Figs. 2 and 3, SI App. D.
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from theory._io import write_json, write_text
+from theory._io import write_csv, write_json
 from theory.gaussian_mixture import collapse_time, excess_entropy, phi
 
 from .cloning import clone_experiment
@@ -55,14 +53,6 @@ class FigureOutput:
     rows: list[dict]
     seconds: float
     summary: dict
-
-
-def _write_csv(path: Path, rows: list[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
-    write_text(path, buf.getvalue())
 
 
 def _pyplot():
@@ -136,7 +126,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
 
     save_figure(fig, png)
     plt.close(fig)
-    _write_csv(out / "fig2.csv", rows)
+    write_csv(out / "fig2.csv", rows)
     z = np.array([r["z"] for r in rows])
     summary = {"max_abs_z": float(np.abs(z).max()), "rms_z": float(np.sqrt(np.mean(z**2))),
                "n_points": len(rows),
@@ -259,7 +249,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
 
     save_figure(fig, png)
     plt.close(fig)
-    _write_csv(out / "fig3.csv", rows)
+    write_csv(out / "fig3.csv", rows)
     # samples the log-likelihood estimator needs for the same error, where f^e/alpha is informative
     ratios = np.array([r["variance_ratio_loglik"] for r in rows if 0.1 < r["fe_over_alpha"] < 0.9])
     if ratios.size:

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import write_json
+from theory._io import write_csv, write_json
 from theory.figures import _pyplot, save_figure
 
 from .analysis import PHI_LEVEL, analyze_dataset
 from .datasets import load_dataset
-from .reproduce import FigureOutput, _write_csv
+from .reproduce import FigureOutput
 from .runs import PointRun, run_metadata
 
 __all__ = ["reproduce_fig4", "reproduce_fig5", "FIG4_SETS", "FIG5_SETS"]
@@ -66,6 +66,20 @@ def _run(out: Path, figure: str, sets, quick: bool, seed: int, progress, **kw) -
         return _as_record(analyze_dataset(data, name=entry[0], quick=quick, seed=seed, **kw))
 
     return run.run(sets, one, key=lambda e: e[0], label=figure, progress=progress), params
+
+
+def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params: dict, seed: int,
+            t0: float) -> FigureOutput:
+    """Save the figure, the CSV and the JSON of one reproduction (atomically)."""
+    fig.tight_layout()
+    png = out / f"{figure}.png"
+    save_figure(fig, png)
+    _pyplot().close(fig)
+    write_csv(out / f"{figure}.csv", rows)
+    secs = time.perf_counter() - t0
+    write_json(out / f"{figure}.json", {**run_metadata(params, seed), "seconds": secs,
+                                         "summary": summary})
+    return FigureOutput(png, out / f"{figure}.csv", out / f"{figure}.json", rows, secs, summary)
 
 
 def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, seed: int = 0,
@@ -109,17 +123,11 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, seed: i
         ax.set_xscale("log")
         ax.set_xlabel(r"$t/t_S$ (OU time)")
         ax.set_title(title, fontsize=9)
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 4 redrawn: speciation on real digits; lines: posterior-weight identity, "
                  f"points: cloning; 3 s.e.\n({_OFFLINE})", fontsize=8)
-    fig.tight_layout()
-    png = out / "fig4.png"
-    save_figure(fig, png)
-    plt.close(fig)
-    _write_csv(out / "fig4.csv", rows)
-    secs = time.perf_counter() - t0
-    write_json(out / "fig4.json", {**run_metadata(params, seed), "seconds": secs, "summary": summary})
-    return FigureOutput(png, out / "fig4.csv", out / "fig4.json", rows, secs, summary)
+    return _finish(fig, out, "fig4", rows, summary, params, seed, t0)
 
 
 def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, seed: int = 0,
@@ -165,11 +173,4 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, seed: i
         ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 5 redrawn: collapse on real digits, exact empirical score; 3 s.e.\n({_OFFLINE})",
                  fontsize=8)
-    fig.tight_layout()
-    png = out / "fig5.png"
-    save_figure(fig, png)
-    plt.close(fig)
-    _write_csv(out / "fig5.csv", rows)
-    secs = time.perf_counter() - t0
-    write_json(out / "fig5.json", {**run_metadata(params, seed), "seconds": secs, "summary": summary})
-    return FigureOutput(png, out / "fig5.csv", out / "fig5.json", rows, secs, summary)
+    return _finish(fig, out, "fig5", rows, summary, params, seed, t0)
