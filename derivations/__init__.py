@@ -16,6 +16,10 @@ regime_one_potential
     Regime-I potential V(q, t) and t* = 1/2 log(2 d mu~^2) (eqs. 7-8, SI App. B.2).
 rem_collapse
     REM cumulant generating function, rate function, condensation and t_C (SI App. C, eq. 10).
+linear_manifold_score, stieltjes_polynomial, marchenko_pastur, gap_derivation, empirical_score_jacobian
+    Linear Gaussian manifold: exact score and Jacobian, the Stieltjes polynomial of K variance
+    groups and its edge condition, Marchenko-Pastur, spectral gaps, the empirical-score Jacobian
+    (Ventura et al. 2025; theory sheet spectral-gaps).
 compiled
     Cached numpy functions of named derived expressions (names in ``COMPILED_NAMES``).
 """
@@ -29,6 +33,11 @@ from .landau import LandauExpansion as LandauExpansion
 from .landau import RegimeOnePotential as RegimeOnePotential
 from .landau import landau_expansion as landau_expansion
 from .landau import regime_one_potential as regime_one_potential
+from .linear_manifold import empirical_score_jacobian as empirical_score_jacobian
+from .linear_manifold import gap_derivation as gap_derivation
+from .linear_manifold import linear_manifold_score as linear_manifold_score
+from .linear_manifold import marchenko_pastur as marchenko_pastur
+from .linear_manifold import stieltjes_polynomial as stieltjes_polynomial
 from .rem import REMCollapse as REMCollapse
 from .rem import rem_collapse as rem_collapse
 
@@ -40,6 +49,11 @@ __all__ = [
     "RegimeOnePotential",
     "compiled",
     "compiled_arguments",
+    "empirical_score_jacobian",
+    "gap_derivation",
+    "linear_manifold_score",
+    "marchenko_pastur",
+    "stieltjes_polynomial",
     "gm_score",
     "landau_expansion",
     "regime_one_potential",

@@ -12,6 +12,8 @@ timemap
     OU time <-> VE variance, VE/VP/DDPM/EDM schedules.
 phase_diagram
     Regimes I/II/III over (t, alpha) or (d, n).
+spectral
+    Jacobian spectra of linear-manifold data: densities, bulk edges, spectral gaps, geometric phases.
 citation
     Which papers and equations a number comes from.
 
@@ -23,10 +25,12 @@ from . import collapse as collapse
 from . import gaussian_mixture as gaussian_mixture
 from . import phase_diagram as phase_diagram
 from . import speciation as speciation
+from . import spectral as spectral
 from . import timemap as timemap
 from .citation import citation as citation
 
 __version__ = "0.1.0"
 
-__all__ = ["collapse", "gaussian_mixture", "phase_diagram", "speciation", "timemap", "citation",
+__all__ = ["collapse", "gaussian_mixture", "phase_diagram", "speciation", "spectral", "timemap",
+           "citation",
            "__version__"]

@@ -78,6 +78,7 @@ PAPERS: dict[str, Paper] = {
 }
 
 _B = "biroli2024"
+_V = "ventura2024"
 #: public function name -> list of (paper key, where in the paper)
 SOURCES: dict[str, list[tuple[str, str]]] = {
     "phi": [(_B, "eq. 6 (phi_GM), SI App. B.3; one-parameter r-form of the theory sheet 2.4")],
@@ -122,6 +123,26 @@ SOURCES: dict[str, list[tuple[str, str]]] = {
     "preprocess": [(_B, "SI App. D preprocessing: pixels in [0, 1], centred per channel")],
     "reproduce_fig4": [(_B, "Fig. 4 (real-data speciation), redrawn on offline digits")],
     "reproduce_fig5": [(_B, "Fig. 5 (real-data collapse), redrawn on offline digits")],
+    # spectral gaps of linear-manifold data (theory.spectral, validation.spectral)
+    "density": [(_V, "sec. 6.2-6.3 (replica spectrum, Fig. 4); sheet spectral-gaps 2.2 (derived)")],
+    "cumulative": [(_V, "sec. 6; sheet spectral-gaps 2.2 (derived)")],
+    "zero_atom": [(_V, "sec. 6.2; sheet spectral-gaps 2.1")],
+    "spike_weight": [(_V, "sec. 6.2, line 246 (Dirac spike); sheet spectral-gaps 2.1")],
+    "jacobian_density": [(_V, "sec. 6, Figs. 2, 4; sheet spectral-gaps 2.1-2.2 (derived)")],
+    "bulks": [(_V, "sec. 6.3 (detached bulks), eq. 16; sheet spectral-gaps 2.2 (critical points)")],
+    "bulk_edges": [(_V, "eq. 16 (MP edges), sec. 6.3; sheet spectral-gaps 2.2")],
+    "jacobian_edges": [(_V, "sec. 6; sheet spectral-gaps 2.3-2.4")],
+    "intermediate_gaps": [(_V, "eqs. 9, 18, 20-22, 25 (the paper's t_max is a noise variance); "
+                               "sheet spectral-gaps 2.4-2.5")],
+    "manifold_gap": [(_V, "eqs. 15, 17, sec. 4.1; sheet spectral-gaps 2.3")],
+    "gap_heights": [(_V, "eqs. 15, 18; sheet spectral-gaps 2.3-2.5")],
+    "phase_boundaries": [(_V, "secs. 5.1-5.3, Fig. 1c; boundaries derived, sheet spectral-gaps 2.6")],
+    "phases": [(_V, "sec. 5; sheet spectral-gaps 2.6")],
+    "separation_order": [(_V, "sec. 6.3, Fig. 3 (sigma_1 <-> sigma_2 swap); sheet spectral-gaps 2.4")],
+    "estimate_dimensions": [(_V, "sec. 4.1, line 106, Fig. 1a; sheet spectral-gaps 1.1")],
+    "ve_schedule_time": [(_V, "VE schedule (Song et al. 2021), sheet spectral-gaps conventions")],
+    "empirical_jacobian_spectra": [(_V, "sheet spectral-gaps 2.7"),
+                                   ("achilli2024", "empirical-score Jacobian")],
     # Jacobians of scores (validation.jacobian)
     "empirical_score_jacobian": [("ventura2024", "theory sheet spectral-gaps sec. 2.7: "
                                                  "J = -I/s + Cov_w(a)/s^2 (OU form)"),

@@ -42,6 +42,12 @@ from .sde import BackwardRun as BackwardRun
 from .sde import backward_step as backward_step
 from .sde import integrate_backward as integrate_backward
 from .sde import time_grid as time_grid
+from .spectral import LinearManifold as LinearManifold
+from .spectral import empirical_jacobian_spectra as empirical_jacobian_spectra
+from .spectral import histogram_check as histogram_check
+from .spectral import sample_b_eigenvalues as sample_b_eigenvalues
+from .spectral import separated_cluster_overlaps as separated_cluster_overlaps
+from .spectral import subspace_overlaps as subspace_overlaps
 
 __all__ = [
     "Dataset", "PosteriorStats", "nearest_points", "posterior_summary",
@@ -56,4 +62,6 @@ __all__ = [
     "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",
     "posterior_weights",
     "BackwardRun", "backward_step", "integrate_backward", "time_grid",
+    "LinearManifold", "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
+    "separated_cluster_overlaps", "subspace_overlaps",
 ]
