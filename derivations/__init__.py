@@ -20,6 +20,10 @@ linear_manifold_score, stieltjes_polynomial, marchenko_pastur, gap_derivation, e
     Linear Gaussian manifold: exact score and Jacobian, the Stieltjes polynomial of K variance
     groups and its edge condition, Marchenko-Pastur, spectral gaps, the empirical-score Jacobian
     (Ventura et al. 2025; theory sheet spectral-gaps).
+direction_rem, subspace_rem, global_collapse_criterion
+    Random-energy-model reading of the empirical score along one direction or subspace of manifold
+    data: energy variances, condensation, per-subspace critical times and dataset sizes, the
+    subspace-resolved extension (Achilli et al. 2024; theory sheet losing-dimensions).
 compiled
     Cached numpy functions of named derived expressions (names in ``COMPILED_NAMES``).
 """
@@ -38,11 +42,23 @@ from .linear_manifold import gap_derivation as gap_derivation
 from .linear_manifold import linear_manifold_score as linear_manifold_score
 from .linear_manifold import marchenko_pastur as marchenko_pastur
 from .linear_manifold import stieltjes_polynomial as stieltjes_polynomial
+from .manifold_rem import DirectionREM as DirectionREM
+from .manifold_rem import GlobalCollapseCriterion as GlobalCollapseCriterion
+from .manifold_rem import SubspaceREM as SubspaceREM
+from .manifold_rem import direction_rem as direction_rem
+from .manifold_rem import global_collapse_criterion as global_collapse_criterion
+from .manifold_rem import subspace_rem as subspace_rem
 from .rem import REMCollapse as REMCollapse
 from .rem import rem_collapse as rem_collapse
 
 __all__ = [
     "COMPILED_NAMES",
+    "DirectionREM",
+    "GlobalCollapseCriterion",
+    "SubspaceREM",
+    "direction_rem",
+    "global_collapse_criterion",
+    "subspace_rem",
     "GaussianMixtureScore",
     "LandauExpansion",
     "REMCollapse",

@@ -243,9 +243,9 @@ def test_swap_reverses_separation_order_theory():
 
 def test_estimate_dimensions_on_exact_spectrum():
     """Sampled B (d = 400): at s_max the spectrum of -Delta_t J splits into 240 | 80 | 80."""
-    from validation.spectral import LinearManifold
+    from validation.spectral import RandomLinearManifold
 
-    man = LinearManifold(400, TWO_F, TWO_V, rng=SEED)
+    man = RandomLinearManifold(400, TWO_F, TWO_V, rng=SEED)
     gap = intermediate_gaps(TWO_F, TWO_V)[0]
     # at s_max only the high-variance subspace has left the cluster at mu ~ 1 (manifold gap 0.03)
     est = estimate_dimensions(man.normalized_spectrum(gap.t_max), threshold=0.1)

@@ -10,7 +10,7 @@ from theory.spectral import bulk_edges, intermediate_gaps, separation_order
 from validation.jacobian import empirical_score_jacobian, probe_singular_values
 from validation.score import EmpiricalScore
 from validation.spectral import (
-    LinearManifold,
+    RandomLinearManifold,
     empirical_jacobian_spectra,
     histogram_check,
     sample_b_eigenvalues,
@@ -74,7 +74,7 @@ def test_swap_reverses_separation_order_monte_carlo():
         sep = separation_order(f, v)
         assert sep.order[0] == first
         t = float(np.sqrt(sep.t_separation[0] * sep.t_separation[1]))
-        man = LinearManifold(400, f, v, rng=SEED)
+        man = RandomLinearManifold(400, f, v, rng=SEED)
         ov, count = separated_cluster_overlaps(man, t)
         assert count == round(400 * f[first])
         assert ov[first] > 0.99
@@ -85,7 +85,7 @@ def test_swap_reverses_separation_order_monte_carlo():
 
 
 def test_overlaps_of_eigenvectors_sum_to_one():
-    man = LinearManifold(200, TWO_F, TWO_V, rng=SEED)
+    man = RandomLinearManifold(200, TWO_F, TWO_V, rng=SEED)
     ov = subspace_overlaps(man.eigenvectors, man.subspace_bases())
     # the eigenvectors lie in the manifold span(F) = span(F_1) + span(F_2) (not orthogonal), so each
     # overlap is <= 1; the top bulk lies mostly in the high-variance subspace
@@ -96,7 +96,7 @@ def test_overlaps_of_eigenvectors_sum_to_one():
 def test_probe_equals_abs_eig_exact_linear_score():
     """Sheet table row 8: d = 100, m = 40, s = 0.1, central differences, h = 1e-3: singular values equal
     |eig J| within 1e-10 (the exact score is linear, so the differences have no O(h^2) error)."""
-    man = LinearManifold(100, [0.4], [1.0], rng=SEED)
+    man = RandomLinearManifold(100, [0.4], [1.0], rng=SEED)
     t = float(timemap.ou_time_from_ve_variance(0.1))
     x = man.sample(1, rng=1)[0]
     sv = probe_singular_values(man.score, x, t, h=1e-3, rng=2)
@@ -109,7 +109,7 @@ def test_probe_equals_abs_eig_exact_linear_score():
 
 def test_probe_with_empirical_score_and_user_callable():
     rng = np.random.default_rng(SEED)
-    man = LinearManifold(12, [0.25], [2.0], rng=rng)
+    man = RandomLinearManifold(12, [0.25], [2.0], rng=rng)
     data = man.sample(300, rng)
     t = 0.4
     x = np.exp(-t) * data[:2] + np.sqrt(timemap.delta(t)) * rng.standard_normal((2, 12))
@@ -134,7 +134,7 @@ def test_empirical_jacobian_spectra_large_and_small_t():
     dataset: a sample-covariance eigenvalue from n_eff >~ 2000 weighted points fluctuates by
     sqrt(2/n_eff) ~ 3% relative).  At t = 0.01 with n = 200 every tangent direction is lost (mu > 0.99
     where the exact score has mu < 0.02)."""
-    man = LinearManifold(10, [0.4], [10.0], rng=SEED)
+    man = RandomLinearManifold(10, [0.4], [10.0], rng=SEED)
     spec = empirical_jacobian_spectra(man, 5000, [1.0], n_points=16, rng=5)[0]
     mean, se = spec.mean(0), spec.std(0, ddof=1) / 4
     exact = man.normalized_spectrum(1.0)
@@ -145,8 +145,8 @@ def test_empirical_jacobian_spectra_large_and_small_t():
 
 def test_bad_input_validation():
     with pytest.raises(ValueError, match="at least one latent direction"):
-        LinearManifold(10, [0.01], [1.0])
+        RandomLinearManifold(10, [0.01], [1.0])
     with pytest.raises(ValueError, match="sum of fractions"):
         sample_b_eigenvalues(100, [0.5, 0.6], [1, 2])
     with pytest.raises(ValueError, match="t must be"):
-        LinearManifold(10, [0.4], [1.0]).jacobian(0.0)
+        RandomLinearManifold(10, [0.4], [1.0]).jacobian(0.0)

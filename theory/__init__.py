@@ -10,6 +10,8 @@ collapse
     t_C of Gaussian data with any covariance spectrum.
 timemap
     OU time <-> VE variance, VE/VP/DDPM/EDM schedules.
+manifold
+    Geometric memorization: per-subspace memorization times on linear manifolds (Achilli et al. 2024).
 phase_diagram
     Regimes I/II/III over (t, alpha) or (d, n).
 spectral
@@ -23,6 +25,7 @@ needs them.
 
 from . import collapse as collapse
 from . import gaussian_mixture as gaussian_mixture
+from . import manifold as manifold
 from . import phase_diagram as phase_diagram
 from . import speciation as speciation
 from . import spectral as spectral
@@ -31,6 +34,6 @@ from .citation import citation as citation
 
 __version__ = "0.1.0"
 
-__all__ = ["collapse", "gaussian_mixture", "phase_diagram", "speciation", "spectral", "timemap",
+__all__ = ["collapse", "gaussian_mixture", "manifold", "phase_diagram", "speciation", "spectral", "timemap",
            "citation",
            "__version__"]

@@ -59,7 +59,7 @@ def _clean(obj):
 
 def _monte_carlo(args, fractions, variances, t) -> dict:
     from theory._checks import check_scalar
-    from validation.spectral import LinearManifold, empirical_jacobian_spectra, sample_b_eigenvalues
+    from validation.spectral import RandomLinearManifold, empirical_jacobian_spectra, sample_b_eigenvalues
 
     d = int(check_scalar(args.d, "d", lower=10, upper=20000, integer=True))
     lam = sample_b_eigenvalues(d, fractions, variances, rng=args.seed)[0]
@@ -70,7 +70,7 @@ def _monte_carlo(args, fractions, variances, t) -> dict:
     if args.n is not None:
         n = int(check_scalar(args.n, "n", lower=2, upper=10**6, integer=True))
         d_emp = min(d, 60)
-        man = LinearManifold(d_emp, fractions, variances, rng=args.seed)
+        man = RandomLinearManifold(d_emp, fractions, variances, rng=args.seed)
         te = np.geomspace(t.min(), t.max(), 12 if args.quick else 30)
         spec = empirical_jacobian_spectra(man, n, te, n_points=2 if args.quick else 4,
                                           rng=args.seed + 1)

@@ -79,6 +79,7 @@ PAPERS: dict[str, Paper] = {
 
 _B = "biroli2024"
 _V = "ventura2024"
+_A = "achilli2024"
 #: public function name -> list of (paper key, where in the paper)
 SOURCES: dict[str, list[tuple[str, str]]] = {
     "phi": [(_B, "eq. 6 (phi_GM), SI App. B.3; one-parameter r-form of the theory sheet 2.4")],
@@ -143,6 +144,42 @@ SOURCES: dict[str, list[tuple[str, str]]] = {
     "ve_schedule_time": [(_V, "VE schedule (Song et al. 2021), sheet spectral-gaps conventions")],
     "empirical_jacobian_spectra": [(_V, "sheet spectral-gaps 2.7"),
                                    ("achilli2024", "empirical-score Jacobian")],
+    # geometric memorization (theory.manifold, validation.memorization)
+    "collapse_times": [(_A, "theory code of the figure, t_c (sheet losing-dimensions 2.1); closed form "
+                            "sheet 2.3 (derived)")],
+    "norm_collapse_time": [(_A, "t_c0 (sheet losing-dimensions 2.1); sheet 2.3 (derived)")],
+    "log_critical_sizes": [(_A, "critical dataset sizes (abstract); sheet losing-dimensions 2.3 "
+                                "(derived)")],
+    "critical_alphas": [(_A, "sheet losing-dimensions 2.3, alpha_C = log n_C / d (derived)")],
+    "energy_variances": [(_A, "REM reading of t_c, sheet losing-dimensions 2.2 (derived; Derrida "
+                              "1981)")],
+    "rem_retention": [(_A, "REM participation ratio, sheet losing-dimensions 2.2 (derived, "
+                           "heuristic)")],
+    "subspace_collapse_times": [(_A, "EXTENSION, not in the paper: sheet losing-dimensions 2.4 "
+                                     "(derived)")],
+    "subspace_rem_retention": [(_A, "EXTENSION, not in the paper: sheet losing-dimensions 2.4 "
+                                    "(derived)")],
+    "global_collapse_time": [(_B, "eq. 5 (crit-coll); sheets dynamical-regimes 3.3, "
+                                  "losing-dimensions 2.5")],
+    "effective_variances": [(_A, "sphere-normalized data, sheet losing-dimensions 1.2 (exact form "
+                                 "derived)")],
+    "geometric_memorization": [(_A, "abstract ('higher variance lost first'); sheet "
+                                    "losing-dimensions 2.3 (derived)"), (_B, "eq. 5 (global time)")],
+    "manifold_phase_diagram": [(_A, "sheet losing-dimensions 2.3 (derived)"),
+                               (_B, "eq. 5 (global line)")],
+    "theory_spectrum": [(_A, "theory panel of the three-panel figure, sheet losing-dimensions 2.1 "
+                             "(factor(t) and quadrature sum: heuristic)")],
+    "normalized_spectrum": [(_A, "three-panel figure, sheet losing-dimensions 3.3")],
+    "theory_dimension_count": [(_A, "three-panel figure, sheet losing-dimensions 3.3 (read-out "
+                                    "convention of the package)")],
+    "measure_memorization": [(_A, "protocol of sheet losing-dimensions 3.5 (derived), caveats 2.6")],
+    "block_measurements": [(_A, "exact Jacobian, sheet losing-dimensions 1.4 and 3.5")],
+    "generation_retention": [(_A, "sample-level check, sheet losing-dimensions 3.5 item 5"),
+                             (_B, "eq. 3 (backward SDE)")],
+    "probe_spectrum": [(_A, "estimate_spectrum_ortho, sheet losing-dimensions 3.1-3.2"),
+                       (_V, "Algorithms 1-2")],
+    "compare_with_rem": [(_A, "sheet losing-dimensions 2.2-2.6")],
+    "fixed_alpha_sweep": [(_A, "sheet losing-dimensions 1.3 and 2.4 (extension)")],
     # Jacobians of scores (validation.jacobian)
     "empirical_score_jacobian": [("ventura2024", "theory sheet spectral-gaps sec. 2.7: "
                                                  "J = -I/s + Cov_w(a)/s^2 (OU form)"),

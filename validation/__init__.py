@@ -33,6 +33,21 @@ from .jacobian import empirical_score_jacobian as empirical_score_jacobian
 from .jacobian import posterior_moments as posterior_moments
 from .jacobian import probe_singular_values as probe_singular_values
 from .jacobian import random_orthogonal as random_orthogonal
+from .manifold_data import LinearManifold as LinearManifold
+from .manifold_data import linear_manifold as linear_manifold
+from .manifold_data import linear_manifold_data as linear_manifold_data
+from .memorization import MemorizationCurves as MemorizationCurves
+from .memorization import REMComparison as REMComparison
+from .memorization import block_measurements as block_measurements
+from .memorization import compare_with_rem as compare_with_rem
+from .memorization import dimension_count as dimension_count
+from .memorization import fixed_alpha_sweep as fixed_alpha_sweep
+from .memorization import generation_retention as generation_retention
+from .memorization import manifold_experiment as manifold_experiment
+from .memorization import measure_memorization as measure_memorization
+from .memorization import population_posterior_variance as population_posterior_variance
+from .memorization import probe_spectrum as probe_spectrum
+from .memorization import sample_test_points as sample_test_points
 from .score import EmpiricalScore as EmpiricalScore
 from .score import GaussianMixtureScore as GaussianMixtureScore
 from .score import GaussianScore as GaussianScore
@@ -42,7 +57,7 @@ from .sde import BackwardRun as BackwardRun
 from .sde import backward_step as backward_step
 from .sde import integrate_backward as integrate_backward
 from .sde import time_grid as time_grid
-from .spectral import LinearManifold as LinearManifold
+from .spectral import RandomLinearManifold as RandomLinearManifold
 from .spectral import empirical_jacobian_spectra as empirical_jacobian_spectra
 from .spectral import histogram_check as histogram_check
 from .spectral import sample_b_eigenvalues as sample_b_eigenvalues
@@ -62,6 +77,10 @@ __all__ = [
     "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",
     "posterior_weights",
     "BackwardRun", "backward_step", "integrate_backward", "time_grid",
-    "LinearManifold", "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
+    "LinearManifold", "linear_manifold", "linear_manifold_data",
+    "MemorizationCurves", "REMComparison", "block_measurements", "compare_with_rem", "dimension_count",
+    "fixed_alpha_sweep", "generation_retention", "manifold_experiment", "measure_memorization",
+    "population_posterior_variance", "probe_spectrum", "sample_test_points",
+    "RandomLinearManifold", "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
     "separated_cluster_overlaps", "subspace_overlaps",
 ]

@@ -131,7 +131,9 @@ def empirical_score_jacobian(x, t: float, data, *, chunk: int | None = None) -> 
     :math:`w_\\mu \\propto \\exp(-|x - e^{-t}a^\\mu|^2/(2\\Delta_t))`; differentiating the weights gives
     :math:`\\partial_x w_\\mu = w_\\mu e^{-t}(a^\\mu - \\bar a)/\\Delta_t`, hence the covariance term.
     In the VE noise variance :math:`s = e^{2t} - 1` (rescale x by :math:`e^{t}`) it reads
-    :math:`-I/s + \\mathrm{Cov}_w/s^2`, and :math:`-\\Delta_t J` has eigenvalues in [0, 1].
+    :math:`-I/s + \\mathrm{Cov}_w/s^2`.  :math:`-\\Delta_t J = I - e^{-2t}\\mathrm{Cov}_w/\\Delta_t` has
+    eigenvalues <= 1; they are negative (J has positive eigenvalues) where the weights split between
+    training points farther apart than the noise.
 
     References
     ----------

@@ -1,7 +1,7 @@
 r"""Monte Carlo of Jacobian spectra for linear-manifold data: sampled embeddings, exact and empirical
 scores, histograms against the theoretical density, and eigenvector overlaps with latent subspaces.
 
-A :class:`LinearManifold` draws :math:`F \in \mathbb R^{d\times m}` with i.i.d. :math:`N(0, 1/d)`
+A :class:`RandomLinearManifold` draws :math:`F \in \mathbb R^{d\times m}` with i.i.d. :math:`N(0, 1/d)`
 entries and the latent variances of K groups (:math:`m_k = \mathrm{round}(f_k d)` columns of
 variance :math:`v_k`); its exact score :math:`-(e^{-2t}B + \Delta_t I)^{-1}x` and Jacobian come from
 the thin SVD of :math:`F\Sigma^{1/2}` computed once.  The empirical score of n points drawn from it
@@ -25,11 +25,11 @@ from theory._stieltjes import as_groups
 
 from .jacobian import empirical_score_jacobian
 
-__all__ = ["LinearManifold", "sample_b_eigenvalues", "HistogramCheck", "histogram_check", "subspace_overlaps",
-           "empirical_jacobian_spectra", "separated_cluster_overlaps"]
+__all__ = ["RandomLinearManifold", "sample_b_eigenvalues", "HistogramCheck", "histogram_check",
+           "subspace_overlaps", "empirical_jacobian_spectra", "separated_cluster_overlaps"]
 
 
-class LinearManifold:
+class RandomLinearManifold:
     r"""One draw of the linear Gaussian manifold :math:`x_0 = Fz`, :math:`z \sim N(0, \Sigma)`.
 
     Parameters
@@ -165,13 +165,13 @@ def subspace_overlaps(vectors, bases: list[np.ndarray]) -> np.ndarray:
     return np.stack([np.sum((b.T @ u) ** 2, axis=0) for b in bases], axis=1)
 
 
-def separated_cluster_overlaps(manifold: LinearManifold, t: float, threshold: float = 0.1,
+def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, threshold: float = 0.1,
                                jacobian=None) -> tuple[np.ndarray, int]:
     r"""Mean overlap, with each latent subspace, of the eigenvectors below the top gap of the spectrum.
 
     Parameters
     ----------
-    manifold : LinearManifold
+    manifold : RandomLinearManifold
     t : float
         OU time.
     threshold : float
@@ -280,13 +280,13 @@ def histogram_check(mu_spectra, t: float, fractions, variances, bins: int = 30,
                                                                          <= tol)))
 
 
-def empirical_jacobian_spectra(manifold: LinearManifold, n: int, times, n_points: int = 8,
+def empirical_jacobian_spectra(manifold: RandomLinearManifold, n: int, times, n_points: int = 8,
                                rng=None) -> np.ndarray:
     r"""Spectra of the empirical-score Jacobian of n points of the manifold, at points x ~ P_t^e.
 
     Parameters
     ----------
-    manifold : LinearManifold
+    manifold : RandomLinearManifold
     n : int
         Number of training points :math:`a^\mu = F z^\mu`.
     times : array_like, shape (T,)

@@ -1,0 +1,97 @@
+r"""One run of the geometric-memorization experiment: theory and exact-empirical-score Monte Carlo for
+a linear manifold, as the ``regimes manifold`` command and the figure use it."""
+
+from __future__ import annotations
+
+import time as _time
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from theory._checks import check_array, check_scalar
+from theory.manifold import (
+    geometric_memorization,
+    theory_dimension_count,
+    theory_spectrum,
+)
+
+from .manifold_data import linear_manifold
+
+
+def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
+                        normal_std: float = 0.01, normalized: bool = True, seed: int = 2,
+                        quick: bool = False, n_points: int | None = None,
+                        progress: bool | None = None) -> dict:
+    r"""Theory and Monte Carlo of per-subspace memorization for one linear manifold.
+
+    Parameters
+    ----------
+    stds, dims : array_like (K,)
+        The tangent subspaces (standard deviation ``> 0``, dimension ``>= 1``).
+    d : int
+        Ambient dimension, ``>= sum(dims)``; the remaining ``d - sum(dims)`` coordinates form a normal
+        block of standard deviation ``normal_std``.
+    n : int
+        Training points, ``>= 2``.
+    normal_std : float
+        ``> 0`` (the paper: 0.01 for the data, 1e-6 in its theory panel).
+    normalized : bool
+        Data projected onto the unit sphere (the paper) or Gaussian.
+    seed : int
+        Seed of the data and of the test points.
+    quick : bool
+        Fewer times and test points (about ten seconds at the paper's size).
+    n_points : int, optional
+        Test points per time (default 64, quick 16).
+    progress : bool, optional
+        Progress bar (default: on a terminal).
+
+    Returns
+    -------
+    dict
+        ``summary`` (:class:`theory.manifold.GeometricMemorization` as a dict, OU times),
+        ``theory`` (grid ``t``, ``spectrum`` (T, d), ``dimension_count``), ``curves``
+        (:class:`validation.memorization.MemorizationCurves`), ``comparison``
+        (:class:`validation.memorization.REMComparison`), ``params``, ``seconds``.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots``; theory sheet
+    ``losing-dimensions.md`` secs. 2-3.
+    """
+    from .memorization import compare_with_rem, measure_memorization
+
+    sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
+    dm = check_array(dims, "dims", lower=1, integer=True, ndim=1).astype(int)
+    if dm.size != sd.size:
+        raise ValueError(f"dims must have one entry per std, {sd.size} (got {dm.size})")
+    d = int(check_scalar(d, "d", lower=int(dm.sum()), integer=True))
+    n = int(check_scalar(n, "n", lower=2, upper=10**7, integer=True))
+    normal_std = check_scalar(normal_std, "normal_std", lower=0.0, lower_open=True)
+    if n_points is None:
+        n_points = 16 if quick else 64
+    n_points = int(check_scalar(n_points, "n_points", lower=2, integer=True))
+    extra = d - int(dm.sum())
+    all_sd = np.append(sd, normal_std) if extra else sd
+    all_dm = np.append(dm, extra) if extra else dm
+    tangent = np.array([True] * sd.size + [False] * bool(extra))
+    t0 = _time.perf_counter()
+    rng = np.random.default_rng(seed)
+    man = linear_manifold(all_sd, all_dm, d, normalized=normalized)
+    data = man.sample(n, rng)
+    t_ve = np.geomspace(2.0, 5e-4, 8 if quick else 20)
+    t = 0.5 * np.log1p(t_ve)
+    curves = measure_memorization(data, man, t, n_points, rng=rng, progress=progress)
+    comparison = compare_with_rem(curves, man, n)
+    summary = geometric_memorization(all_sd, all_dm, n, normalized, tangent=tangent)
+    t_fine = 0.5 * np.log1p(np.geomspace(2.0, 5e-4, 200))
+    spectrum = theory_spectrum(all_sd, all_dm, n, t_fine, normalized)
+    count = theory_dimension_count(all_sd, all_dm, n, t_fine, normalized)
+    return {
+        "summary": summary, "theory": {"t": t_fine, "spectrum": spectrum, "dimension_count": count},
+        "curves": curves, "comparison": comparison,
+        "params": {"stds": all_sd.tolist(), "dims": all_dm.tolist(), "tangent": tangent.tolist(),
+                   "d": d, "n": n, "normalized": bool(normalized), "seed": seed, "quick": quick,
+                   "n_points": n_points},
+        "seconds": _time.perf_counter() - t0,
+    }
