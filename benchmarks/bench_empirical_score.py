@@ -17,22 +17,14 @@ import time
 import tracemalloc
 
 import numpy as np
+from bench_theory import best_of
 
 from validation import empirical_score, excess_entropy_posterior, gaussian_mixture_data
 
 
-def best(fun, repeat=3):
-    out = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fun()
-        out = min(out, time.perf_counter() - t0)
-    return out
-
-
 def matmul_rate(dtype) -> float:
     a = np.random.default_rng(0).standard_normal((2048, 2048)).astype(dtype)
-    return 2 * 2048**3 / best(lambda: a @ a, 5)
+    return 2 * 2048**3 / best_of(lambda: a @ a, repeat=5)
 
 
 def main() -> None:
@@ -50,7 +42,7 @@ def main() -> None:
         x = rng.standard_normal((args.B, args.d)).astype(dtype)
         rate = matmul_rate(dtype)
         empirical_score(x, 2.0, a)
-        sec = best(lambda a=a, x=x: empirical_score(x, 2.0, a))
+        sec = best_of(lambda a=a, x=x: empirical_score(x, 2.0, a), repeat=3)
         ideal = 4 * args.B * args.n * args.d / rate
         rows[f"{name}_matmul_gflops"] = rate / 1e9
         rows[f"{name}_score_step_seconds"] = sec
@@ -71,7 +63,7 @@ def main() -> None:
     print(f"n = 10^6, d = 64, B = 1024: peak memory beyond the data {peak / 2**20:.0f} MiB "
           f"(data {a.nbytes / 2**20:.0f} MiB; target total < 2 GB), {sec:.2f} s")
     ds, _ = gaussian_mixture_data(20000, 4096, rng=0)
-    sec = best(lambda: excess_entropy_posterior(3.0, ds, 512, rng=1), 1)
+    sec = best_of(lambda: excess_entropy_posterior(3.0, ds, 512, rng=1), repeat=1)
     rows["fig3_point_d4096_512_samples_seconds"] = sec
     print(f"one Fig. 3 point (d = 4096, n = 20000, 512 samples): {sec:.2f} s")
     if args.json:

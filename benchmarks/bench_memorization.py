@@ -12,18 +12,9 @@ size (Gaussian, d = 80, n = e^8 = 2981):
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
-
-
-def best_of(fun, repeat: int = 5) -> float:
-    best = np.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fun()
-        best = min(best, time.perf_counter() - t0)
-    return best
+from bench_theory import best_of, matmul_rate
 
 
 def main() -> None:
@@ -35,8 +26,7 @@ def main() -> None:
     from validation.manifold_data import linear_manifold
     from validation.memorization import block_measurements, sample_test_points
 
-    a = np.random.default_rng(0).standard_normal((1024, 1024))
-    mm = best_of(lambda: a @ a)
+    mm = matmul_rate()[0]
     rows = {"matmul_1024_seconds": mm}
     cases = {"paper_d30_n1000_sphere": ([1.0, 0.3, 0.01], [2, 5, 23], 1000, True),
              "alpha0.1_d80_n2981_gaussian": ([1.0, 0.5, 0.1], [8, 16, 56], 2981, False)}
