@@ -166,9 +166,9 @@ def block_measurements(x: ArrayLike, t: float, data, manifold: LinearManifold,
     pop = population_posterior_variance(manifold.variances, t)
     retention, eigs = [], []
     for k, basis in enumerate(manifold.bases):
-        ck = np.einsum("ia,bij,jc->bac", basis, cov, basis)
+        ck = basis.T @ cov @ basis
         retention.append(np.trace(ck, axis1=1, axis2=2) / basis.shape[1] / pop[k])
-        eigs.append(np.linalg.eigvalsh(np.einsum("ia,bij,jc->bac", basis, jac, basis)))
+        eigs.append(np.linalg.eigvalsh(basis.T @ jac @ basis))
     stats = posterior_stats(x, t, ds, want_mean=False)
     return {"retention": np.stack(retention, axis=1), "block_eigenvalues": eigs,
             "participation": stats.participation.astype(np.float64),
