@@ -15,53 +15,19 @@ from numpy.typing import ArrayLike
 
 from ._checks import check_array, check_scalar
 from ._stieltjes import as_groups, bulks_of
+from .timemap import _ve_schedule_tau as _ve_tau
+from .timemap import ve_schedule_time
 
 __all__ = ["IntermediateGap", "ManifoldGap", "PhaseBoundaries", "GapHeights", "SeparationOrder",
            "intermediate_gaps", "manifold_gap", "gap_heights", "phase_boundaries", "phases",
            "separation_order", "ve_schedule_time"]
 
 _NAN = float("nan")
-_SIGMA_MIN, _SIGMA_MAX = 0.01, 50.0
 
 
 def _ou_time(s):
     """OU time t = 1/2 log(1 + s) of a noise ratio (NaN passes through; timemap validates)."""
     return 0.5 * np.log1p(s)
-
-
-def _ve_tau(s, sigma_min: float = _SIGMA_MIN, sigma_max: float = _SIGMA_MAX):
-    with np.errstate(divide="ignore"):
-        return 0.5 * np.log(np.asarray(s, dtype=float) / sigma_min**2) / np.log(sigma_max / sigma_min)
-
-
-def ve_schedule_time(s: ArrayLike, sigma_min: float = _SIGMA_MIN,
-                     sigma_max: float = _SIGMA_MAX) -> np.ndarray | float:
-    r"""Time :math:`\tau` of Song et al.'s VE schedule at which the noise variance is s.
-
-    Parameters
-    ----------
-    s : array_like
-        Noise variance :math:`s = \sigma(\tau)^2 = e^{2t} - 1` (> 0).
-    sigma_min, sigma_max : float
-        Schedule :math:`\sigma(\tau) = \sigma_{min}(\sigma_{max}/\sigma_{min})^\tau`; defaults
-        0.01 and 50 (the sibling repository's, sheet [S]).
-
-    Returns
-    -------
-    float or ndarray
-        :math:`\tau = \ln(\sqrt s/\sigma_{min})/\ln(\sigma_{max}/\sigma_{min})`, the inverse of
-        :func:`theory.timemap.ve_sigma` squared; outside [0, 1] when s is outside
-        :math:`[\sigma_{min}^2, \sigma_{max}^2]`.
-
-    References
-    ----------
-    Song et al. (2021), VE SDE; theory sheet ``spectral-gaps.md`` conventions box and sec. 2.1.
-    """
-    sa = check_array(s, "s", lower=0.0, lower_open=True)
-    smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
-    smax = check_scalar(sigma_max, "sigma_max", lower=smin, lower_open=True)
-    out = _ve_tau(sa, smin, smax)
-    return float(out) if np.ndim(s) == 0 else out
 
 
 def _threshold(threshold, upper: float = 1.0) -> float | None:

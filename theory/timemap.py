@@ -37,6 +37,7 @@ __all__ = [
     "ve_variance",
     "ou_time_from_ve_variance",
     "ve_sigma",
+    "ve_schedule_time",
     "ou_time_from_ve_schedule",
     "ou_time_from_alphabar",
     "alphabar_from_ou_time",
@@ -104,6 +105,42 @@ def ve_sigma(tau: ArrayLike, sigma_min: float = 0.01, sigma_max: float = 50.0) -
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
     smax = check_scalar(sigma_max, "sigma_max", lower=smin, lower_open=True)
     return restore_shape(smin * (smax / smin) ** ta, tau)
+
+
+def _ve_schedule_tau(s, sigma_min: float = 0.01, sigma_max: float = 50.0):
+    """Unchecked inverse of the VE schedule's variance (NaN passes through, for records)."""
+    with np.errstate(divide="ignore"):
+        return 0.5 * np.log(np.asarray(s, dtype=float) / sigma_min**2) / np.log(sigma_max / sigma_min)
+
+
+def ve_schedule_time(s: ArrayLike, sigma_min: float = 0.01,
+                     sigma_max: float = 50.0) -> np.ndarray | float:
+    r"""Time :math:`\tau` of Song et al.'s VE schedule at which the noise variance is s.
+
+    Parameters
+    ----------
+    s : array_like
+        Noise variance :math:`s = \sigma(\tau)^2 = e^{2t} - 1` (> 0).
+    sigma_min, sigma_max : float
+        Schedule :math:`\sigma(\tau) = \sigma_{min}(\sigma_{max}/\sigma_{min})^\tau`; defaults
+        0.01 and 50 (the sibling repository's, sheet [S]).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\tau = \ln(\sqrt s/\sigma_{min})/\ln(\sigma_{max}/\sigma_{min})`, the inverse of
+        :func:`theory.timemap.ve_sigma` squared; outside [0, 1] when s is outside
+        :math:`[\sigma_{min}^2, \sigma_{max}^2]`.
+
+    References
+    ----------
+    Song et al. (2021), VE SDE; theory sheet ``spectral-gaps.md`` conventions box and sec. 2.1.
+    """
+    sa = check_array(s, "s", lower=0.0, lower_open=True)
+    smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
+    smax = check_scalar(sigma_max, "sigma_max", lower=smin, lower_open=True)
+    out = _ve_schedule_tau(sa, smin, smax)
+    return float(out) if np.ndim(s) == 0 else out
 
 
 def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
