@@ -30,6 +30,7 @@ from .estimators import phi_identity as phi_identity
 from .estimators import posterior_curves as posterior_curves
 from .estimators import sample_noised_data as sample_noised_data
 from .jacobian import empirical_score_jacobian as empirical_score_jacobian
+from .jacobian import jacobian_from_covariance as jacobian_from_covariance
 from .jacobian import posterior_moments as posterior_moments
 from .jacobian import probe_singular_values as probe_singular_values
 from .jacobian import random_orthogonal as random_orthogonal
@@ -73,7 +74,8 @@ __all__ = [
     "Estimate", "collapse_time_from_entropy", "excess_entropy_loglik", "excess_entropy_posterior",
     "last_changing_index_time", "phi_c_identity", "phi_identity", "posterior_curves",
     "sample_noised_data",
-    "empirical_score_jacobian", "posterior_moments", "probe_singular_values", "random_orthogonal",
+    "empirical_score_jacobian", "jacobian_from_covariance", "posterior_moments", "probe_singular_values",
+    "random_orthogonal",
     "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",
     "posterior_weights",
     "BackwardRun", "backward_step", "integrate_backward", "time_grid",

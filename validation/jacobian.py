@@ -27,8 +27,8 @@ from theory._checks import check_scalar
 
 from ._posterior import _check_points, _chunk_logits, _chunk_size, _time_factors, as_dataset
 
-__all__ = ["posterior_moments", "empirical_score_jacobian", "probe_singular_values",
-           "random_orthogonal"]
+__all__ = ["posterior_moments", "empirical_score_jacobian", "jacobian_from_covariance",
+           "probe_singular_values", "random_orthogonal"]
 
 _TAIL = 50.0            # weights below e^{-50} of the largest are dropped (relative mass < n e^{-50})
 _ROW_BLOCK = 1 << 14    # training points per exact block of one row
@@ -140,11 +140,19 @@ def empirical_score_jacobian(x, t: float, data, *, chunk: int | None = None) -> 
     Ventura et al. (2024), sheet ``spectral-gaps.md`` sec. 2.7; Achilli et al. (2024), sheet
     ``losing-dimensions.md`` (empirical-score Jacobian).
     """
-    _, e, delta = _time_factors(t)
     _, cov = posterior_moments(x, t, data, chunk=chunk)
-    jac = cov * (e * e / delta**2)
-    idx = np.arange(jac.shape[1])
-    jac[:, idx, idx] -= 1.0 / delta
+    return jacobian_from_covariance(cov, t)
+
+
+def jacobian_from_covariance(cov: np.ndarray, t: float) -> np.ndarray:
+    r""":math:`-I/\Delta_t + e^{-2t}\,\mathrm{Cov}_w/\Delta_t^2` from posterior covariances (B, d, d).
+
+    For callers that need the covariance itself too (see :func:`empirical_score_jacobian`).
+    """
+    _, e, delta = _time_factors(t)
+    jac = np.asarray(cov) * (e * e / delta**2)
+    idx = np.arange(jac.shape[-1])
+    jac[..., idx, idx] -= 1.0 / delta
     return jac
 
 

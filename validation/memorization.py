@@ -36,7 +36,7 @@ from theory._checks import check_array, check_scalar
 
 from ._posterior import _time_factors, as_dataset, posterior_stats
 from ._progress import Progress
-from .jacobian import posterior_moments, probe_singular_values
+from .jacobian import jacobian_from_covariance, posterior_moments, probe_singular_values
 from .manifold_data import LinearManifold
 from .score import EmpiricalScore
 from .sde import integrate_backward
@@ -158,11 +158,9 @@ def block_measurements(x: ArrayLike, t: float, data, manifold: LinearManifold,
     Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.5.
     """
     ds = _check_manifold(data, manifold)
-    _, e, delta = _time_factors(t)
     _, cov = posterior_moments(x, t, ds)
     cov = cov.astype(np.float64, copy=False)
-    jac = cov * (e * e / delta**2)
-    jac[:, np.arange(ds.d), np.arange(ds.d)] -= 1.0 / delta
+    jac = jacobian_from_covariance(cov, t)
     pop = population_posterior_variance(manifold.variances, t)
     retention, eigs = [], []
     for k, basis in enumerate(manifold.bases):
