@@ -240,10 +240,13 @@ def test_cli_manifold(tmp_path, capsys):
     from theory.cli import main
 
     fig = tmp_path / "m.png"
+    diagram = tmp_path / "pd.png"
     rc = main(["manifold", "--stds", "1", "0.3", "--dims", "2", "3", "--d", "12", "--n", "300",
-               "--quick", "--points", "4", "--plot", str(fig), "--json"])
-    assert rc == 0 and fig.stat().st_size > 10_000
+               "--quick", "--points", "4", "--plot", str(fig), "--json",
+               "--phase-diagram", str(diagram)])
+    assert rc == 0 and fig.stat().st_size > 10_000 and diagram.stat().st_size > 10_000
     out = json.loads(capsys.readouterr().out)
+    assert out["phase_diagram"] == str(diagram)
     expect = collapse_times([1, 0.3, 0.01], [2, 3, 7], 300)
     np.testing.assert_allclose(out["theory"]["critical_times"], expect, rtol=1e-12)
     assert out["theory"]["loss_order"] == [0, 1]

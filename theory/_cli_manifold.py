@@ -34,7 +34,29 @@ def register(subparsers) -> None:
     p.add_argument("--quick", action="store_true", help="fewer times and test points")
     p.add_argument("--plot", metavar="FILE", default=None, help="write the figure (PNG, PDF, ...)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--phase-diagram", metavar="FILE", default=None,
+                   help="also draw the theory phase diagram over (t, log n): a region per number "
+                        "of intact tangent dimensions, with the global collapse line")
     p.set_defaults(handler=_run)
+
+
+def _phase_diagram(args: argparse.Namespace, stds: list, dims: list, tangent: list) -> str:
+    """Draw :func:`theory.manifold.manifold_phase_diagram` (Achilli et al. 2024, sheet 2.3) to FILE."""
+    from .figures import _pyplot, save_figure
+    from .manifold import manifold_phase_diagram
+
+    log_n_max = max(3.0 * float(np.log(args.n)), 20.0)
+    diag = manifold_phase_diagram(stds, dims, np.geomspace(1e-4, 1.0, 300),
+                                  np.linspace(np.log(2.0), log_n_max, 300),
+                                  normalized=not args.gaussian, tangent=tangent)
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    diag.plot(ax)
+    ax.axhline(np.log(args.n), color="w", ls=":", lw=0.8)
+    ax.set_xscale("log")
+    save_figure(fig, args.phase_diagram)
+    plt.close(fig)
+    return args.phase_diagram
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -52,13 +74,14 @@ def _run(args: argparse.Namespace) -> int:
         plot_manifold_experiment(res, args.plot)
         figure = args.plot
     summ, cmp, curves = res["summary"], res["comparison"], res["curves"]
+    p = res["params"]
+    diagram = _phase_diagram(args, p["stds"], p["dims"], p["tangent"]) if args.phase_diagram else None
     if args.json:
         out = {"params": res["params"], "theory": summ.to_dict(),
                "monte_carlo": curves.to_dict(), "comparison": cmp.to_dict(),
-               "seconds": res["seconds"], "figure": figure}
+               "seconds": res["seconds"], "figure": figure, "phase_diagram": diagram}
         print(json.dumps(out, indent=2, default=float))
         return 0
-    p = res["params"]
     ve = np.expm1(2 * summ.critical_times)
     lines = [f"linear manifold: d = {p['d']}, n = {p['n']}, "
              f"{'sphere' if p['normalized'] else 'Gaussian'} data   (OU time; VE variance)"]
@@ -74,6 +97,7 @@ def _run(args: argparse.Namespace) -> int:
                      f"{summ.window[1]:.5f} (width {summ.window_width:.5f})")
     lines.append(f"  global collapse time (Biroli et al.): {summ.global_time:.5f}")
     lines.append(f"  {curves.n_points} test points per time, {res['seconds']:.1f} s"
-                 + (f"; figure: {figure}" if figure else ""))
+                 + (f"; figure: {figure}" if figure else "")
+                 + (f"; phase diagram: {diagram}" if diagram else ""))
     print("\n".join(lines))
     return 0
