@@ -184,6 +184,8 @@ SOURCES: dict[str, list[tuple[str, str]]] = {
     "empirical_score_jacobian": [("ventura2024", "theory sheet spectral-gaps sec. 2.7: "
                                                  "J = -I/s + Cov_w(a)/s^2 (OU form)"),
                                  ("achilli2024", "empirical-score Jacobian")],
+    "jacobian_from_covariance": [(_V, "theory sheet spectral-gaps sec. 2.7: J = -I/s + Cov_w(a)/s^2 "
+                                      "(OU form)")],
     "posterior_moments": [("ventura2024", "theory sheet spectral-gaps sec. 2.7")],
     "probe_singular_values": [("ventura2024", "Algorithms 1-2 (finite-difference singular "
                                               "values), theory sheet spectral-gaps sec. 3.2-3.3")],
