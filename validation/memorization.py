@@ -34,6 +34,10 @@ from numpy.typing import ArrayLike
 
 from theory._checks import check_array, check_scalar
 
+from ._memorization_compare import REMComparison as REMComparison
+from ._memorization_compare import compare_with_rem as compare_with_rem
+from ._memorization_compare import fixed_alpha_sweep as fixed_alpha_sweep
+from ._memorization_run import manifold_experiment as manifold_experiment
 from ._posterior import _time_factors, as_dataset, posterior_stats
 from ._progress import Progress
 from .jacobian import jacobian_from_covariance, posterior_moments, probe_singular_values
@@ -405,10 +409,3 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
         drop = int(check_scalar(drop, "drop", lower=0, upper=ds.d - 1, integer=True))
         sv = sv[:, drop:] / sv[:, drop:drop + 1]
     return sv.mean(0), (_stderr(sv) if reps > 1 else np.zeros(sv.shape[1]))
-
-
-# the comparison with the REM predictions uses the measurements above
-from ._memorization_compare import REMComparison as REMComparison  # noqa: E402
-from ._memorization_compare import compare_with_rem as compare_with_rem  # noqa: E402
-from ._memorization_compare import fixed_alpha_sweep as fixed_alpha_sweep  # noqa: E402
-from ._memorization_run import manifold_experiment as manifold_experiment  # noqa: E402
