@@ -31,7 +31,11 @@ import numpy as np
 from theory._checks import check_scalar
 from theory._io import write_csv, write_json, write_text
 from theory.collapse import collapse_time_from_spectrum, excess_entropy_from_spectrum
-from theory.speciation import covariance_spectrum
+from theory.speciation import (
+    NoSpeciationError,
+    covariance_spectrum,
+    speciation_time_from_eigenvalue,
+)
 
 from ._posterior import Dataset, nearest_points, posterior_stats
 from ._progress import Progress
@@ -83,9 +87,14 @@ def speciation_reading(Lambda: float) -> SpeciationReading:
     Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A; theory sheet (dynamical-regimes) sec. 2.1.
     """
     lam = check_scalar(Lambda, "Lambda", lower=0.0, lower_open=True)
-    paper = 0.5 * np.log(lam) if lam > 1 else None
-    plus = 0.5 * np.log1p(lam)
-    minus = 0.5 * np.log(lam - 1) if lam > 2 else None
+
+    def reading(variant: str) -> float | None:
+        try:
+            return float(speciation_time_from_eigenvalue(lam, variant))
+        except NoSpeciationError:
+            return None
+
+    paper, plus, minus = reading("paper"), reading("lambda_plus_one"), reading("lambda_minus_one")
     if paper is not None:
         note = "t_S = 1/2 log Lambda (the paper's convention)"
         used, variant = paper, "paper"
