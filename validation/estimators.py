@@ -14,11 +14,10 @@ Every estimator returns an :class:`Estimate` (value, standard error, number of s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from theory._checks import check_array, check_scalar
+from theory.estimate import Estimate
 
 from ._posterior import as_dataset, posterior_stats
 
@@ -35,18 +34,6 @@ __all__ = [
 ]
 
 _SAMPLE_BLOCK = 2048
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A Monte Carlo estimate: ``value`` +- ``stderr`` from ``n`` independent samples."""
-
-    value: float
-    stderr: float
-    n: int
-
-    def __iter__(self):
-        return iter((self.value, self.stderr))
 
 
 def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
