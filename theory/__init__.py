@@ -4,6 +4,8 @@ Submodules
 ----------
 gaussian_mixture
     Closed forms for the symmetric Gaussian mixture (phi, t_S, t*, t_C, excess entropy, REM).
+models
+    Model objects (GaussianMixture, Gaussian, LinearManifold): spectra, samples, exact scores.
 speciation
     t_S of any dataset from its covariance spectrum.
 collapse
@@ -26,6 +28,7 @@ needs them.
 from . import collapse as collapse
 from . import gaussian_mixture as gaussian_mixture
 from . import manifold as manifold
+from . import models as models
 from . import phase_diagram as phase_diagram
 from . import speciation as speciation
 from . import spectral as spectral
@@ -35,5 +38,5 @@ from .citation import citation as citation
 __version__ = "0.1.0"
 
 __all__ = ["collapse", "gaussian_mixture", "manifold", "phase_diagram", "speciation", "spectral", "timemap",
-           "citation",
+           "models", "citation",
            "__version__"]
