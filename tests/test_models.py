@@ -395,3 +395,17 @@ def test_import_theory_models_is_numpy_only():
             "print([m for m in ('scipy','sympy','mpmath','matplotlib') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_public_method_cites_a_reference():
+    missing = []
+    for cname in theory.models.__all__:
+        cls = getattr(theory.models, cname)
+        assert "References" in (cls.__doc__ or ""), cname
+        for name, obj in vars(cls).items():
+            if name.startswith("_"):
+                continue
+            f = obj.fget if isinstance(obj, property) else getattr(obj, "__func__", obj)
+            if callable(f) and "References" not in (f.__doc__ or ""):
+                missing.append(f"{cname}.{name}")
+    assert not missing, missing

@@ -242,7 +242,12 @@ class GaussianMixture:
 
     @property
     def mean(self) -> np.ndarray:
-        r"""Mixture mean :math:`\bar m = \sum_k w_k m_k`, shape (d,)."""
+        r"""Mixture mean :math:`\bar m = \sum_k w_k m_k`, shape (d,).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         return self.weights @ self.means
 
     def _centred(self) -> np.ndarray:
@@ -278,7 +283,12 @@ class GaussianMixture:
         return np.clip(ev[:min(self.K - 1, self.d)], 0.0, None)
 
     def class_covariance_matrix(self) -> np.ndarray:
-        """The class covariance S as a (d, d) matrix."""
+        """The class covariance S as a (d, d) matrix.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         if self.covariance_kind == "isotropic":
             return self.covariance * np.eye(self.d)
         if self.covariance_kind == "diagonal":
@@ -286,11 +296,21 @@ class GaussianMixture:
         return np.array(self.covariance)
 
     def total_covariance(self) -> np.ndarray:
-        r"""Covariance of the data, :math:`S + B`, shape (d, d)."""
+        r"""Covariance of the data, :math:`S + B`, shape (d, d).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         return self.class_covariance_matrix() + self.between_class_covariance()
 
     def class_covariance_spectrum(self) -> np.ndarray:
-        """Eigenvalues of the class covariance S, length d, descending."""
+        """Eigenvalues of the class covariance S, length d, descending.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         if self.covariance_kind == "isotropic":
             return np.full(self.d, self.covariance)
         if self.covariance_kind == "diagonal":
@@ -545,11 +565,21 @@ class Gaussian:
 
     @property
     def mean(self) -> np.ndarray:
-        """The mean, zero, shape (d,)."""
+        """The mean, zero, shape (d,).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 11.
+        """
         return np.zeros(self.d)
 
     def covariance_spectrum(self) -> np.ndarray:
-        """Covariance eigenvalues, length d, descending."""
+        """Covariance eigenvalues, length d, descending.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 11.
+        """
         return np.sort(self.spectrum)[::-1]
 
     def noised(self, t: float) -> Gaussian:
