@@ -82,9 +82,9 @@ def test_phi_identity_k3_unequal_weights_equals_population():
     """
     d, n, R = 128, 8000, 6
     gm = three_classes(d)
+    sets = [model_data(gm, n, rng=100 + r) for r in range(R)]
     for t in (1.9, 2.2, 2.6):
-        vals = np.array([phi_identity(t, model_data(gm, n, rng=100 + r), n_samples=1024, rng=r).value
-                         for r in range(R)])
+        vals = np.array([phi_identity(t, ds, n_samples=1024, rng=r).value for r, ds in enumerate(sets)])
         ref = phi_population(t, gm, n_samples=50_000, rng=7)
         se = np.hypot(vals.std(ddof=1) / np.sqrt(R), ref.stderr)
         z = (vals.mean() - ref.value) / se
