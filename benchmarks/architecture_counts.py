@@ -12,7 +12,8 @@ Counts, over the packages ``derivations``, ``theory``, ``validation`` and ``regi
 (b) imports of another package's private module (``from theory._x import ...`` in ``validation``)
     or of another package's private name (``from theory.figures import _pyplot``);
 (c) import cycles: strongly connected components of size > 1 of the module import graph, with
-    every import (module level and function level) as an edge; and the same between packages;
+    every import (module level and function level, not ``if TYPE_CHECKING:``) as an edge; and the
+    same between packages;
 (e) upward imports against the layer order derivations <- theory <- validation <- regimes;
 (d) function-level imports of the project's own modules, and among them the ones that only dodge a
     cycle (the imported module reaches the importing one through module-level imports).
@@ -114,6 +115,14 @@ class _Imports(ast.NodeVisitor):
         self.depth -= 1
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _scope
+
+    def visit_If(self, node):
+        test = ast.unparse(node.test)
+        if test in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):   # not imported at run time
+            for child in node.orelse:
+                self.visit(child)
+            return
+        self.generic_visit(node)
 
     def visit_Import(self, node):
         self.found.append((node, self.depth > 0))

@@ -1,4 +1,4 @@
-"""The ``regimes`` command line, run in-process through ``theory.cli.main`` (one subprocess test)."""
+"""The ``regimes`` command line, run in-process through ``regimes.cli.main`` (one subprocess test)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import theory  # noqa: E402
-from theory.cli import build_parser, main  # noqa: E402
+from regimes.cli import build_parser, main  # noqa: E402
 
 TS_1024 = 3.465736      # 1/2 log 1024
 TC_1024 = 1.977547      # sheet Fig. 3, eq. 10 at n = 20000
@@ -185,7 +185,7 @@ def test_citation_unknown_name(capsys):
 
 def test_console_script_subprocess(tmp_path):
     exe = shutil.which("regimes")
-    cmd = [exe] if exe else [sys.executable, "-m", "theory.cli"]
+    cmd = [exe] if exe else [sys.executable, "-m", "regimes.cli"]
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.run([*cmd, "gm", "--no-plot", "--d", "256"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=120)

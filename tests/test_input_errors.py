@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from regimes.gm_summary import solve_gaussian_mixture
 from theory.collapse import collapse_time_from_spectrum, excess_entropy_from_spectrum
 from theory.gaussian_mixture import (
     alpha,
@@ -22,7 +23,6 @@ from theory.gaussian_mixture import (
     t_star,
 )
 from theory.phase_diagram import phase_diagram_d_n, phase_diagram_t_alpha
-from theory.regimes import solve_gaussian_mixture
 from theory.speciation import (
     covariance_spectrum,
     speciation_time_from_data,

@@ -237,7 +237,7 @@ def test_cli_manifold(tmp_path, capsys):
     import matplotlib
 
     matplotlib.use("Agg")
-    from theory.cli import main
+    from regimes.cli import main
 
     fig = tmp_path / "m.png"
     diagram = tmp_path / "pd.png"

@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from theory.figures import plot_gaussian_mixture, plot_phase_diagram  # noqa: E402
+from regimes.figures import plot_gaussian_mixture, plot_phase_diagram  # noqa: E402
+from regimes.gm_summary import solve_gaussian_mixture  # noqa: E402
 from theory.gaussian_mixture import collapse_time, speciation_time  # noqa: E402
 from theory.phase_diagram import (  # noqa: E402
     REGIME_NAMES,
@@ -21,7 +22,6 @@ from theory.phase_diagram import (  # noqa: E402
     phase_diagram_d_n,
     phase_diagram_t_alpha,
 )
-from theory.regimes import solve_gaussian_mixture  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

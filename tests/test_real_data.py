@@ -14,15 +14,15 @@ import sys
 import numpy as np
 import pytest
 
-from theory.collapse import collapse_time_from_spectrum
-from theory.speciation import NoSpeciationError, covariance_spectrum, speciation_time_from_data
-from validation.analysis import (
+from regimes.analysis import (
     PHI_LEVEL,
     analyze_dataset,
     normalized_phi,
     phi_crossing_time,
     speciation_reading,
 )
+from theory.collapse import collapse_time_from_spectrum
+from theory.speciation import NoSpeciationError, covariance_spectrum, speciation_time_from_data
 from validation.datasets import load_dataset, load_path, preprocess
 from validation.estimators import phi_identity, posterior_curves
 
@@ -213,7 +213,7 @@ def _has(module: str) -> bool:
 # ---------------------------------------------------------------------------------------- command line
 
 def test_cli_analyze_json(tmp_path, capsys):
-    from theory.cli import main
+    from regimes.cli import main
 
     rng = np.random.default_rng(8)
     x = np.concatenate([rng.normal(0.3, 0.1, (40, 16)), rng.normal(0.7, 0.1, (40, 16))]).clip(0, 1)
@@ -235,7 +235,7 @@ def test_cli_analyze_json(tmp_path, capsys):
     (["analyze", "--dataset", "digits", "--classes", "1", "12"], r"\[12\] not among"),
 ])
 def test_cli_analyze_errors(tmp_path, capsys, argv, message):
-    from theory.cli import main
+    from regimes.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--out", str(tmp_path / "o")])
@@ -249,7 +249,7 @@ def test_cli_analyze_errors(tmp_path, capsys, argv, message):
 
 @pytest.mark.parametrize("figure", ["fig4", "fig5"])
 def test_reproduce_real_figures_small(tmp_path, monkeypatch, figure):
-    import validation.reproduce_real as rr
+    import regimes.reproduce_real as rr
 
     # one small two-class set keeps the run to seconds; the full sets run in `regimes reproduce`
     small = [("digits 0 vs 1 (200)", "digits", (0, 1), 200)]

@@ -302,7 +302,7 @@ def test_bad_other_arguments():
 def test_cli_spectrum_json_and_plot(tmp_path, capsys):
     import json
 
-    from theory.cli import main
+    from regimes.cli import main
 
     fig = tmp_path / "spec.png"
     assert main(["spectrum", "--fractions", "0.2", "0.2", "--variances", "1", "0.01", "--json",
@@ -321,7 +321,7 @@ def test_cli_spectrum_json_and_plot(tmp_path, capsys):
 
 
 def test_cli_spectrum_bad_input(capsys):
-    from theory.cli import main
+    from regimes.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main(["spectrum", "--fractions", "0.6", "0.5", "--variances", "1", "2"])

@@ -112,7 +112,7 @@ SOURCES: dict[str, list[tuple[str, str]]] = {
     "ddpm_ou_times": [(_B, "SI 'Denoising Diffusion Probabilistic Models': t = -1/2 log alphabar")],
     "ou_time_from_alphabar": [(_B, "SI 'Denoising Diffusion Probabilistic Models'")],
     "ve_variance": [(_B, "eq. 2 (x_t e^t = a + sqrt(e^{2t}-1) z)")],
-    # real data (validation.analysis, validation.datasets, validation.estimators)
+    # real data (regimes.analysis, validation.datasets, validation.estimators)
     "analyze_dataset": [(_B, "eqs. 4-5, Figs. 4-5, SI App. D; identities of the theory sheet "
                              "secs. 2.5, 3.1 (derived)")],
     "speciation_reading": [(_B, "eq. 4 (crit-spec), SI App. A; readings 1/2 log Lambda, "

@@ -37,7 +37,6 @@ from theory._checks import check_array, check_scalar
 from ._memorization_compare import REMComparison as REMComparison
 from ._memorization_compare import compare_with_rem as compare_with_rem
 from ._memorization_compare import fixed_alpha_sweep as fixed_alpha_sweep
-from ._memorization_run import manifold_experiment as manifold_experiment
 from ._posterior import _time_factors, as_dataset, posterior_stats
 from ._progress import Progress
 from .jacobian import jacobian_from_covariance, posterior_moments, probe_singular_values
@@ -49,7 +48,6 @@ __all__ = [
     "MemorizationCurves", "population_posterior_variance", "sample_test_points",
     "block_measurements", "dimension_count", "measure_memorization", "generation_retention",
     "probe_spectrum", "REMComparison", "compare_with_rem", "fixed_alpha_sweep",
-    "manifold_experiment",
 ]
 
 

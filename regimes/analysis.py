@@ -36,21 +36,22 @@ from theory.speciation import (
     covariance_spectrum,
     speciation_time_from_eigenvalue,
 )
+from validation import Dataset, nearest_points
+from validation import posterior_summary as posterior_stats
+from validation._progress import Progress
+from validation.cloning import clone_experiment
+from validation.datasets import ImageData
+from validation.estimators import last_changing_index_time, posterior_curves
+from validation.score import EmpiricalScore
+from validation.sde import integrate_backward
 
-from ._posterior import Dataset, nearest_points, posterior_stats
-from ._progress import Progress
-from .cloning import clone_experiment
-from .datasets import ImageData
-from .estimators import last_changing_index_time, posterior_curves
+from .analysis_figure import plot_analysis
+from .figures import PHI_LEVEL
 from .runs import run_metadata
-from .score import EmpiricalScore
-from .sde import integrate_backward
 
 __all__ = ["DatasetAnalysis", "SpeciationReading", "analyze_dataset", "speciation_reading",
            "phi_crossing_time", "normalized_phi", "PHI_LEVEL"]
 
-#: phi at the conventional t_S for two symmetric classes (theory sheet 2.4): 1/2[1 + E tanh^2(1 + z)]
-PHI_LEVEL = 0.775200
 _ZERO_K, _ZERO_ATOL = 3.0, 0.01     # f^e/alpha "is zero": within 3 s.e. + 0.01
 
 
@@ -231,8 +232,6 @@ class DatasetAnalysis:
             write_text(paths["last_change_csv"],
                        "t_hat_C\n" + "\n".join(f"{v:.6g}" for v in self.last_change_times) + "\n")
         if figure:
-            from .analysis_figure import plot_analysis
-
             paths["png"] = out / f"{stem}.png"
             plot_analysis(self, paths["png"])
         write_json(paths["json"], {**run_metadata(self.params, seed), "summary": self.summary()})

@@ -14,8 +14,8 @@ from theory.manifold import (
     theory_dimension_count,
     theory_spectrum,
 )
-
-from .manifold_data import linear_manifold
+from validation.manifold_data import linear_manifold
+from validation.memorization import compare_with_rem, measure_memorization
 
 
 def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
@@ -59,8 +59,6 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots``; theory sheet
     ``losing-dimensions.md`` secs. 2-3.
     """
-    from .memorization import compare_with_rem, measure_memorization
-
     sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
     dm = check_array(dims, "dims", lower=1, integer=True, ndim=1).astype(int)
     if dm.size != sd.size:

@@ -27,12 +27,17 @@ import numpy as np
 
 from theory._io import write_csv, write_json
 from theory.gaussian_mixture import collapse_time, excess_entropy, phi
+from validation.cloning import clone_experiment
+from validation.data import gaussian_mixture_data
+from validation.estimators import (
+    collapse_time_from_entropy,
+    excess_entropy_loglik,
+    excess_entropy_posterior,
+)
+from validation.score import GaussianMixtureScore
 
-from .cloning import clone_experiment
-from .data import gaussian_mixture_data
-from .estimators import collapse_time_from_entropy, excess_entropy_loglik, excess_entropy_posterior
+from .figures import PHI_LEVEL, pyplot, save_figure
 from .runs import PointRun, run_metadata
-from .score import GaussianMixtureScore
 
 __all__ = ["FigureOutput", "reproduce_fig2", "reproduce_fig3", "FIG3_PAPER_POINTS"]
 
@@ -53,12 +58,6 @@ class FigureOutput:
     rows: list[dict]
     seconds: float
     summary: dict
-
-
-def _pyplot():
-    from theory.figures import _pyplot
-
-    return _pyplot()
 
 
 def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: int = 232,
@@ -105,7 +104,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
             rows.append({"d": d, "t": t, "t_over_tS": t / ts, "phi_mc": p, "phi_se": se,
                          "phi_theory": th, "z": (p - th) / se if se > 0 else 0.0})
     png = out / "fig2.png"
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     tt = np.linspace(0.45, 1.55, 300)
     for i, d in enumerate(dims):
@@ -114,7 +113,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
         sel = [r for r in rows if r["d"] == d and 0.45 <= r["t_over_tS"] <= 1.55]
         ax.errorbar([r["t_over_tS"] for r in sel], [r["phi_mc"] for r in sel],
                     yerr=[3 * r["phi_se"] for r in sel], fmt="o", ms=3, color=f"C{i}")
-    ax.axhline(0.7752, color="k", ls="--", lw=0.8)
+    ax.axhline(PHI_LEVEL, color="k", ls="--", lw=0.8)
     ax.axvline(1.0, color="k", ls="--", lw=0.8)
     ax.set_xlabel(r"$t/t_S$,  $t_S = \frac{1}{2}\log d$")
     ax.set_ylabel(r"$\phi(t)$")
@@ -122,8 +121,6 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
     ax.set_title(f"Fig. 2: cloning with the population GM score ({pairs} pairs, {how}); "
                  "lines: eq. 6; bars: 3 s.e.", fontsize=8)
     ax.legend(fontsize=8)
-    from theory.figures import save_figure
-
     save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig2.csv", rows)
@@ -214,7 +211,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
                      "theory_finite_d": excess_entropy(t, d, n, finite_d=True) / a,
                      "t_C": collapse_time(d, n)})
     png = out / "fig3.png"
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     tt = np.linspace(0.3, 8.0, 400)
     summary = {"collapse_time_from_entropy": {}, "paper_points": []}
@@ -245,8 +242,6 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
     ax.set_title("Fig. 3: n = 20000; solid: paper's curve, dotted: finite-d corrected; "
                  "bars: 3 s.e. (posterior entropy)", fontsize=8)
     ax.legend(fontsize=8)
-    from theory.figures import save_figure
-
     save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig3.csv", rows)

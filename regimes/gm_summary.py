@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ._checks import check_scalar
-from .citation import citation
-from .gaussian_mixture import (
+from theory._checks import check_scalar
+from theory.citation import citation
+from theory.gaussian_mixture import (
     alpha,
     collapse_time,
     excess_entropy,
@@ -102,7 +102,7 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
 
     Examples
     --------
-    >>> from theory.regimes import solve_gaussian_mixture
+    >>> from regimes.gm_summary import solve_gaussian_mixture
     >>> r = solve_gaussian_mixture(1024, 20000)
     >>> round(r.t_speciation, 5), round(r.t_collapse, 5)
     (3.46574, 1.97755)

@@ -3,7 +3,7 @@ r"""Figures of geometric memorization: the paper's three panels plus the retenti
 (a) theory spectrum (population Jacobian plus the memorization term, sorted and normalized);
 (b) the exact empirical-score Jacobian by blocks at test points; (c) the count of tangent dimensions
 against time, theory and Monte Carlo; (d) the retention of each subspace with the REM predictions and
-the predicted critical times marked.  Files are written atomically (:func:`theory.figures.save_figure`).
+the predicted critical times marked.  Files are written atomically (:func:`regimes.figures.save_figure`).
 
 References
 ----------
@@ -17,18 +17,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .figures import _pyplot, save_figure
+from .figures import pyplot, save_figure
 
 __all__ = ["plot_manifold_experiment"]
 
 
 def plot_manifold_experiment(result: dict, path: str | Path | None = None):
-    r"""Draw the four panels of a :func:`validation.memorization.manifold_experiment` result.
+    r"""Draw the four panels of a :func:`regimes.manifold_experiment.manifold_experiment` result.
 
     Parameters
     ----------
     result : dict
-        As returned by :func:`validation.memorization.manifold_experiment`.
+        As returned by :func:`regimes.manifold_experiment.manifold_experiment`.
     path : str or Path, optional
         Where to save the figure (atomically).
 
@@ -50,7 +50,7 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
     Achilli et al. (2024), figure ``three_subplots``; theory sheet ``losing-dimensions.md``
     secs. 2.1-2.6.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
     (ax_th, ax_emp), (ax_cnt, ax_ret) = axes
     p, summ, th = result["params"], result["summary"], result["theory"]

@@ -6,6 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
+from validation.datasets import load_dataset, load_path
+
+from .analysis import analyze_dataset
+
 
 def register(sub) -> None:
     """Add the ``analyze`` subcommand to the ``regimes`` subparsers."""
@@ -43,9 +47,6 @@ def _fmt(v, spec: str = ".4f") -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from validation.analysis import analyze_dataset
-    from validation.datasets import load_dataset, load_path
-
     if (args.path is None) == (args.dataset is None):
         raise ValueError("give either PATH or --dataset digits|mnist5k (exactly one)")
     common = {"classes": args.classes, "subsample": args.subsample, "rng": args.seed,

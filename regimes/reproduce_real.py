@@ -25,10 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from theory._io import write_csv, write_json
-from theory.figures import _pyplot, save_figure
+from validation.datasets import load_dataset
 
-from .analysis import PHI_LEVEL, analyze_dataset
-from .datasets import load_dataset
+from .analysis import analyze_dataset
+from .figures import PHI_LEVEL, pyplot, save_figure
 from .reproduce import FigureOutput
 from .runs import PointRun, run_metadata
 
@@ -74,7 +74,7 @@ def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params
     fig.tight_layout()
     png = out / f"{figure}.png"
     save_figure(fig, png)
-    _pyplot().close(fig)
+    pyplot().close(fig)
     write_csv(out / f"{figure}.csv", rows)
     secs = time.perf_counter() - t0
     write_json(out / f"{figure}.json", {**run_metadata(params, seed), "seconds": secs,
@@ -88,7 +88,7 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, seed: i
     out = Path(out_dir)
     t0 = time.perf_counter()
     results, params = _run(out, "fig4", FIG4_SETS, quick, seed, progress, trajectories=False)
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     rows, summary = [], {}
     for i, (label, *_rest) in enumerate(FIG4_SETS):
@@ -136,7 +136,7 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, seed: i
     out = Path(out_dir)
     t0 = time.perf_counter()
     results, params = _run(out, "fig5", FIG5_SETS, quick, seed, progress, cloning=False)
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
     rows, summary = [], {}
     for i, (label, *_rest) in enumerate(FIG5_SETS):

@@ -16,8 +16,7 @@ from typing import Any
 
 from theory import __version__
 from theory._io import write_json
-
-from ._progress import Progress
+from validation._progress import Progress
 
 __all__ = ["PointRun", "run_metadata"]
 
