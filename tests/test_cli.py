@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -184,8 +183,9 @@ def test_citation_unknown_name(capsys):
 
 
 def test_console_script_subprocess(tmp_path):
-    exe = shutil.which("regimes")
-    cmd = [exe] if exe else [sys.executable, "-m", "regimes.cli"]
+    # the module of the entry point ``regimes = "regimes.cli:main"`` (an installed ``regimes`` script
+    # may belong to another checkout of the package)
+    cmd = [sys.executable, "-m", "regimes.cli"]
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.run([*cmd, "gm", "--no-plot", "--d", "256"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=120)
@@ -225,3 +225,15 @@ def test_reproduce_fig2_quick_writes_files_and_resumes(tmp_path, capsys):
     first = (out / "fig2.csv").read_text()
     assert main(["reproduce", "fig2", "--quick", "--out", str(out)]) == 0
     assert (out / "fig2.csv").read_text() == first
+
+
+def test_entry_point_resolves():
+    """pyproject's console script names a callable of the application package."""
+    import importlib
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    target = re.search(r'^regimes = "([\w.]+):(\w+)"$', text, re.M)
+    assert target is not None and target.group(1) == "regimes.cli"
+    assert getattr(importlib.import_module(target.group(1)), target.group(2)) is main
+    assert re.search(r'^packages = \[.*"regimes".*\]$', text, re.M)
