@@ -67,7 +67,7 @@ def main() -> None:
     rows["fig3_point_d4096_512_samples_seconds"] = sec
     print(f"one Fig. 3 point (d = 4096, n = 20000, 512 samples): {sec:.2f} s")
     if args.json:
-        from theory._io import write_json
+        from theory.files import write_json
 
         write_json(args.json, rows)
 

@@ -6,7 +6,7 @@ import argparse
 
 import numpy as np
 
-from theory._checks import check_scalar
+from theory.checks import check_scalar
 from theory.phase_diagram import phase_diagram_d_n, phase_diagram_t_alpha
 
 from ._arguments import add_gm_params, finite

@@ -8,9 +8,8 @@ import math
 
 import numpy as np
 
-from theory._checks import check_scalar
-from theory._stieltjes import as_groups
-from theory.spectral import bulks, intermediate_gaps, manifold_gap, phase_boundaries
+from theory.checks import check_scalar
+from theory.spectral import as_groups, bulks, intermediate_gaps, manifold_gap, phase_boundaries
 from validation.spectral import RandomLinearManifold, empirical_jacobian_spectra, sample_b_eigenvalues
 
 from .spectral_figures import plot_spectrum

@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._checks import check_scalar
-from theory._io import write_csv, write_json, write_text
+from theory.checks import check_scalar
 from theory.collapse import collapse_time_from_spectrum, excess_entropy_from_spectrum
+from theory.files import write_csv, write_json, write_text
+from theory.progress import Progress
 from theory.speciation import (
     NoSpeciationError,
     covariance_spectrum,
@@ -38,7 +39,6 @@ from theory.speciation import (
 )
 from validation import Dataset, nearest_points
 from validation import posterior_summary as posterior_stats
-from validation._progress import Progress
 from validation.cloning import clone_experiment
 from validation.datasets import ImageData
 from validation.estimators import last_changing_index_time, posterior_curves

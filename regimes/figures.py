@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import atomic_path
+from theory.files import atomic_path
 from theory.gaussian_mixture import phi_scaling
 from theory.phase_diagram import PhaseDiagram
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from theory._checks import check_scalar
+from theory.checks import check_scalar
 from theory.citation import citation
 from theory.gaussian_mixture import (
     alpha,

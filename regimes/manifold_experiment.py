@@ -8,7 +8,7 @@ import time as _time
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 from theory.manifold import (
     geometric_memorization,
     theory_dimension_count,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import write_csv, write_json
+from theory.files import write_csv, write_json
 from theory.gaussian_mixture import collapse_time, excess_entropy, phi
 from validation.cloning import clone_experiment
 from validation.data import gaussian_mixture_data

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import write_csv, write_json
+from theory.files import write_csv, write_json
 from validation.datasets import load_dataset
 
 from .analysis import analyze_dataset

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from theory import __version__
-from theory._io import write_json
-from validation._progress import Progress
+from theory.files import write_json
+from theory.progress import Progress
 
 __all__ = ["PointRun", "run_metadata"]
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
+from .checks import check_array, check_scalar
 
 __all__ = ["DimensionEstimate", "estimate_dimensions"]
 

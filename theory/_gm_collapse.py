@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
 from ._gaussian_expectation import binary_entropy_of_tanh, expect_localized, expect_localized_mp
 from ._gm_speciation import signal_to_noise
-from ._mp import mp_apply
+from .checks import check_array, restore_shape
+from .mp import mp_apply
 
 __all__ = [
     "alpha",

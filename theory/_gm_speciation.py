@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
 from ._gaussian_expectation import expect_localized, expect_localized_mp, sech2
-from ._mp import mp_apply
+from .checks import check_array, restore_shape
+from .mp import mp_apply
 
 __all__ = ["phi", "phi_scaling", "signal_to_noise", "speciation_time", "t_star",
            "SPECIATION_CONVENTIONS"]

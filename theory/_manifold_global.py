@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
 from ._manifold_thresholds import (
     _check_n,
-    _check_subspaces,
     _check_time_kind,
     _from_ve,
     _to_ve,
     _variances,
+    check_subspaces,
 )
+from .checks import check_array, check_scalar, restore_shape
 
 # --- the subspace-resolved extension ----------------------------------------------------------------
 
@@ -136,7 +136,7 @@ def global_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, time: s
     from .collapse import collapse_time_from_spectrum
 
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
     var = _variances(sd, dm, normalized, effective)
     t_ou = np.asarray(collapse_time_from_spectrum(np.repeat(var, dm), nn))

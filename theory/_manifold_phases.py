@@ -9,15 +9,15 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
-from ._io import atomic_path
 from ._manifold_global import global_collapse_time
 from ._manifold_thresholds import (
-    _check_subspaces,
     _check_time_kind,
+    check_subspaces,
     collapse_times,
     norm_collapse_time,
 )
+from .checks import check_array, check_scalar
+from .files import atomic_path
 
 _CITATION = ("Achilli et al. 2024 (arXiv:2410.08727), theory formula t_c (sheet losing-dimensions "
              "secs. 2.1, 2.3 [D]); global collapse: Biroli et al. 2024, eq. 5")
@@ -140,7 +140,7 @@ def geometric_memorization(stds: ArrayLike, dims: ArrayLike, n: float, normalize
     eq. 5 for the global time.
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = check_scalar(n, "n", lower=2.0)
     mask = _tangent_mask(tangent, sd.size)
     tc = collapse_times(sd, dm, nn, normalized, effective, time)
@@ -249,7 +249,7 @@ def manifold_phase_diagram(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, log_n
     (2024) eq. 5 (global line).
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     ta = check_array(t, "t", lower=0.0, lower_open=True, ndim=1)
     ln = check_array(log_n, "log_n", lower=float(np.log(2.0)), upper=700.0, ndim=1)
     mask = _tangent_mask(tangent, sd.size)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
-from ._manifold_thresholds import _check_subspaces, _check_time_kind, _gate_q4, _to_ve, _variances
+from ._manifold_thresholds import _check_time_kind, _gate_q4, _to_ve, _variances, check_subspaces
+from .checks import check_array, check_scalar
 
 
 def theory_spectrum(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayLike,
@@ -70,7 +70,7 @@ def theory_spectrum(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayLike,
     ``losing-dimensions.md`` sec. 2.1 [C]); reading in sec. 2.2 [D].
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = check_scalar(n, "n", lower=2.0)
     ta = check_array(t, "t", lower=0.0, lower_open=True)
     var_k = _variances(sd, dm, normalized, effective)

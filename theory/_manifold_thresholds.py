@@ -15,7 +15,7 @@ import functools
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
+from .checks import check_array, check_scalar, restore_shape
 
 TIMES = ("ou", "ve_variance")
 """Accepted values of the ``time`` argument: OU time, or the VE noise variance e^{2t} - 1."""
@@ -39,8 +39,19 @@ def _from_ve(s: np.ndarray, time: str) -> np.ndarray:
     return 0.5 * np.log1p(s) if time == "ou" else s
 
 
-def _check_subspaces(stds: ArrayLike, dims: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Validate one standard deviation (> 0) and one dimension (integer >= 1) per subspace."""
+def check_subspaces(stds: ArrayLike, dims: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Validate one standard deviation (> 0) and one dimension (integer >= 1) per subspace.
+
+    Returns
+    -------
+    stds : ndarray (K,) float64
+    dims : ndarray (K,) int64
+
+    Raises
+    ------
+    ValueError
+        A std <= 0, a dimension < 1 or not an integer, empty or mismatched lengths.
+    """
     sd = check_array(stds, "stds", lower=0.0, lower_open=True)
     if sd.ndim != 1 or sd.size == 0:
         raise ValueError(f"stds must be a non-empty 1-dimensional array (got shape {sd.shape})")
@@ -131,7 +142,7 @@ def effective_variances(stds: ArrayLike, dims: ArrayLike) -> np.ndarray:
     Theory sheet ``losing-dimensions.md`` sec. 1.2 (effective variances, [D]); Achilli et al.
     (2024), arXiv:2410.08727 (data projected onto the sphere).
     """
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     return np.array(_effective_cached(tuple(sd.tolist()), tuple(int(x) for x in dm)))
 
 
@@ -175,7 +186,7 @@ def energy_variances(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized:
     theory sheet ``losing-dimensions.md`` sec. 2.2 [D]; :func:`derivations.manifold_rem.direction_rem`.
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     ta = check_array(t, "t", lower=0.0, lower_open=True)
     var = _variances(sd, dm, normalized, effective)
     s = _to_ve(ta, time)[..., None]
@@ -243,7 +254,7 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
     array([0.072382, 0.006514])
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
     var = _variances(sd, dm, normalized, effective)
     L = np.log(nn)[..., None]
@@ -270,7 +281,7 @@ def norm_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike,
     Achilli et al. (2024), theory formula ``t_c0`` (sheet sec. 2.1, [C]); sheet sec. 2.3 [D].
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
     s = np.sqrt(float(np.sum(dm * sd**4)) / (4.0 * np.log(nn)))
     return restore_shape(_from_ve(s, time), n)
@@ -335,7 +346,7 @@ def critical_alphas(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized: 
     ----------
     Theory sheet ``losing-dimensions.md`` sec. 2.3 [D] (from the formula of Achilli et al. 2024).
     """
-    _, dm = _check_subspaces(stds, dims)
+    _, dm = check_subspaces(stds, dims)
     return log_critical_sizes(stds, dims, t, normalized, time, effective) / float(dm.sum())
 
 

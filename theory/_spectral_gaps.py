@@ -13,8 +13,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
 from ._stieltjes import as_groups, bulks_of
+from .checks import check_array, check_scalar
 from .timemap import _ve_schedule_tau as _ve_tau
 from .timemap import ve_schedule_time
 

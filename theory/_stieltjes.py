@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.polynomial import polynomial as P
 
-from ._checks import check_array
+from .checks import check_array
 
 __all__ = ["Groups", "as_groups", "self_consistent_coefficients", "edge_coefficients", "z_of_g",
            "stieltjes_bulk", "critical_points", "Bulk", "bulks_of"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
+from .checks import check_array, check_scalar, restore_shape
 
 __all__ = ["collapse_time_from_spectrum", "excess_entropy_from_spectrum"]
 

@@ -47,6 +47,7 @@ from ._manifold_spectrum import normalized_spectrum as normalized_spectrum
 from ._manifold_spectrum import theory_dimension_count as theory_dimension_count
 from ._manifold_spectrum import theory_spectrum as theory_spectrum
 from ._manifold_thresholds import TIMES as TIMES
+from ._manifold_thresholds import check_subspaces as check_subspaces
 from ._manifold_thresholds import collapse_times as collapse_times
 from ._manifold_thresholds import critical_alphas as critical_alphas
 from ._manifold_thresholds import effective_variances as effective_variances
@@ -60,5 +61,5 @@ __all__ = [
     "energy_variances", "rem_retention", "subspace_collapse_times", "subspace_rem_retention",
     "global_collapse_time", "effective_variances", "geometric_memorization", "GeometricMemorization",
     "manifold_phase_diagram", "ManifoldPhaseDiagram", "theory_spectrum", "normalized_spectrum",
-    "theory_dimension_count",
+    "theory_dimension_count", "check_subspaces",
 ]

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
-from ._io import atomic_path
+from .checks import check_array, check_scalar
+from .files import atomic_path
 
 __all__ = ["PhaseDiagram", "REGIME_NAMES", "classify", "phase_diagram_t_alpha",
            "phase_diagram_d_n"]

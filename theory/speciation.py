@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
+from .checks import check_array, restore_shape
 from .timemap import ddpm_first_step_after, ddpm_ou_times
 
 __all__ = [

@@ -41,7 +41,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
 from ._dimension import DimensionEstimate, estimate_dimensions
 from ._spectral_gaps import (
     GapHeights,
@@ -58,6 +57,7 @@ from ._spectral_gaps import (
     ve_schedule_time,
 )
 from ._stieltjes import Bulk, as_groups, bulks_of, stieltjes_bulk
+from .checks import check_array, restore_shape
 
 __all__ = [
     "Bulk", "DimensionEstimate", "GapHeights", "IntermediateGap", "ManifoldGap", "PhaseBoundaries",
@@ -65,6 +65,7 @@ __all__ = [
     "density", "cumulative", "zero_atom", "jacobian_density", "spike_weight", "bulks", "bulk_edges",
     "jacobian_edges", "manifold_gap", "intermediate_gaps", "gap_heights", "phase_boundaries",
     "phases", "separation_order", "estimate_dimensions", "ve_schedule_time",
+    "as_groups",
 ]
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
+from .checks import check_array, check_scalar, restore_shape
 
 __all__ = [
     "delta",

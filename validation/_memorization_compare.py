@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 from theory.manifold import (
     collapse_times,
     global_collapse_time,

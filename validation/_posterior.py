@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 
 _CHUNK_BYTES = 32 * 2**20     # size of one B x chunk block of logits
 _REFINE_TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 0.5}  # logit error bound that

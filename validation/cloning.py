@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
+from theory.progress import Progress
 
-from ._progress import Progress
 from .sde import METHODS, Score, backward_step, time_grid
 
 __all__ = ["CloningResult", "clone_experiment"]

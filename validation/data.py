@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 
 from ._posterior import Dataset
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._checks import check_scalar
+from theory.checks import check_scalar
 
 from ._posterior import Dataset
 

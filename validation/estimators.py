@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 from theory.estimate import Estimate
 
 from ._posterior import as_dataset, posterior_stats

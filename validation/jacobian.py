@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from theory._checks import check_scalar
+from theory.checks import check_scalar
 
 from ._posterior import _check_points, _chunk_logits, _chunk_size, _time_factors, as_dataset
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
-from theory._manifold_thresholds import _check_subspaces, effective_variances
+from theory.checks import check_array, check_scalar
+from theory.manifold import check_subspaces, effective_variances
 
 from ._posterior import Dataset
 from .jacobian import random_orthogonal
@@ -113,7 +113,7 @@ def linear_manifold(stds: ArrayLike, dims: ArrayLike, d: int | None = None, *,
     ----------
     Achilli et al. (2024), synthetic data (sheet ``losing-dimensions.md`` sec. 1.2).
     """
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     total = int(dm.sum())
     d = total if d is None else int(check_scalar(d, "d", lower=total, integer=True))
     r = check_scalar(radius, "radius", lower=0.0, lower_open=True)

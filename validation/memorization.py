@@ -32,13 +32,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
+from theory.progress import Progress
 
 from ._memorization_compare import REMComparison as REMComparison
 from ._memorization_compare import compare_with_rem as compare_with_rem
 from ._memorization_compare import fixed_alpha_sweep as fixed_alpha_sweep
 from ._posterior import _time_factors, as_dataset, posterior_stats
-from ._progress import Progress
 from .jacobian import jacobian_from_covariance, posterior_moments, probe_singular_values
 from .manifold_data import LinearManifold
 from .score import EmpiricalScore

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
-
-from ._progress import Progress
+from theory.checks import check_array, check_scalar
+from theory.progress import Progress
 
 __all__ = ["METHODS", "time_grid", "backward_step", "integrate_backward", "BackwardRun"]
 

@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
-from theory._stieltjes import as_groups
+from theory.checks import check_array, check_scalar
+from theory.spectral import as_groups, bulks, cumulative, estimate_dimensions
 
 from .jacobian import empirical_score_jacobian
 
@@ -192,8 +192,6 @@ def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, thresho
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 and Fig. 3 (which subspace separates first);
     theory sheet sec. 2.4 [Q].
     """
-    from theory.spectral import estimate_dimensions
-
     jac = manifold.jacobian(t) if jacobian is None else check_array(jacobian, "jacobian", ndim=2)
     w, vec = np.linalg.eigh(0.5 * (jac + jac.T))
     mu = -w * float(-np.expm1(-2.0 * t))                          # -Delta_t eig J, ascending
@@ -250,8 +248,6 @@ def histogram_check(mu_spectra, t: float, fractions, variances, bins: int = 30,
     Theory sheet ``spectral-gaps.md`` sec. 3.3 (finite-size guidance: edge fluctuations O(d^{-2/3}))
     and sec. 4; Ventura et al. (2025), arXiv:2410.05898, Fig. 2.
     """
-    from theory.spectral import bulks, cumulative
-
     mu = np.atleast_2d(check_array(mu_spectra, "mu_spectra"))
     t = check_scalar(t, "t", lower=0.0, lower_open=True)
     nb = int(check_scalar(bins, "bins", lower=1, integer=True))
