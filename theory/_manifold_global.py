@@ -15,6 +15,7 @@ from ._manifold_thresholds import (
     check_subspaces,
 )
 from .checks import check_array, check_scalar, restore_shape
+from .collapse import collapse_time_from_spectrum
 
 # --- the subspace-resolved extension ----------------------------------------------------------------
 
@@ -133,8 +134,6 @@ def global_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, time: s
     Biroli et al. (2024), arXiv:2402.18491, eq. 5 (``crit-coll``); theory sheets
     ``dynamical-regimes.md`` sec. 3.3 and ``losing-dimensions.md`` sec. 2.5 [D].
     """
-    from .collapse import collapse_time_from_spectrum
-
     time = _check_time_kind(time)
     sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 
 from theory.checks import check_scalar
+from theory.timemap import delta as _delta
 
 from ._posterior import _check_points, _chunk_logits, _chunk_size, _time_factors, as_dataset
 
@@ -213,8 +214,6 @@ def probe_singular_values(score: Callable[[np.ndarray, float], np.ndarray], x, t
     Ventura et al. (2024), Algorithms 1 and 2 ("Estimate singular values at x0 [with central
     difference]"); sheet ``spectral-gaps.md`` sec. 3.2-3.3.
     """
-    from theory.timemap import delta as _delta
-
     x0 = np.asarray(x, dtype=np.float64)
     single = x0.ndim == 1
     x0 = np.atleast_2d(x0)
