@@ -7,8 +7,9 @@ Counts, over the packages ``derivations``, ``theory``, ``validation`` and ``regi
 (a) inline time-map computations outside ``theory/timemap.py`` in ``theory/``, ``validation/`` and
     ``regimes/`` (``derivations/`` is sympy and states the formulas symbolically): the noise variance
     Delta_t = 1 - e^{-2t} (``1 - exp(-2 t)``, ``-expm1(-2 t)``), the VE variance s = e^{2t} - 1
-    (``expm1(2 t)``, ``exp(2 t) - 1``) and the forward noising ``exp(-t) a + sqrt(...) z``.  Strings
-    and comments are ignored;
+    (``expm1(2 t)``, ``exp(2 t) - 1``), its inverse t = log(1 + s)/2 (``0.5 * log1p(s)``), the signal
+    variance factor e^{-2t} (``exp(-2 t)``) and the forward noising ``exp(-t) a + sqrt(...) z``.
+    Strings and comments are ignored;
 (b) imports of another package's private module (``from theory._x import ...`` in ``validation``)
     or of another package's private name (``from theory.figures import _pyplot``);
 (c) import cycles: strongly connected components of size > 1 of the module import graph, with
@@ -41,6 +42,8 @@ FORMULA_PATTERNS = {
     "ve_variance": [rf"(?<!-)(?:\w+\.)?expm1\({_NUM}\*",
                     rf"(?:\w+\.)?exp\({_NUM}\*[^()]*(?:\([^()]*\))?\)-1\b"],
     "forward_noising": [r"exp\(-\w+\)\*[^#]*\+[^#]*sqrt\("],
+    "signal_variance": [rf"exp\(-{_NUM}\*t\w*\)"],
+    "ou_from_ve": [r"(?<![\w.])0\.5\*(?:\w+\.)?log1p\(", r"(?:\w+\.)?log1p\([^()]*\)/2\b"],
 }
 
 
@@ -88,7 +91,7 @@ def inline_formulas(modules: dict[str, Path]) -> list[tuple[str, int, str, str]]
             continue
         code = _code_only(path.read_text())
         for lineno, line in enumerate(code.splitlines(), start=1):
-            flat = re.sub(r"\s+", "", line)
+            flat = re.sub(r"\s*([-+*/(),=<>:\[\]])\s*", r"\1", line.strip())
             for kind, patterns in FORMULA_PATTERNS.items():
                 n = sum(len(re.findall(p, flat)) for p in patterns)
                 for _ in range(n):

@@ -12,6 +12,7 @@ import json
 import numpy as np
 
 from theory.manifold import manifold_phase_diagram
+from theory.timemap import ve_variance
 
 from .figures import pyplot, save_figure
 from .manifold_experiment import manifold_experiment
@@ -81,7 +82,7 @@ def _run(args: argparse.Namespace) -> int:
                "seconds": res["seconds"], "figure": figure, "phase_diagram": diagram}
         print(json.dumps(out, indent=2, default=float))
         return 0
-    ve = np.expm1(2 * summ.critical_times)
+    ve = ve_variance(summ.critical_times)
     lines = [f"linear manifold: d = {p['d']}, n = {p['n']}, "
              f"{'sphere' if p['normalized'] else 'Gaussian'} data   (OU time; VE variance)"]
     for k, (sd, dk) in enumerate(zip(p["stds"], p["dims"], strict=True)):

@@ -10,6 +10,7 @@ import numpy as np
 
 from theory.checks import check_scalar
 from theory.spectral import as_groups, bulks, intermediate_gaps, manifold_gap, phase_boundaries
+from theory.timemap import ve_variance
 from validation.spectral import RandomLinearManifold, empirical_jacobian_spectra, sample_b_eigenvalues
 
 from .spectral_figures import plot_spectrum
@@ -66,7 +67,7 @@ def _clean(obj):
 def _monte_carlo(args, fractions, variances, t) -> dict:
     d = int(check_scalar(args.d, "d", lower=10, upper=20000, integer=True))
     lam = sample_b_eigenvalues(d, fractions, variances, rng=args.seed)[0]
-    s = np.expm1(2.0 * t)[:, None]
+    s = ve_variance(t)[:, None]
     out = {"d": d, "t": t, "mu": s / (s + lam[None, :])}
     m = lam[lam > 0]
     out["eigenvalues_range"] = [float(m.min()), float(m.max())]

@@ -22,13 +22,14 @@ Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; theory sheet (dynamical-re
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from theory.checks import check_scalar
+from theory.checks import NotFoundError, check_scalar
 from theory.collapse import collapse_time_from_spectrum, excess_entropy_from_spectrum
 from theory.files import write_csv, write_json, write_text
 from theory.progress import Progress
@@ -122,10 +123,11 @@ def normalized_phi(phi, class_weights) -> np.ndarray:
     return (np.asarray(phi, dtype=float) - floor) / (1.0 - floor)
 
 
-def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> float | None:
+def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> float:
     """Largest time at which the (normalized) phi curve comes down to ``level``, linearly interpolated.
 
-    ``times`` ascending; returns None when the curve never reaches the level on the grid.  The default
+    ``times`` ascending; raises :class:`theory.checks.NotFoundError` when the curve never reaches the
+    level on the grid.  The default
     level is the normalized 0.7752 (two symmetric classes).
 
     References
@@ -137,7 +139,8 @@ def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> floa
     v = np.asarray(phi_norm, dtype=float)
     above = np.flatnonzero(v >= level)
     if above.size == 0 or above[-1] == t.size - 1:
-        return None
+        raise NotFoundError(f"phi_norm: the curve does not come down to level {level:g} inside the "
+                            f"time grid [{t[0]:g}, {t[-1]:g}]")
     i = above[-1]
     return float(t[i] + (v[i] - level) / (v[i] - v[i + 1]) * (t[i + 1] - t[i]))
 
@@ -367,7 +370,8 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
         curves["phi_se"] = np.array([est[i]["phi"].stderr for i in est])
         curves["phi_normalized"] = normalized_phi(curves["phi"], weights)
         curves["phi_normalized_se"] = curves["phi_se"] / (1.0 - float(np.sum(np.square(weights))))
-        crossing = phi_crossing_time(times, curves["phi_normalized"])
+        with contextlib.suppress(NotFoundError):
+            crossing = phi_crossing_time(times, curves["phi_normalized"])
     secs["identities"] = time.perf_counter() - tic
 
     # collapse time from the entropy, refined by bisection

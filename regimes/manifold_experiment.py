@@ -14,6 +14,7 @@ from theory.manifold import (
     theory_dimension_count,
     theory_spectrum,
 )
+from theory.timemap import ou_time_from_ve_variance
 from validation.manifold_data import linear_manifold
 from validation.memorization import compare_with_rem, measure_memorization
 
@@ -78,11 +79,11 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     man = linear_manifold(all_sd, all_dm, d, normalized=normalized)
     data = man.sample(n, rng)
     t_ve = np.geomspace(2.0, 5e-4, 8 if quick else 20)
-    t = 0.5 * np.log1p(t_ve)
+    t = ou_time_from_ve_variance(t_ve)
     curves = measure_memorization(data, man, t, n_points, rng=rng, progress=progress)
     comparison = compare_with_rem(curves, man, n)
     summary = geometric_memorization(all_sd, all_dm, n, normalized, tangent=tangent)
-    t_fine = 0.5 * np.log1p(np.geomspace(2.0, 5e-4, 200))
+    t_fine = ou_time_from_ve_variance(np.geomspace(2.0, 5e-4, 200))
     spectrum = theory_spectrum(all_sd, all_dm, n, t_fine, normalized)
     count = theory_dimension_count(all_sd, all_dm, n, t_fine, normalized)
     return {

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from theory.checks import NotFoundError
 from theory.files import write_csv, write_json
-from theory.gaussian_mixture import collapse_time, excess_entropy, phi
+from theory.gaussian_mixture import collapse_time, excess_entropy, phi, speciation_time
 from validation.cloning import clone_experiment
 from validation.data import gaussian_mixture_data
 from validation.estimators import (
@@ -98,7 +99,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
     rows = []
     for d in dims:
         r = results[str(d)]
-        ts = 0.5 * np.log(d)
+        ts = speciation_time(d)
         for t, p, se in zip(r["t"], r["phi"], r["se"], strict=True):
             th = phi(t, d)
             rows.append({"d": d, "t": t, "t_over_tS": t / ts, "phi_mc": p, "phi_se": se,
@@ -108,7 +109,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     tt = np.linspace(0.45, 1.55, 300)
     for i, d in enumerate(dims):
-        ts = 0.5 * np.log(d)
+        ts = speciation_time(d)
         ax.plot(tt, phi(tt * ts, d), color=f"C{i}", lw=1.5, label=f"d = {d}")
         sel = [r for r in rows if r["d"] == d and 0.45 <= r["t_over_tS"] <= 1.55]
         ax.errorbar([r["t_over_tS"] for r in sel], [r["phi_mc"] for r in sel],
@@ -227,7 +228,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
             tc_hat = collapse_time_from_entropy([r["t"] for r in sel],
                                                 [r["fe_over_alpha"] for r in sel],
                                                 [r["se"] for r in sel], atol=0.01)
-        except ValueError:
+        except NotFoundError:
             tc_hat = None
         summary["collapse_time_from_entropy"][str(d)] = {"estimate": tc_hat,
                                                          "closed_form": collapse_time(d, n)}

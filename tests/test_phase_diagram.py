@@ -100,10 +100,13 @@ def test_t_alpha_no_regime_two_anywhere():
 
 
 def test_t_alpha_no_speciation_below_one():
-    """d mu~^2 <= 1: t_S is clipped at 0, so no regime II."""
+    """d mu~^2 <= 1: no speciation time (NaN, the not-found value in a grid), so no regime II."""
     diag = phase_diagram_t_alpha(np.linspace(0, 3, 30), np.geomspace(0.01, 1, 10), 1.0)
-    assert np.all(diag.t_speciation == 0.0)
+    assert np.all(np.isnan(diag.t_speciation))
     assert 2 not in diag.regime
+    assert not diag.has_regime_two().any()
+    # the regimes are those of t_S = 0: III below t_C, I above
+    np.testing.assert_array_equal(diag.regime, classify(diag.x[None, :], 0.0, diag.t_collapse))
 
 
 # ---------------------------------------------------------------- d-n diagram
@@ -138,7 +141,8 @@ def test_d_n_diagram_without_regime_two():
 
 def test_d_of_one_has_no_speciation():
     diag = phase_diagram_d_n(np.array([1.0, 100.0]), np.array([10.0]), 0.1)
-    assert diag.t_speciation[0, 0] == 0.0
+    assert np.isnan(diag.t_speciation[0, 0])
+    assert diag.t_speciation[0, 1] == pytest.approx(speciation_time(100.0), rel=1e-15)
 
 
 # ---------------------------------------------------------------- save / plot

@@ -21,6 +21,7 @@ from regimes.analysis import (
     phi_crossing_time,
     speciation_reading,
 )
+from theory.checks import NotFoundError
 from theory.collapse import collapse_time_from_spectrum
 from theory.speciation import NoSpeciationError, covariance_spectrum, speciation_time_from_data
 from validation.datasets import load_dataset, load_path, preprocess
@@ -145,7 +146,8 @@ def test_normalized_phi_and_crossing():
     assert normalized_phi([0.1, 1.0], [0.1] * 10) == pytest.approx([0.0, 1.0])
     t = np.array([0.1, 0.2, 0.3, 0.4])
     assert phi_crossing_time(t, [1.0, 0.8, 0.5, 0.1], level=0.6) == pytest.approx(0.2 + 0.1 * 2 / 3)
-    assert phi_crossing_time(t, [0.5, 0.4, 0.3, 0.2], level=0.6) is None
+    with pytest.raises(NotFoundError, match="level 0.6"):
+        phi_crossing_time(t, [0.5, 0.4, 0.3, 0.2], level=0.6)
 
 
 def test_identity_phi_limits_k_classes():

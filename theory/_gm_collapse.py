@@ -9,6 +9,7 @@ from ._gaussian_expectation import binary_entropy_of_tanh, expect_localized, exp
 from ._gm_speciation import signal_to_noise
 from .checks import check_array, restore_shape
 from .mp import mp_apply
+from .timemap import _alphabar, _delta, _ou_from_ve, _ve
 
 __all__ = [
     "alpha",
@@ -87,12 +88,16 @@ def collapse_time(d: ArrayLike, n: ArrayLike, sigma: ArrayLike = 1.0, *,
     if precision is not None:
         import mpmath as mp
 
-        return mp_apply(lambda dd, nn, ss: mp.log1p(ss**2 / mp.expm1(2 * mp.log(nn) / dd)) / 2,
+        return mp_apply(lambda dd, nn, ss: _collapse_time_of_alpha(mp.log(nn) / dd, ss),
                         precision, d_, n_, sig)
-    a = np.log(n_) / d_
-    with np.errstate(over="ignore"):   # expm1 -> inf gives t_C -> 0, the correct limit
-        tc = 0.5 * np.log1p(sig**2 / np.expm1(2.0 * a))
-    return restore_shape(tc, d, n, sigma)
+    return restore_shape(_collapse_time_of_alpha(np.log(n_) / d_, sig), d, n, sigma)
+
+
+def _collapse_time_of_alpha(a, sig):
+    """Eq. 10 in terms of :math:`\\alpha`: the OU time whose VE variance is :math:`\\sigma^2/s(\\alpha)`
+    (unchecked; numpy or mpmath).  The one implementation of the mixture's t_C."""
+    with np.errstate(over="ignore"):   # s(alpha) -> inf gives t_C -> 0, the correct limit
+        return _ou_from_ve(sig**2 / _ve(a))
 
 
 def class_entropy(r: ArrayLike) -> np.ndarray | float:
@@ -115,7 +120,7 @@ def class_entropy(r: ArrayLike) -> np.ndarray | float:
 def _log_delta_over_gamma(t: np.ndarray, sig: np.ndarray) -> np.ndarray:
     """:math:`\\tfrac12\\log(\\Delta_t/\\Gamma_t) = -\\tfrac12\\operatorname{log1p}(\\sigma^2/(e^{2t}-1))`."""
     with np.errstate(divide="ignore", over="ignore"):
-        return -0.5 * np.log1p(sig**2 / np.expm1(2.0 * t))
+        return -_ou_from_ve(sig**2 / _ve(t))
 
 
 def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike = 1.0,
@@ -174,9 +179,9 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
                 return mp.mpf(0)
             val = mp.log(nn) / dd
             if not mp.isinf(tt):
-                val -= mp.log1p(ss**2 / mp.expm1(2 * tt)) / 2
+                val -= _ou_from_ve(ss**2 / _ve(tt))
             if finite_d:
-                r = 0 if mp.isinf(tt) else dd * mm**2 / (mp.expm1(2 * tt) + ss**2)
+                r = 0 if mp.isinf(tt) else dd * mm**2 / (_ve(tt) + ss**2)
                 h = expect_localized_mp(
                     lambda y: mp.log1p(mp.exp(-2 * abs(y)))
                     + 2 * abs(y) * mp.exp(-2 * abs(y)) / (1 + mp.exp(-2 * abs(y))),
@@ -195,7 +200,7 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
 def _rem_parts(t, sigma):
     ta = check_array(t, "t", lower=0.0, lower_open=True, allow_inf=False)
     sig = check_array(sigma, "sigma", lower=0.0, lower_open=True)
-    return ta, -np.expm1(-2.0 * ta), sig**2 * np.exp(-2.0 * ta)
+    return ta, _delta(ta), sig**2 * _alphabar(ta)
 
 
 def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
@@ -313,8 +318,7 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
         import mpmath as mp
 
         def one(ee, tt, ss):
-            d_ = -mp.expm1(-2 * tt)
-            s2 = ss**2 * mp.exp(-2 * tt)
+            d_, s2 = _delta(tt), ss**2 * _alphabar(tt)
             a = mp.sqrt(s2**2 + 8 * ee * d_ * (d_ + s2))
             u = (s2 + a) / (4 * ee)
             return (-mp.log(4 * ee * d_ / (s2 + a)) / 2

@@ -6,8 +6,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._gaussian_expectation import expect_localized, expect_localized_mp, sech2
-from .checks import check_array, restore_shape
+from .checks import NoSpeciationError, check_array, restore_shape
 from .mp import mp_apply
+from .timemap import _alphabar, _ve
 
 __all__ = ["phi", "phi_scaling", "signal_to_noise", "speciation_time", "t_star",
            "SPECIATION_CONVENTIONS"]
@@ -48,7 +49,7 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
     with np.errstate(over="ignore"):
-        r = d_ * mu**2 / (np.expm1(2.0 * ta) + sig**2)
+        r = d_ * mu**2 / (_ve(ta) + sig**2)
     return restore_shape(r, t, d, mu_tilde, sigma)
 
 
@@ -125,7 +126,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
         import mpmath as mp
 
         def one(tt, dd, mm, ss):
-            r_mp = 0 if mp.isinf(tt) else dd * mm**2 / (mp.expm1(2 * tt) + ss**2)
+            r_mp = 0 if mp.isinf(tt) else dd * mm**2 / (_ve(tt) + ss**2)
             return _phi_of_r_mp(r_mp, precision)
 
         return mp_apply(one, precision, ta, d, mu_tilde, sigma)
@@ -165,14 +166,13 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
     ta = check_array(tau, "tau")
     mu = check_array(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
     with np.errstate(over="ignore"):
-        r = mu**2 * np.exp(-2.0 * ta)
+        r = mu**2 * _alphabar(ta)
     if not np.all(np.isfinite(r)):
         raise ValueError(f"tau must be > {np.log(1e-300) / 2:g} for this mu_tilde "
                          f"(got {float(np.min(ta)):g})")
     if precision is not None:
-        import mpmath as mp
 
-        return mp_apply(lambda tt, mm: _phi_of_r_mp(mm**2 * mp.exp(-2 * tt), precision),
+        return mp_apply(lambda tt, mm: _phi_of_r_mp(mm**2 * _alphabar(tt), precision),
                         precision, ta, mu)
     return restore_shape(_phi_of_r(r), tau, mu_tilde)
 
@@ -240,7 +240,7 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
                          f"(got {convention!r})")
     a = args[convention]
     if np.any(a <= 1.0):
-        raise ValueError(f"speciation_time: convention {convention!r} has no positive speciation "
+        raise NoSpeciationError(f"speciation_time: convention {convention!r} has no positive speciation "
                          f"time for these parameters (argument of the log {float(np.min(a)):g} <= 1)")
     return restore_shape(0.5 * np.log(a), d, mu_tilde, sigma)
 

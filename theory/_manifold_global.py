@@ -16,6 +16,7 @@ from ._manifold_thresholds import (
 )
 from .checks import check_array, check_scalar, restore_shape
 from .collapse import collapse_time_from_spectrum
+from .timemap import _ve
 
 # --- the subspace-resolved extension ----------------------------------------------------------------
 
@@ -139,5 +140,5 @@ def global_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, time: s
     nn = _check_n(n)
     var = _variances(sd, dm, normalized, effective)
     t_ou = np.asarray(collapse_time_from_spectrum(np.repeat(var, dm), nn))
-    out = t_ou if time == "ou" else np.expm1(2.0 * t_ou)
+    out = t_ou if time == "ou" else _ve(t_ou)
     return restore_shape(out, n)

@@ -18,6 +18,7 @@ from ._manifold_thresholds import (
 )
 from .checks import check_array, check_scalar
 from .files import atomic_path
+from .timemap import _ve
 
 _CITATION = ("Achilli et al. 2024 (arXiv:2410.08727), theory formula t_c (sheet losing-dimensions "
              "secs. 2.1, 2.3 [D]); global collapse: Biroli et al. 2024, eq. 5")
@@ -148,7 +149,7 @@ def geometric_memorization(stds: ArrayLike, dims: ArrayLike, n: float, normalize
     order = idx[np.argsort(-tc[idx], kind="stable")]
     lo, hi = float(tc[idx].min()), float(tc[idx].max())
     window = (lo, hi) if hi > lo else None
-    ve = tc if time == "ve_variance" else np.expm1(2.0 * tc)
+    ve = tc if time == "ve_variance" else _ve(tc)
     log_ratio = float(np.log(ve[idx].max() / ve[idx].min()))
     norm_t = None if normalized else float(norm_collapse_time(sd, dm, nn, time))
     glob = float(global_collapse_time(sd, dm, nn, time, normalized, effective))

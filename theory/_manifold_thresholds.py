@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .checks import check_array, check_scalar, restore_shape
+from .timemap import _ou_from_ve, _ve
 
 TIMES = ("ou", "ve_variance")
 """Accepted values of the ``time`` argument: OU time, or the VE noise variance e^{2t} - 1."""
@@ -31,12 +32,12 @@ def _check_time_kind(time: str) -> str:
 
 def _to_ve(t: np.ndarray, time: str) -> np.ndarray:
     """VE noise variance of a time given in the unit named by ``time``."""
-    return np.expm1(2.0 * t) if time == "ou" else t
+    return _ve(t) if time == "ou" else t
 
 
 def _from_ve(s: np.ndarray, time: str) -> np.ndarray:
     """A VE noise variance in the unit named by ``time`` (OU: t = log(1 + s)/2)."""
-    return 0.5 * np.log1p(s) if time == "ou" else s
+    return _ou_from_ve(s) if time == "ou" else s
 
 
 def check_subspaces(stds: ArrayLike, dims: ArrayLike) -> tuple[np.ndarray, np.ndarray]:

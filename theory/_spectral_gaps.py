@@ -15,8 +15,8 @@ from numpy.typing import ArrayLike
 
 from ._stieltjes import as_groups, bulks_of
 from .checks import check_array, check_scalar
+from .timemap import _ou_from_ve, _ve, ve_schedule_time
 from .timemap import _ve_schedule_tau as _ve_tau
-from .timemap import ve_schedule_time
 
 __all__ = ["IntermediateGap", "ManifoldGap", "PhaseBoundaries", "GapHeights", "SeparationOrder",
            "intermediate_gaps", "manifold_gap", "gap_heights", "phase_boundaries", "phases",
@@ -27,7 +27,7 @@ _NAN = float("nan")
 
 def _ou_time(s):
     """OU time t = 1/2 log(1 + s) of a noise ratio (NaN passes through; timemap validates)."""
-    return 0.5 * np.log1p(s)
+    return _ou_from_ve(s)
 
 
 def _threshold(threshold, upper: float = 1.0) -> float | None:
@@ -227,7 +227,7 @@ def gap_heights(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> Gap
     Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 18; theory sheet secs. 2.3-2.5.
     """
     ta = check_array(t, "t", lower=0.0, lower_open=True).reshape(-1)
-    s = np.expm1(2.0 * ta)
+    s = _ve(ta)
     grp = as_groups(fractions, variances)
     blist, gaps = bulks_of(grp.fractions, grp.variances)
     edge = blist[0].lower
@@ -288,7 +288,7 @@ def phases(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike,
     """
     ta = check_array(t, "t", lower=0.0, lower_open=True)
     pb = phase_boundaries(fractions, variances, threshold)
-    s = np.expm1(2.0 * ta)
+    s = _ve(ta)
     out = np.where(s > pb.s_coverage, 1, np.where(s < pb.s_consolidation, 3, 2))
     return int(out) if np.ndim(t) == 0 else out
 

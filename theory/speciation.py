@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .checks import NoSpeciationError as NoSpeciationError
 from .checks import check_array, restore_shape
 from .timemap import ddpm_first_step_after, ddpm_ou_times
 
@@ -19,10 +20,6 @@ __all__ = [
 
 DATA_VARIANTS = ("paper", "lambda_plus_one", "lambda_minus_one")
 _DENSE_LIMIT = 2048   # above this, the top eigenvalue comes from a Lanczos solver on X^T X
-
-
-class NoSpeciationError(ValueError):
-    """The chosen reading of :math:`t_S` has no positive value for this spectrum (Lambda too small)."""
 
 
 def _check_data(X: ArrayLike) -> np.ndarray:

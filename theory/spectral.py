@@ -58,6 +58,7 @@ from ._spectral_gaps import (
 )
 from ._stieltjes import Bulk, as_groups, bulks_of, stieltjes_bulk
 from .checks import check_array, restore_shape
+from .timemap import _ve
 
 __all__ = [
     "Bulk", "DimensionEstimate", "GapHeights", "IntermediateGap", "ManifoldGap", "PhaseBoundaries",
@@ -241,7 +242,7 @@ def jacobian_density(mu: ArrayLike, t: ArrayLike, fractions: ArrayLike,
     mu_a = check_array(mu, "mu")
     t_a = check_array(t, "t", lower=0.0, lower_open=True)
     mu_b, t_b = np.broadcast_arrays(mu_a, t_a)
-    s = np.expm1(2.0 * t_b)
+    s = _ve(t_b)
     ok = (mu_b > 0.0) & (mu_b < 1.0)
     out = np.zeros(mu_b.shape)
     lam = s[ok] * (1.0 - mu_b[ok]) / mu_b[ok]
@@ -321,6 +322,6 @@ def jacobian_edges(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> 
     Ventura et al. (2025), arXiv:2410.05898, sec. 6; theory sheet sec. 2.3-2.4.
     """
     edges = bulk_edges(fractions, variances)[::-1]
-    s = np.expm1(2.0 * check_array(t, "t", lower=0.0, lower_open=True))[..., None]
+    s = _ve(check_array(t, "t", lower=0.0, lower_open=True))[..., None]
     return s / (s + edges)
 

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from theory.checks import check_array, check_scalar
+from theory.timemap import delta
 
 _CHUNK_BYTES = 32 * 2**20     # size of one B x chunk block of logits
 _REFINE_TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 0.5}  # logit error bound that
@@ -127,7 +128,7 @@ def _check_points(x, d: int, dtype) -> np.ndarray:
 def _time_factors(t) -> tuple[float, float, float]:
     t = check_scalar(t, "t", lower=0.0, lower_open=True)
     e = np.exp(-t)
-    return t, e, -np.expm1(-2.0 * t)
+    return t, e, delta(t)
 
 
 def _chunk_size(batch: int, n: int, itemsize: int) -> int:

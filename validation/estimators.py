@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory.checks import check_array, check_scalar
+from theory.checks import NotFoundError, check_array, check_scalar
 from theory.estimate import Estimate
+from theory.timemap import forward_noising
 
 from ._posterior import as_dataset, posterior_stats
 
@@ -55,7 +56,7 @@ def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
     rng = np.random.default_rng(rng)
     nu = rng.integers(0, ds.n, n_samples)
     xi = rng.standard_normal((n_samples, ds.d))
-    x = np.exp(-t) * ds.points[nu] + np.sqrt(-np.expm1(-2 * t)) * xi
+    x = forward_noising(ds.points[nu], t, xi)
     return x.astype(dtype or ds.points.dtype, copy=False), nu
 
 
@@ -206,8 +207,9 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: floa
     """Largest time at which the excess entropy is zero within ``k`` standard errors (+ ``atol``).
 
     At finite n the posterior entropy never vanishes exactly, so ``atol`` (in the units of
-    ``values``, e.g. 0.01 for f^e/alpha) sets what counts as zero.  Raises ``ValueError`` (never
-    returns NaN) if no point is compatible with zero.
+    ``values``, e.g. 0.01 for f^e/alpha) sets what counts as zero.  Raises
+    :class:`theory.checks.NotFoundError` (a ValueError; never returns NaN) if no point is compatible
+    with zero.
 
     References
     ----------
@@ -221,7 +223,7 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: floa
     atol = check_scalar(atol, "atol", lower=0.0)
     zero = v <= k * se + atol + 1e-12
     if not np.any(zero):
-        raise ValueError("values: no time has an excess entropy compatible with zero; extend the "
+        raise NotFoundError("values: no time has an excess entropy compatible with zero; extend the "
                          "grid to smaller t")
     return float(t[zero].max())
 

@@ -22,6 +22,7 @@ import numpy as np
 
 from theory.checks import check_array, check_scalar
 from theory.spectral import as_groups, bulks, cumulative, estimate_dimensions
+from theory.timemap import delta, forward_noising, noised_variance, ve_variance
 
 from .jacobian import empirical_score_jacobian
 
@@ -84,17 +85,16 @@ class RandomLinearManifold:
     def normalized_spectrum(self, t: float) -> np.ndarray:
         r"""Eigenvalues :math:`\mu = s/(s+\lambda)` of :math:`-\Delta_t J(t)`, descending (spike first)."""
         t = check_scalar(t, "t", lower=0.0, lower_open=True)
-        s = np.expm1(2.0 * t)
+        s = ve_variance(t)
         return s / (s + self.eigenvalues)
 
     def jacobian(self, t: float) -> np.ndarray:
         r"""The exact Jacobian :math:`J(t) = -(e^{-2t}B + \Delta_t I)^{-1}` (d x d)."""
         t = check_scalar(t, "t", lower=0.0, lower_open=True)
-        e2, delta = np.exp(-2.0 * t), -np.expm1(-2.0 * t)
         lam = self.eigenvalues[self.d - self.m:]
         u = self.eigenvectors
-        jac = -(np.eye(self.d) - u @ u.T) / delta
-        return jac - (u / (e2 * lam + delta)) @ u.T
+        jac = -(np.eye(self.d) - u @ u.T) / delta(t)
+        return jac - (u / noised_variance(lam, t)) @ u.T
 
     def score(self, x, t: float) -> np.ndarray:
         r"""Exact score :math:`-(e^{-2t}B + \Delta_t I)^{-1}x` for x of shape (B, d) (or (d,))."""
@@ -102,11 +102,11 @@ class RandomLinearManifold:
         xa = np.asarray(x, dtype=np.float64)
         if xa.shape[-1] != self.d:
             raise ValueError(f"x must have last dimension d = {self.d} (got shape {xa.shape})")
-        e2, delta = np.exp(-2.0 * t), -np.expm1(-2.0 * t)
         lam = self.eigenvalues[self.d - self.m:]
+        dt = delta(t)
         proj = xa @ self.eigenvectors
-        tangent = (proj * (1.0 / (e2 * lam + delta) - 1.0 / delta)) @ self.eigenvectors.T
-        return -xa / delta - tangent
+        tangent = (proj * (1.0 / noised_variance(lam, t) - 1.0 / dt)) @ self.eigenvectors.T
+        return -xa / dt - tangent
 
     def sample(self, n: int, rng=None) -> np.ndarray:
         """n data points :math:`x_0 = Fz`, shape (n, d)."""
@@ -194,7 +194,7 @@ def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, thresho
     """
     jac = manifold.jacobian(t) if jacobian is None else check_array(jacobian, "jacobian", ndim=2)
     w, vec = np.linalg.eigh(0.5 * (jac + jac.T))
-    mu = -w * float(-np.expm1(-2.0 * t))                          # -Delta_t eig J, ascending
+    mu = -w * delta(t)                                            # -Delta_t eig J, ascending
     est = estimate_dimensions(mu, threshold)
     if est.manifold_dimension == 0:
         return np.full(len(manifold.subspace_bases()), np.nan), 0
@@ -252,7 +252,7 @@ def histogram_check(mu_spectra, t: float, fractions, variances, bins: int = 30,
     t = check_scalar(t, "t", lower=0.0, lower_open=True)
     nb = int(check_scalar(bins, "bins", lower=1, integer=True))
     N, d = mu.shape
-    s = float(np.expm1(2.0 * t))
+    s = ve_variance(t)
     blist = bulks(fractions, variances)
     lo_mu, hi_mu = s / (s + blist[-1].upper), s / (s + blist[0].lower)
     pad = 0.02 * (hi_mu - lo_mu)
@@ -318,9 +318,8 @@ def empirical_jacobian_spectra(manifold: RandomLinearManifold, n: int, times, n_
     data = manifold.sample(n, rng)
     out = np.empty((ts.size, npts, manifold.d))
     for i, t in enumerate(ts):
-        e, delta = np.exp(-t), -np.expm1(-2.0 * t)
-        x = e * data[rng.integers(n, size=npts)] + np.sqrt(delta) * rng.standard_normal(
-            (npts, manifold.d))
+        x = forward_noising(data[rng.integers(n, size=npts)], t,
+                            rng.standard_normal((npts, manifold.d)))
         jac = empirical_score_jacobian(x, float(t), data)
-        out[i] = np.clip(-delta * np.linalg.eigvalsh(jac), 0.0, None)   # eigvalsh ascending: mu descending
+        out[i] = np.clip(-delta(t) * np.linalg.eigvalsh(jac), 0.0, None)   # eigvalsh ascending: mu descending
     return out
