@@ -31,7 +31,7 @@ compiled
 from ._compile import COMPILED_NAMES as COMPILED_NAMES
 from ._compile import compiled as compiled
 from ._compile import compiled_arguments as compiled_arguments
-from .gaussian_mixture_score import GaussianMixtureScore as GaussianMixtureScore
+from .gaussian_mixture_score import GaussianMixtureScoreDerivation as GaussianMixtureScoreDerivation
 from .gaussian_mixture_score import gm_score as gm_score
 from .landau import LandauExpansion as LandauExpansion
 from .landau import RegimeOnePotential as RegimeOnePotential
@@ -59,7 +59,7 @@ __all__ = [
     "direction_rem",
     "global_collapse_criterion",
     "subspace_rem",
-    "GaussianMixtureScore",
+    "GaussianMixtureScoreDerivation",
     "LandauExpansion",
     "REMCollapse",
     "RegimeOnePotential",

@@ -38,7 +38,7 @@ def _run(args: argparse.Namespace) -> int:
         out["figure"] = figure
         print(json.dumps(out, indent=2))
         return 0
-    v = res.t_speciation_variants
+    v = res.t_speciation_conventions
     lines = [
         f"Gaussian mixture: d = {res.d:g}, n = {res.n:g}, mu~ = {res.mu_tilde:g}, "
         f"sigma = {res.sigma:g}   (OU time)",

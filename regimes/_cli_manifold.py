@@ -67,7 +67,7 @@ def _run(args: argparse.Namespace) -> int:
     if len(args.stds) != len(args.dims):
         raise ValueError(f"dims must have one entry per std, {len(args.stds)} (got {len(args.dims)})")
     res = manifold_experiment(args.stds, args.dims, args.d, args.n, normal_std=args.normal_std,
-                              normalized=not args.gaussian, seed=args.seed, quick=args.quick,
+                              normalized=not args.gaussian, rng=args.seed, quick=args.quick,
                               n_points=args.points)
     figure = None
     if args.plot:

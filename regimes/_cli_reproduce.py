@@ -38,7 +38,7 @@ def _run(args: argparse.Namespace) -> int:
         return _reproduce_real(args, out)
     seed = 232 if args.seed is None else args.seed
     if args.figure == "fig2":
-        res = reproduce_fig2(out, quick=args.quick, seed=seed,
+        res = reproduce_fig2(out, quick=args.quick, rng=seed,
                              full_dimensional=args.full_dimensional)
         s = res.summary
         print(f"Fig. 2: {s['n_points']} cloning points; (MC - eq. 6)/s.e.: max |z| = "
@@ -47,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"  d = 1024, t = {p['t']}: ours {p['ours']:.4f}, paper {p['paper']:.4f}, "
                   f"eq. 6 {p['theory']:.4f}")
     else:
-        res = reproduce_fig3(out, quick=args.quick, seed=seed)
+        res = reproduce_fig3(out, quick=args.quick, rng=seed)
         s = res.summary
         for d, v in s["collapse_time_from_entropy"].items():
             est = "none on the grid" if v["estimate"] is None else f"{v['estimate']:.3f}"
@@ -65,12 +65,12 @@ def _run(args: argparse.Namespace) -> int:
 def _reproduce_real(args: argparse.Namespace, out: str) -> int:
     seed = 0 if args.seed is None else args.seed
     fun = reproduce_fig4 if args.figure == "fig4" else reproduce_fig5
-    res = fun(out, quick=args.quick, seed=seed)
+    res = fun(out, quick=args.quick, rng=seed)
     for label, s in res.summary.items():
         if args.figure == "fig4":
             cross = s["phi_crossing_over_t_S"]
             print(f"  {label}: Lambda = {s['Lambda']:.4g}, t_S = {s['t_S_used']:.4f} "
-                  f"({s['t_S_variant']}), phi crossing / t_S = "
+                  f"({s['t_S_convention']}), phi crossing / t_S = "
                   + ("-" if cross is None else f"{cross:.3f}"))
         else:
             tc = s["t_C_entropy"]

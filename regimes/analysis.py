@@ -63,7 +63,7 @@ class SpeciationReading:
     ``paper`` is :math:`\\tfrac12\\log\\Lambda` (None when :math:`\\Lambda \\le 1`: no positive speciation
     time in that reading), ``lambda_plus_one`` :math:`\\tfrac12\\log(\\Lambda + 1)` (always defined),
     ``lambda_minus_one`` :math:`\\tfrac12\\log(\\Lambda - 1)` (None when :math:`\\Lambda \\le 2`);
-    ``used``/``variant`` is the reading the analysis scales time by; ``note`` says why.
+    ``used``/``convention`` is the reading the analysis scales time by; ``note`` says why.
     """
 
     Lambda: float
@@ -71,7 +71,7 @@ class SpeciationReading:
     lambda_plus_one: float
     lambda_minus_one: float | None
     used: float
-    variant: str
+    convention: str
     note: str
 
 
@@ -90,21 +90,21 @@ def speciation_reading(Lambda: float) -> SpeciationReading:
     """
     lam = check_scalar(Lambda, "Lambda", lower=0.0, lower_open=True)
 
-    def reading(variant: str) -> float | None:
+    def reading(convention: str) -> float | None:
         try:
-            return float(speciation_time_from_eigenvalue(lam, variant))
+            return float(speciation_time_from_eigenvalue(lam, convention))
         except NoSpeciationError:
             return None
 
     paper, plus, minus = reading("paper"), reading("lambda_plus_one"), reading("lambda_minus_one")
     if paper is not None:
         note = "t_S = 1/2 log Lambda (the paper's convention)"
-        used, variant = paper, "paper"
+        used, convention = paper, "paper"
     else:
         note = (f"Lambda = {lam:.4g} <= 1: 1/2 log Lambda gives no positive speciation time; "
                 f"using 1/2 log(Lambda + 1) = {plus:.4g}")
-        used, variant = plus, "lambda_plus_one"
-    return SpeciationReading(lam, paper, plus, minus, used, variant, note)
+        used, convention = plus, "lambda_plus_one"
+    return SpeciationReading(lam, paper, plus, minus, used, convention, note)
 
 
 def normalized_phi(phi, class_weights) -> np.ndarray:
@@ -180,7 +180,7 @@ class DatasetAnalysis:
             "dataset": self.name, "n": self.n, "d": self.d, "alpha": self.alpha,
             "Lambda": sp.Lambda, "t_S": {"paper": sp.paper, "lambda_plus_one": sp.lambda_plus_one,
                                          "lambda_minus_one": sp.lambda_minus_one},
-            "t_S_used": sp.used, "t_S_variant": sp.variant, "t_S_note": sp.note,
+            "t_S_used": sp.used, "t_S_convention": sp.convention, "t_S_note": sp.note,
             "classes": self.classes, "class_weights": self.class_weights,
             "phi_crossing": self.phi_crossing,
             "phi_crossing_over_t_S": None if self.phi_crossing is None
@@ -270,7 +270,7 @@ def _sizes(quick: bool) -> dict:
 
 
 def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick: bool = False,
-                    seed: int = 0, times=None, cloning: bool = True, trajectories: bool = True,
+                    rng=0, times=None, cloning: bool = True, trajectories: bool = True,
                     sizes: dict | None = None, progress: bool | None = None) -> DatasetAnalysis:
     """Measure the speciation and collapse of a dataset with the exact empirical score.
 
@@ -282,8 +282,8 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
         Name used in the outputs (default: the ImageData's).
     quick : bool
         Smaller sample sizes (about ten times cheaper).
-    seed : int
-        Seed of every random draw.
+    rng : int, None or numpy.random.Generator
+        Source of every random draw (default seed 0).
     times : array_like, optional
         Ascending OU times of the curves (default: 24 (quick 14) log-spaced times from
         min(0.2 t_C, 0.01) to t_S + 2.5, t_C and t_S from the spectrum).
@@ -327,7 +327,7 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
     if ds.n < 2:
         raise ValueError(f"data must have n >= 2 points (got {ds.n})")
     size = {**_sizes(quick), **(sizes or {})}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(rng)
     secs: dict[str, float] = {}
     tic = time.perf_counter()
     X = ds.points.astype(np.float64, copy=False)

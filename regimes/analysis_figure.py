@@ -39,7 +39,7 @@ def _regime_panel(ax, res: DatasetAnalysis) -> None:
     ax.errorbar(t, c["fe_over_alpha"], yerr=3 * c["fe_over_alpha_se"], fmt="C3o-", ms=2.5, lw=1,
                 label=r"$f^e/\alpha$")
     ax.plot(t, c["fe_gaussian_over_alpha"], "C3:", lw=1, label=r"$f^e/\alpha$, Gaussian, same spectrum")
-    ax.axvline(ts, color="C0", ls="--", lw=0.9, label=f"$t_S$ = {ts:.3f} ({res.speciation.variant})")
+    ax.axvline(ts, color="C0", ls="--", lw=0.9, label=f"$t_S$ = {ts:.3f} ({res.speciation.convention})")
     if tc is not None:
         ax.axvline(tc, color="C3", ls="--", lw=0.9, label=f"$t_C$ (entropy) = {tc:.3f}")
     ax.axvline(res.t_collapse_spectrum, color="C3", ls=":", lw=0.9,

@@ -32,7 +32,7 @@ class GaussianMixtureRegimes:
         :math:`\\log(n)/d`.
     t_speciation : float
         Paper's :math:`t_S = \\tfrac12\\log(d\\tilde\\mu^2)`.
-    t_speciation_variants : dict
+    t_speciation_conventions : dict
         :math:`\\tfrac12\\log\\Lambda` and :math:`\\tfrac12\\log(\\Lambda+1)`,
         :math:`\\Lambda = d\\tilde\\mu^2 + \\sigma^2`.
     t_star : float
@@ -53,7 +53,7 @@ class GaussianMixtureRegimes:
     sigma: float
     alpha: float
     t_speciation: float
-    t_speciation_variants: dict
+    t_speciation_conventions: dict
     t_star: float
     t_collapse: float
     phi_at_t_speciation: float
@@ -118,7 +118,7 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
         d=d, n=n, mu_tilde=mu_tilde, sigma=sigma,
         alpha=alpha(d, n),
         t_speciation=ts,
-        t_speciation_variants={
+        t_speciation_conventions={
             "lambda": speciation_time(d, mu_tilde, sigma, "lambda"),
             "lambda_plus_one": speciation_time(d, mu_tilde, sigma, "lambda_plus_one"),
         },

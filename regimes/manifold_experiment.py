@@ -20,7 +20,7 @@ from validation.memorization import compare_with_rem, measure_memorization
 
 
 def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
-                        normal_std: float = 0.01, normalized: bool = True, seed: int = 2,
+                        normal_std: float = 0.01, normalized: bool = True, rng=2,
                         quick: bool = False, n_points: int | None = None,
                         progress: bool | None = None) -> dict:
     r"""Theory and Monte Carlo of per-subspace memorization for one linear manifold.
@@ -38,8 +38,8 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
         ``> 0`` (the paper: 0.01 for the data, 1e-6 in its theory panel).
     normalized : bool
         Data projected onto the unit sphere (the paper) or Gaussian.
-    seed : int
-        Seed of the data and of the test points.
+    rng : int, None or numpy.random.Generator
+        Source of the data and of the test points (default seed 2, the paper's).
     quick : bool
         Fewer times and test points (about ten seconds at the paper's size).
     n_points : int, optional
@@ -75,7 +75,8 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     all_dm = np.append(dm, extra) if extra else dm
     tangent = np.array([True] * sd.size + [False] * bool(extra))
     t0 = _time.perf_counter()
-    rng = np.random.default_rng(seed)
+    seed = int(rng) if isinstance(rng, (int, np.integer)) else None   # recorded when it is a seed
+    rng = np.random.default_rng(rng)
     man = linear_manifold(all_sd, all_dm, d, normalized=normalized)
     data = man.sample(n, rng)
     t_ve = np.geomspace(2.0, 5e-4, 8 if quick else 20)

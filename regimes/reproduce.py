@@ -38,7 +38,7 @@ from validation.estimators import (
 from validation.score import GaussianMixtureScore
 
 from .figures import PHI_LEVEL, pyplot, save_figure
-from .runs import PointRun, run_metadata
+from .runs import PointRun, recorded_seed, run_metadata
 
 __all__ = ["FigureOutput", "reproduce_fig2", "reproduce_fig3", "FIG3_PAPER_POINTS"]
 
@@ -61,7 +61,7 @@ class FigureOutput:
     summary: dict
 
 
-def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: int = 232,
+def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: int = 232,
                    full_dimensional: bool = False, progress: bool | None = None) -> FigureOutput:
     """Figure 2: phi(t) by cloning with the population score, against eq. 6, for several d.
 
@@ -71,11 +71,12 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
         Folder for ``fig2.png``, ``fig2.csv``, ``fig2.json`` and the checkpoint.
     quick : bool
         2,000 pairs and 500 steps instead of 20,000 pairs and the paper's 1,000 steps.
-    seed : int
-        Seed of the numpy Generator (the paper's runs used 232).
+    rng : int
+        Integer seed of the numpy Generators (the paper's runs used 232), recorded with the results.
     full_dimensional : bool
         Integrate the d-dimensional SDE instead of the exact one-dimensional projection.
     """
+    seed = recorded_seed(rng)
     out = Path(out_dir)
     dims = [256, 1024, 4096, 16384]
     pairs, steps = (2000, 500) if quick else (20000, 1000)
@@ -138,7 +139,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
     return FigureOutput(png, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
 
 
-def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: int = 232,
+def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: int = 232,
                    progress: bool | None = None) -> FigureOutput:
     """Figure 3: f^e(t)/alpha from samples against the closed forms, d = 256, 1024, 4096, n = 20000.
 
@@ -148,7 +149,8 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
         Folder for ``fig3.png``, ``fig3.csv``, ``fig3.json`` and the checkpoint.
     quick : bool
         Ten times instead of twenty and a target error three times the paper's.
-    seed : int
+    rng : int
+        Integer seed (recorded with the results).
 
     Notes
     -----
@@ -157,6 +159,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
     enough samples for a standard error of 0.0023 alpha (the paper's smallest), and reports the
     variance ratio (= the factor in samples the log-likelihood estimator would need).
     """
+    seed = recorded_seed(rng)
     out = Path(out_dir)
     dims = [256, 1024, 4096]
     n = 20000
@@ -175,7 +178,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
         d, t = point
         if d not in datasets:
             datasets.clear()
-            datasets[d] = gaussian_mixture_data(n, d, rng=np.random.default_rng([seed, d]))[0]
+            datasets[d] = gaussian_mixture_data(d, n, rng=np.random.default_rng([seed, d]))[0]
         ds = datasets[d]
         alpha = np.log(n) / d
         rng = np.random.default_rng([seed, d, int(round(t * 1e6))])

@@ -61,7 +61,7 @@ CASES = [
     (lambda: speciation_time(256, convention="bogus"), "convention", "paper"),
     (lambda: t_star(1024, mu_tilde=-2.0), "mu_tilde", "> 0"),
     (lambda: speciation_time_from_eigenvalue(-1.0), "Lambda", "> 0"),
-    (lambda: speciation_time_from_eigenvalue(5.0, variant="bogus"), "variant", "paper"),
+    (lambda: speciation_time_from_eigenvalue(5.0, convention="bogus"), "convention", "paper"),
     (lambda: speciation_time_from_data(np.ones(10)), "X", "2-dimensional"),
     (lambda: speciation_time_from_data(np.ones((1, 10))), "X", "n >= 2"),
     (lambda: speciation_time_from_data(np.array([[1.0, 2.0], [np.nan, 1.0], [3.0, 0.0]])), "X", "finite"),

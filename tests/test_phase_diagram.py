@@ -220,8 +220,8 @@ def test_solve_gaussian_mixture(d, n, mu, sigma):
     lam = d * mu**2 + sigma**2
     assert res.alpha == pytest.approx(np.log(n) / d, rel=1e-14)
     assert res.t_speciation == pytest.approx(0.5 * np.log(d * mu**2), rel=1e-14)
-    assert res.t_speciation_variants["lambda"] == pytest.approx(0.5 * np.log(lam), rel=1e-14)
-    assert res.t_speciation_variants["lambda_plus_one"] == pytest.approx(0.5 * np.log(lam + 1), rel=1e-14)
+    assert res.t_speciation_conventions["lambda"] == pytest.approx(0.5 * np.log(lam), rel=1e-14)
+    assert res.t_speciation_conventions["lambda_plus_one"] == pytest.approx(0.5 * np.log(lam + 1), rel=1e-14)
     assert res.t_star == pytest.approx(0.5 * np.log(2 * d * mu**2), rel=1e-14)
     assert res.t_collapse == pytest.approx(collapse_time(d, n, sigma), rel=1e-14)
     assert res.has_regime_two == (res.t_collapse < res.t_speciation)

@@ -135,7 +135,7 @@ def test_digits_lambda_below_one_is_said_plainly():
         speciation_time_from_data(X)
     r = speciation_reading(lam)
     assert r.paper is None and r.lambda_minus_one is None
-    assert r.used == pytest.approx(0.5 * np.log1p(lam)) and r.variant == "lambda_plus_one"
+    assert r.used == pytest.approx(0.5 * np.log1p(lam)) and r.convention == "lambda_plus_one"
     assert "no positive speciation time" in r.note
 
 
@@ -162,7 +162,7 @@ def test_identity_phi_limits_k_classes():
 
 
 def test_cloning_and_identity_phi_agree(digits18):
-    res = analyze_dataset(digits18, seed=11, trajectories=False,
+    res = analyze_dataset(digits18, rng=11, trajectories=False,
                           times=np.geomspace(0.02, 2.0, 16),
                           sizes={"samples": 1500, "pairs": 600, "clone_times": 4, "steps": 150,
                                  "bisections": 1})
@@ -187,7 +187,7 @@ def test_excess_entropy_limits(digits18):
 
 
 def test_analysis_collapse_numbers(digits18):
-    res = analyze_dataset(digits18, quick=True, seed=2, cloning=False,
+    res = analyze_dataset(digits18, quick=True, rng=2, cloning=False,
                           sizes={"trajectories": 60, "steps": 150})
     s = res.summary()
     assert s["t_C_spectrum"] == pytest.approx(
@@ -257,7 +257,7 @@ def test_reproduce_real_figures_small(tmp_path, monkeypatch, figure):
     small = [("digits 0 vs 1 (200)", "digits", (0, 1), 200)]
     monkeypatch.setattr(rr, "FIG4_SETS" if figure == "fig4" else "FIG5_SETS", small)
     fun = rr.reproduce_fig4 if figure == "fig4" else rr.reproduce_fig5
-    res = fun(tmp_path, quick=True, seed=1)
+    res = fun(tmp_path, quick=True, rng=1)
     s = res.summary[small[0][0]]
     assert res.png.exists() and res.csv.exists() and res.json.exists()
     assert s["d"] == 64 and s["n"] == 200
@@ -267,5 +267,5 @@ def test_reproduce_real_figures_small(tmp_path, monkeypatch, figure):
     else:
         assert 0 < s["t_C_entropy"] < s["t_C_spectrum"] * 3
         assert s["mean_last_change_time"] > 0
-    again = fun(tmp_path, quick=True, seed=1)          # resumes from the checkpoint
+    again = fun(tmp_path, quick=True, rng=1)          # resumes from the checkpoint
     assert again.summary == res.summary

@@ -128,17 +128,19 @@ def linear_manifold(stds: ArrayLike, dims: ArrayLike, d: int | None = None, *,
     return LinearManifold(sd, dm, d, bases, bool(normalized), r)
 
 
-def linear_manifold_data(stds: ArrayLike, dims: ArrayLike, d: int | None, n: int, *,
+def linear_manifold_data(d: int | None, n: int, stds: ArrayLike, dims: ArrayLike, *,
                          normalized: bool = False, embedding: str = "axis", radius: float = 1.0,
                          rng=None, dtype=np.float64) -> tuple[Dataset, tuple[np.ndarray, ...]]:
     r"""n training points of a linear manifold, and the orthonormal basis of each subspace.
 
     Parameters
     ----------
-    stds, dims, d, normalized, embedding, radius
-        As in :func:`linear_manifold`.
+    d : int or None
+        Ambient dimension, as in :func:`linear_manifold` (None: ``sum(dims)``).
     n : int
         Number of points, ``>= 1``.
+    stds, dims, normalized, embedding, radius
+        As in :func:`linear_manifold`.
     rng : seed or Generator
         Source of the embedding (if random) and of the points.
     dtype : float64 (default) or float32
@@ -151,7 +153,7 @@ def linear_manifold_data(stds: ArrayLike, dims: ArrayLike, d: int | None, n: int
     Examples
     --------
     >>> from validation.manifold_data import linear_manifold_data
-    >>> data, bases = linear_manifold_data([1.0, 0.3, 0.01], [2, 5, 23], 30, 1000,
+    >>> data, bases = linear_manifold_data(30, 1000, [1.0, 0.3, 0.01], [2, 5, 23],
     ...                                    normalized=True, rng=2)
     >>> data.points.shape, [b.shape[1] for b in bases]
     ((1000, 30), [2, 5, 23])

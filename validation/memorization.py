@@ -33,6 +33,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from theory.checks import check_array, check_scalar
+from theory.estimate import Estimate
 from theory.progress import Progress
 
 from ._memorization_compare import REMComparison as REMComparison
@@ -292,7 +293,7 @@ def _conditional_variance(var: np.ndarray, t_end: float, t_start: float) -> np.n
 
 def generation_retention(data, manifold: LinearManifold, t_start: float, n_starts: int = 8,
                          n_clones: int = 32, t_end: float | None = None, steps: int = 100, *,
-                         rng=None, progress: bool | None = None) -> dict[str, np.ndarray]:
+                         rng=None, progress: bool | None = None) -> dict:
     r"""Per-subspace retention measured through generation: clones of a state run backward.
 
     From each of ``n_starts`` test points :math:`x = e^{-t}a^\nu + \sqrt{\Delta_t}\xi` at
@@ -314,7 +315,8 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
     Returns
     -------
     dict
-        ``retention`` (K,), ``retention_se`` (K,), ``per_start`` (n_starts, K), ``floor`` (K,): the
+        ``retention`` (:class:`theory.estimate.Estimate` of shape (K,), standard errors over the
+        starting states), ``per_start`` (n_starts, K), ``floor`` (K,): the
         value for weights condensed on one training point (the bridge noise from ``t_start`` to
         ``t_end`` over the population reference; 0 as ``t_end`` -> 0).
 
@@ -351,12 +353,12 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
         proj = end @ basis                                   # (S, C, d_k)
         per_start[:, k] = proj.var(axis=1, ddof=1).mean(axis=1) / ref[k]
     floor = _conditional_variance(np.zeros(1), t_end, t_start) / ref
-    return {"retention": per_start.mean(0), "retention_se": _stderr(per_start),
+    return {"retention": Estimate(per_start.mean(0), _stderr(per_start), n_starts),
             "per_start": per_start, "floor": floor, "t_start": t_start, "t_end": t_end}
 
 
 def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *,
-                   drop: int = 0, h: float | None = None, rng=None) -> tuple[np.ndarray, np.ndarray]:
+                   drop: int = 0, h: float | None = None, rng=None) -> Estimate:
     r"""Orthogonal-probe singular values of the empirical score (the protocol of the paper's figure).
 
     Parameters
@@ -376,8 +378,10 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
 
     Returns
     -------
-    mean, stderr : ndarray
-        Sorted (decreasing) singular values, normalized by the largest kept one when ``drop > 0``.
+    Estimate
+        ``value``: the mean sorted (decreasing) singular values, normalized by the largest kept one
+        when ``drop > 0``; ``stderr`` over the ``reps`` draws (zeros for one draw); unpacks as
+        ``mean, stderr``.
 
     Notes
     -----
@@ -405,7 +409,7 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
     if drop:
         drop = int(check_scalar(drop, "drop", lower=0, upper=ds.d - 1, integer=True))
         sv = sv[:, drop:] / sv[:, drop:drop + 1]
-    return sv.mean(0), (_stderr(sv) if reps > 1 else np.zeros(sv.shape[1]))
+    return Estimate(sv.mean(0), _stderr(sv) if reps > 1 else np.zeros(sv.shape[1]), reps)
 
 
 def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: ArrayLike,
