@@ -80,6 +80,11 @@ class LinearManifoldScore:
         :math:`\mu = s/(s + \lambda)` (t eliminated through :math:`s = e^{2t} - 1`).
     spike : sympy.Expr
         ``normalized_s`` at :math:`\lambda = 0`: 1.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (linear model); docs/theory/spectral-gaps.md sec.
+    2.1.
     """
 
     t: sp.Symbol
@@ -164,6 +169,11 @@ class StieltjesPolynomial:
         :math:`z'(g)\, g^2 \prod_k (1 + v_k g)^2`, expanded: degree 2K in g.
     edge_coefficients : tuple of sympy.Expr
         Its coefficients in ascending powers of g.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (replica spectrum);
+    docs/theory/spectral-gaps.md sec. 2.2; Silverstein and Bai (1995).
     """
 
     K: int
@@ -261,6 +271,10 @@ class MarchenkoPastur:
     density : sympy.Expr
         :math:`\frac1\pi\operatorname{Im} g = \sqrt{-\mathrm{disc}}/(2\pi v\lambda)
         = \sqrt{(\gamma_+ - \lambda)(\lambda - \gamma_-)}/(2\pi v\lambda)`.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2, eq. 16; Marchenko and Pastur (1967).
     """
 
     f: sp.Symbol
@@ -333,6 +347,11 @@ class GapDerivation:
     width, width_peak, width_max : sympy.Expr
         Single-bulk width :math:`s/(s+\gamma_-) - s/(s+\gamma_+)` on :math:`[\gamma_-, \gamma_+]`,
         its stationary point :math:`\sqrt{\gamma_+\gamma_-}` and maximum.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, eqs. 15, 17, 18, 20-22 and 25; docs/theory/spectral-gaps.md
+    secs. 2.3-2.5.
     """
 
     s: sp.Symbol
@@ -427,6 +446,11 @@ class EmpiricalScoreJacobian:
         :math:`(e^{-t}\sum_\mu w_\mu a^\mu - x)/\Delta_t`.
     jacobian_closed_form : sympy.Matrix
         :math:`-I/\Delta_t + e^{-2t}\operatorname{Cov}_w(a)/\Delta_t^2`.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (empirical-score Jacobian); Biroli et al. (2024),
+    arXiv:2402.18491, eq. 2; docs/theory/spectral-gaps.md sec. 2.7.
     """
 
     n: int

@@ -122,6 +122,11 @@ class DirectionREM:
     amplitude : sympy.Expr
         The authors' ``phi`` = :math:`1/t - 1/t_c(t)` (before the max with 0), equal to
         :math:`Y/t` (checked by the tests).
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (the authors' theory formula for the figure); the REM
+    reading of docs/theory/losing-dimensions.md secs. 2.2-2.3; Derrida (1981).
     """
 
     t_ve: sp.Symbol
@@ -283,6 +288,11 @@ class SubspaceREM:
         :math:`\alpha_C^{(k)}(t_{VE}) = \psi_k\sigma_k^2/(2t_{VE})`.
     critical_alpha_ou : sympy.Expr
         :math:`\psi_k\sigma_k^2e^{-2t}/(2\Delta_t)`.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (setting); extension derived in
+    docs/theory/losing-dimensions.md sec. 2.4; Derrida (1981).
     """
 
     t_ve: sp.Symbol
@@ -373,6 +383,11 @@ class GlobalCollapseCriterion:
         Root of :math:`\alpha = I` for one variance: :math:`\sigma^2/(e^{2\alpha} - 1)` (VE).
     isotropic_critical_time_ou : sympy.Expr
         :math:`\tfrac12\log(1 + \sigma^2/(e^{2\alpha} - 1))`.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 5 and 10; docs/theory/dynamical-regimes.md sec. 3.3 and
+    docs/theory/losing-dimensions.md sec. 2.5.
     """
 
     t_ve: sp.Symbol

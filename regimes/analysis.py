@@ -64,6 +64,11 @@ class SpeciationReading:
     time in that reading), ``lambda_plus_one`` :math:`\\tfrac12\\log(\\Lambda + 1)` (always defined),
     ``lambda_minus_one`` :math:`\\tfrac12\\log(\\Lambda - 1)` (None when :math:`\\Lambda \\le 2`);
     ``used``/``convention`` is the reading the analysis scales time by; ``note`` says why.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 4 (crit-spec) and SI App. A;
+    docs/theory/dynamical-regimes.md sec. 2.1.
     """
 
     Lambda: float
@@ -116,6 +121,7 @@ def normalized_phi(phi, class_weights) -> np.ndarray:
 
     References
     ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 6 (phi -> 1/2 for two classes);
     Theory sheet (dynamical-regimes) sec. 2.4 (phi -> 1/2 for two classes); derived for K classes.
     """
     p = np.asarray(class_weights, dtype=float)
@@ -132,6 +138,7 @@ def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> floa
 
     References
     ----------
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 4 (phi(t_S) = 0.775);
     Theory sheet (dynamical-regimes) sec. 2.4: "for real data the notebook reads off t_S as the last
     time with phi < 0.775, after linear interpolation".
     """
@@ -147,7 +154,12 @@ def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> floa
 
 @dataclass
 class DatasetAnalysis:
-    """Everything measured on one dataset (see :func:`analyze_dataset`); times in OU units."""
+    """Everything measured on one dataset (see :func:`analyze_dataset`); times in OU units.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 4-5, Figs. 4-5, SI App. D.
+    """
 
     name: str
     n: int

@@ -45,6 +45,10 @@ class GaussianMixtureRegimes:
         ``t_C < t_S``: a window where the dynamics has speciated but not collapsed.
     sources : dict
         Paper and equation behind each number.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 4, 6, 7-8 and 10.
     """
 
     d: float
@@ -113,7 +117,8 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
     sigma = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
     ts = speciation_time(d, mu_tilde, sigma)
     tc = collapse_time(d, n, sigma)
-    names = ["alpha", "speciation_time", "t_star", "collapse_time", "phi"]
+    funs = [alpha, speciation_time, t_star, collapse_time, phi]
+    names = [f.__name__ for f in funs]
     return GaussianMixtureRegimes(
         d=d, n=n, mu_tilde=mu_tilde, sigma=sigma,
         alpha=alpha(d, n),
@@ -126,5 +131,5 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
         t_collapse=tc,
         phi_at_t_speciation=phi(ts, d, mu_tilde, sigma),
         has_regime_two=bool(tc < ts),
-        sources={name: citation(name) for name in names},
+        sources={name: citation(fun) for name, fun in zip(names, funs, strict=True)},
     )

@@ -51,7 +51,12 @@ FIG2_PAPER_POINTS = [(3.0, 0.9122), (3.5, 0.7651), (4.0, 0.6216)]
 
 @dataclass
 class FigureOutput:
-    """Files written by a reproduction and the table of its numbers."""
+    """Files written by a reproduction and the table of its numbers.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Figs. 2-5.
+    """
 
     png: Path
     csv: Path
@@ -75,6 +80,10 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
         Integer seed of the numpy Generators (the paper's runs used 232), recorded with the results.
     full_dimensional : bool
         Integrate the d-dimensional SDE instead of the exact one-dimensional projection.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 2, eq. 6 and SI App. D.
     """
     seed = recorded_seed(rng)
     out = Path(out_dir)
@@ -158,6 +167,10 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     posterior-entropy estimator and of the paper's log-likelihood estimator; the run then draws
     enough samples for a standard error of 0.0023 alpha (the paper's smallest), and reports the
     variance ratio (= the factor in samples the log-likelihood estimator would need).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 3, eq. 10 and SI App. D.
     """
     seed = recorded_seed(rng)
     out = Path(out_dir)

@@ -166,10 +166,13 @@ def test_bad_input_exits_2_with_one_line(argv, param, capsys):
 
 
 def test_citation_command(capsys):
-    assert main(["citation", "collapse_time"]) == 0
+    assert main(["citation", "theory.gaussian_mixture.collapse_time"]) == 0
     out = capsys.readouterr().out
+    assert out.startswith("theory.gaussian_mixture.collapse_time: ")
     assert "eq. 10" in out and "2402.18491" in out
-    assert main(["citation", "collapse_time", "--bibtex"]) == 0
+    assert main(["citation", "t_star"]) == 0          # a bare name unique in the packages
+    assert "eqs. 7-8" in capsys.readouterr().out
+    assert main(["citation", "theory.gaussian_mixture.collapse_time", "--bibtex"]) == 0
     assert "@article{biroli2024dynamical" in capsys.readouterr().out
     assert main(["citation"]) == 0
     assert capsys.readouterr().out.count("@") == 3
@@ -204,9 +207,13 @@ def test_citation_api():
 
     assert "eq. 10" in citation(collapse_time)
     assert "eq. 6" in citation(phi)
-    assert citation("collapse_time") == citation(collapse_time)
+    assert citation("theory.gaussian_mixture.collapse_time") == citation(collapse_time)
+    assert citation("theory.gaussian_mixture.collapse_time", bibtex=True).startswith(
+        "@article{biroli2024dynamical")
     with pytest.raises(ValueError, match="no citation recorded"):
         citation("bogus")
+    with pytest.raises(ValueError, match="no citation recorded"):
+        citation("theory.gaussian_mixture.bogus")
 
 
 def test_reproduce_fig2_quick_writes_files_and_resumes(tmp_path, capsys):

@@ -24,6 +24,11 @@ class DimensionEstimate(NamedTuple):
     the first gap; ``manifold_dimension``: values below it (0 without a gap);
     ``submanifold_dimensions``: the clusters below the first gap, from the top down (for the
     exact linear score: ascending latent variance).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 4.1 (the manifold dimension read from the largest
+    gap).
     """
 
     manifold_dimension: int

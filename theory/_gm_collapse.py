@@ -111,6 +111,7 @@ def class_entropy(r: ArrayLike) -> np.ndarray | float:
 
     References
     ----------
+    Biroli et al. (2024), arXiv:2402.18491, the class posterior of eq. 6;
     Theory sheet (dynamical-regimes), section 3.2, "Finite-d correction" (derived; not in the paper).
     """
     ra = check_array(r, "r", lower=0.0)

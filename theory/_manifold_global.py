@@ -92,6 +92,7 @@ def subspace_rem_retention(fractions: ArrayLike, variances: ArrayLike, alpha: fl
 
     References
     ----------
+    Achilli et al. (2024), arXiv:2410.08727 (setting);
     Theory sheet ``losing-dimensions.md`` secs. 2.2 and 2.4 (extension).
     """
     time = _check_time_kind(time)

@@ -66,6 +66,12 @@ class GeometricMemorization:
         :math:`t_C^{(0)}` for Gaussian data, ``None`` on the sphere.
     global_time : float
         The global (Biroli et al.) collapse time with the same variances.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (per-subspace critical times, the window of geometric
+    memorization); Biroli et al. (2024), arXiv:2402.18491, eq. 5 (the global time);
+    docs/theory/losing-dimensions.md secs. 2.3 and 2.5.
     """
 
     stds: np.ndarray
@@ -175,6 +181,11 @@ class ManifoldPhaseDiagram:
         The global collapse time on the rows.
     params : dict
         stds, dims, tangent, normalized, effective, time.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; Biroli et al. (2024), arXiv:2402.18491, eq. 5 (the global
+    collapse line); docs/theory/losing-dimensions.md secs. 2.3 and 2.5.
     """
 
     t: np.ndarray

@@ -46,6 +46,11 @@ class IntermediateGap(NamedTuple):
     units of :math:`\mu`.  With a threshold, ``s_open > s_close`` bound the s where the gap exceeds
     it (generation runs from large to small s).  NaN where the two bulks have merged, or the
     threshold is never reached.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, eqs. 9, 18, 20-22 and 25; docs/theory/spectral-gaps.md
+    secs. 2.4-2.5.
     """
 
     lower_group: int
@@ -70,6 +75,10 @@ class ManifoldGap(NamedTuple):
     ``edge`` is the lowest edge :math:`\gamma_-` of B; the gap is :math:`\gamma_-/(s + \gamma_-)`.
     With a threshold :math:`\Delta`: it exceeds :math:`\Delta` below ``s_open`` and
     :math:`1 - \Delta` below ``s_consolidated``.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, eqs. 15-17; docs/theory/spectral-gaps.md sec. 2.3.
     """
 
     edge: float
@@ -81,7 +90,13 @@ class ManifoldGap(NamedTuple):
 
 
 class PhaseBoundaries(NamedTuple):
-    """Boundaries of the trivial (I), manifold-coverage (II) and consolidation (III) phases."""
+    """Boundaries of the trivial (I), manifold-coverage (II) and consolidation (III) phases.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 5.1-5.3 (the three geometric phases); boundaries
+    derived in docs/theory/spectral-gaps.md sec. 2.6.
+    """
 
     threshold: float
     s_coverage: float
@@ -93,7 +108,12 @@ class PhaseBoundaries(NamedTuple):
 
 
 class GapHeights(NamedTuple):
-    """Gap heights (units of mu) against OU time: manifold gap (T,), intermediate gaps (K-1, T)."""
+    """Gap heights (units of mu) against OU time: manifold gap (T,), intermediate gaps (K-1, T).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 18; docs/theory/spectral-gaps.md secs. 2.3-2.5.
+    """
 
     t: np.ndarray
     s: np.ndarray
@@ -102,7 +122,12 @@ class GapHeights(NamedTuple):
 
 
 class SeparationOrder(NamedTuple):
-    """Order (user's group indices) in which the latent subspaces separate, and at which s / t."""
+    """Order (user's group indices) in which the latent subspaces separate, and at which s / t.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 and Fig. 3 (which subspace separates first).
+    """
 
     order: tuple[int, ...]
     s_separation: np.ndarray

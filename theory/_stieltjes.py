@@ -176,7 +176,13 @@ def critical_points(f: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 class Bulk(NamedTuple):
     """One detached bulk of the spectrum of B: edges, mass per dimension d, and the groups in it
-    (indices into the sorted, merged groups)."""
+    (indices into the sorted, merged groups).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (bulks of the spectrum); edges at the
+    critical points of docs/theory/spectral-gaps.md sec. 2.2.
+    """
 
     lower: float
     upper: float

@@ -55,6 +55,10 @@ class PhaseDiagram:
         The fixed parameters.
     citation : str
         Where the numbers come from.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 4 and 10, Fig. 1 (the three regimes).
     """
 
     x_name: str

@@ -325,7 +325,13 @@ def ve_schedule_time(s: ArrayLike, sigma_min: float = 0.01,
 
 def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
                              sigma_max: float = 50.0) -> np.ndarray | float:
-    """OU time of the VE schedule at ``tau``: :math:`t = \\tfrac12\\log(1 + \\sigma(\\tau)^2)`."""
+    """OU time of the VE schedule at ``tau``: :math:`t = \\tfrac12\\log(1 + \\sigma(\\tau)^2)`.
+
+    References
+    ----------
+    Song et al. (2021), VE SDE; Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the OU process seen as
+    VE).
+    """
     sig = np.asarray(ve_sigma(tau, sigma_min, sigma_max))
     return restore_shape(_ou_from_ve(sig**2), tau)
 
@@ -343,7 +349,13 @@ def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
 
 
 def alphabar_from_ou_time(t: ArrayLike) -> np.ndarray | float:
-    """Signal level of a VP process at OU time t: :math:`\\bar\\alpha = e^{-2t}`."""
+    """Signal level of a VP process at OU time t: :math:`\\bar\\alpha = e^{-2t}`.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising Diffusion Probabilistic Models' (t = -1/2 log
+    alphabar).
+    """
     if _is_mp(t):
         return _alphabar(_mp_time(t))
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
@@ -398,6 +410,11 @@ def ddpm_ou_times(alphabar: ArrayLike | None = None) -> np.ndarray:
     alphabar : array_like, optional
         Cumulative signal levels; default :func:`ddpm_linear_alphabar` (1000 steps, beta 1e-4 to
         2e-2, the schedule of the paper's U-Nets).
+
+    References
+    ----------
+    Ho et al. (2020), sec. 4 (linear schedule); Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising
+    Diffusion Probabilistic Models' (t = -1/2 log alphabar).
 
     Examples
     --------

@@ -72,6 +72,11 @@ class REMComparison:
     measured_order, predicted_order : ndarray of int
         Subspaces sorted by decreasing half-loss time (measured) and by decreasing
         :math:`t_C^{(k)}`.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; the REM reading of docs/theory/losing-dimensions.md sec.
+    2.2; Derrida (1981).
     """
 
     onset_time: np.ndarray
@@ -122,6 +127,7 @@ def compare_with_rem(curves, manifold: LinearManifold, n: float,
 
     References
     ----------
+    Achilli et al. (2024), arXiv:2410.08727;
     Theory sheet ``losing-dimensions.md`` secs. 2.2-2.6.
     """
     nn = check_scalar(n, "n", lower=2.0)

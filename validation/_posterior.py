@@ -107,7 +107,13 @@ def as_dataset(data, labels=None) -> Dataset:
 
 @dataclass
 class PosteriorStats:
-    """Per-point summaries of the posterior w(x, t) over training indices (arrays of length B)."""
+    """Per-point summaries of the posterior w(x, t) over training indices (arrays of length B).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the posterior over training points of the exact
+    empirical score) and SI App. D; docs/theory/dynamical-regimes.md secs. 1 and 2.5.
+    """
 
     log_z: np.ndarray          # log sum_mu exp(-|x - a^mu e^{-t}|^2 / (2 Delta_t))
     participation: np.ndarray  # sum_mu w_mu^2
@@ -163,6 +169,11 @@ def posterior_stats(x, t: float, data, *, want_mean: bool = True, want_classes: 
         Accumulate the per-class posterior masses.
     chunk : int, optional
         Data points per chunk (default: a 32 MiB block of B x chunk logits).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the posterior over training points of the exact
+    empirical score) and SI App. D; docs/theory/dynamical-regimes.md secs. 1 and 2.5.
     """
     ds = as_dataset(data)
     dtype = ds.points.dtype

@@ -38,6 +38,11 @@ class CloningResult:
     endpoints : dict[str, ndarray]
         Per observable, the endpoint values, shape (K, n_pairs, 2).
     params : dict
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, cloning protocol of sec. 'Speciation' and eq. 6;
+    docs/theory/dynamical-regimes.md sec. 2.4.
     """
 
     times: np.ndarray

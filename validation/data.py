@@ -83,6 +83,11 @@ def mixture_data(means, n: int, weights=None, stds=1.0, *, rng=None,
     Returns
     -------
     Dataset with labels 0..K-1.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, sec. 'Gaussian mixtures' (the two-class model; here any
+    number of classes).
     """
     n = int(check_scalar(n, "n", lower=1, integer=True))
     mu = check_array(means, "means", ndim=2)
@@ -111,6 +116,11 @@ def gaussian_data(d: int, n: int, variances=1.0, *, mean=None, rotate: bool = Fa
     mean : array_like (d,), optional
     rotate : bool
         Rotate the eigenbasis by a random orthogonal matrix (else axis-aligned).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 5 (Gaussian data of any spectrum,
+    docs/theory/dynamical-regimes.md sec. 3.3).
     """
     d = int(check_scalar(d, "d", lower=1, integer=True))
     n = int(check_scalar(n, "n", lower=1, integer=True))

@@ -223,6 +223,11 @@ def load_dataset(name: str, *, classes=None, subsample: int | None = None, rng=0
     ------
     ValueError
         Unknown name, or the ``[data]`` extra is not installed (the message says how to install it).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, SI App. D (preprocessing: pixels in [0, 1], centred per
+    channel).
     """
     if name == "digits":
         try:

@@ -149,6 +149,12 @@ def jacobian_from_covariance(cov: np.ndarray, t: float) -> np.ndarray:
     r""":math:`-I/\Delta_t + e^{-2t}\,\mathrm{Cov}_w/\Delta_t^2` from posterior covariances (B, d, d).
 
     For callers that need the covariance itself too (see :func:`empirical_score_jacobian`).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898 (Jacobian of the score); Achilli et al. (2024),
+    arXiv:2410.08727 (empirical score); the OU form J = -I/Delta_t + e^{-2t} Cov_w(a)/Delta_t^2 of
+    docs/theory/spectral-gaps.md sec. 2.7.
     """
     _, e, delta = _time_factors(t)
     jac = np.asarray(cov) * (e * e / delta**2)

@@ -48,6 +48,11 @@ class LinearManifold:
     normalized : bool
         Points projected onto the sphere of radius ``radius``.
     radius : float
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (linear-manifold data with per-subspace scales, optionally
+    on the sphere); docs/theory/losing-dimensions.md sec. 1.2.
     """
 
     stds: np.ndarray
@@ -149,6 +154,11 @@ def linear_manifold_data(d: int | None, n: int, stds: ArrayLike, dims: ArrayLike
     -------
     data : Dataset
     bases : tuple of ndarray (d, d_k)
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (linear-manifold data); docs/theory/losing-dimensions.md
+    sec. 1.2.
 
     Examples
     --------

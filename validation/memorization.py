@@ -77,6 +77,7 @@ def population_posterior_variance(variances: np.ndarray, t: float) -> np.ndarray
 
     References
     ----------
+    Achilli et al. (2024), arXiv:2410.08727;
     Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.5 [D].
     """
     _, e, delta = _time_factors(t)
@@ -91,6 +92,7 @@ def sample_test_points(data, t: float, n_points: int, rng=None, manifold: Linear
 
     References
     ----------
+    Achilli et al. (2024), arXiv:2410.08727;
     Theory sheet ``losing-dimensions.md`` sec. 3.5 (protocol, [D]).
     """
     ds = as_dataset(data)
@@ -128,6 +130,7 @@ def dimension_count(jacobian: ArrayLike, t: float, threshold: float = 0.5) -> np
 
     References
     ----------
+    Achilli et al. (2024), arXiv:2410.08727;
     Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.3.
     """
     _, _, delta = _time_factors(t)
@@ -157,6 +160,7 @@ def block_measurements(x: ArrayLike, t: float, data, manifold: LinearManifold,
 
     References
     ----------
+    Achilli et al. (2024), arXiv:2410.08727;
     Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.5.
     """
     ds = _check_manifold(data, manifold)
@@ -197,6 +201,11 @@ class MemorizationCurves:
     dimension_count, dimension_count_se : ndarray (T,)
     n_points : int
     params : dict
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; the measurement protocol of
+    docs/theory/losing-dimensions.md sec. 3.5.
     """
 
     t: np.ndarray
@@ -447,6 +456,7 @@ def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: A
 
     References
     ----------
+    Achilli et al. (2024), arXiv:2410.08727;
     Theory sheet ``losing-dimensions.md`` secs. 1.3 and 2.4 (fixed-alpha regime, extension).
     """
     sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)

@@ -138,6 +138,11 @@ class EmpiricalScore:
     labels : array_like, optional
     dtype : {numpy.float64, numpy.float32}
         Arithmetic precision (float64 by default; float32 on request, for speed).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 2 (Pt_gen); the exact empirical score of
+    docs/theory/dynamical-regimes.md sec. 1.
     """
 
     def __init__(self, data, labels=None, dtype=np.float64, chunk: int | None = None):

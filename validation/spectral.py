@@ -60,6 +60,7 @@ class RandomLinearManifold:
 
     References
     ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (random linear manifold);
     Theory sheet ``spectral-gaps.md`` sec. 1.3 (model) and sec. 3.3 (protocol) [D].
     """
 
@@ -135,6 +136,7 @@ def sample_b_eigenvalues(d: int, fractions, variances, n_draws: int = 1, rng=Non
 
     References
     ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (random linear manifold);
     Theory sheet ``spectral-gaps.md`` sec. 3.3 [D].
     """
     d = int(check_scalar(d, "d", lower=2, integer=True))
@@ -160,6 +162,11 @@ def subspace_overlaps(vectors, bases: list[np.ndarray]) -> np.ndarray:
     -------
     ndarray, shape (number of vectors, K)
         Each row sums to at most 1 (to 1 for vectors inside the manifold).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 (which subspace separates first);
+    docs/theory/spectral-gaps.md sec. 2.4.
     """
     u = check_array(vectors, "vectors", ndim=2)
     return np.stack([np.sum((b.T @ u) ** 2, axis=0) for b in bases], axis=1)
@@ -203,7 +210,13 @@ def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, thresho
 
 
 class HistogramCheck(NamedTuple):
-    """Observed and expected counts per bin, and the tolerance of each bin (see histogram_check)."""
+    """Observed and expected counts per bin, and the tolerance of each bin (see histogram_check).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, Fig. 4 (theory against sampled spectra);
+    docs/theory/spectral-gaps.md sec. 3.3.
+    """
 
     bins: np.ndarray
     observed: np.ndarray
