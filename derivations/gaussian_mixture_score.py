@@ -54,7 +54,7 @@ class GaussianMixtureScoreDerivation:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
-    arXiv:2402.18491 (2024), SI eq. ``scoregm``; theory sheet section 2.2.
+    arXiv:2402.18491 (2024), SI eq. ``scoregm``; docs/theory/dynamical-regimes.md section 2.2.
     """
 
     t: sp.Symbol
@@ -126,7 +126,7 @@ def gm_score() -> GaussianMixtureScoreDerivation:
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
     arXiv:2402.18491 (2024), SI eq. ``scoregm`` and the GM density of the main text (section
-    "Gaussian mixtures"); theory sheet section 2.2.
+    "Gaussian mixtures"); docs/theory/dynamical-regimes.md section 2.2.
 
     Examples
     --------

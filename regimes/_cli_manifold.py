@@ -48,7 +48,12 @@ def register(subparsers) -> None:
 
 
 def _phase_diagram(args: argparse.Namespace, stds: list, dims: list, tangent: list) -> str:
-    """Draw :func:`theory.manifold.manifold_phase_diagram` (Achilli et al. 2024, sheet 2.3) to FILE."""
+    """Draw :func:`theory.manifold.manifold_phase_diagram` to FILE.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; docs/theory/losing-dimensions.md sec. 2.3.
+    """
     log_n_max = max(3.0 * float(np.log(args.n)), 20.0)
     diag = manifold_phase_diagram(stds, dims, np.geomspace(1e-4, 1.0, 300),
                                   np.linspace(np.log(2.0), log_n_max, 300),

@@ -16,7 +16,7 @@ atomically.
 
 References
 ----------
-Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; theory sheet (dynamical-regimes) secs. 2.1, 2.4,
+Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; docs/theory/dynamical-regimes.md secs. 2.1, 2.4,
 2.5, 3.1, 3.3.
 """
 
@@ -91,7 +91,7 @@ def speciation_reading(Lambda: float) -> SpeciationReading:
 
     References
     ----------
-    Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A; theory sheet (dynamical-regimes) sec. 2.1.
+    Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A; docs/theory/dynamical-regimes.md sec. 2.1.
     """
     lam = check_scalar(Lambda, "Lambda", lower=0.0, lower_open=True)
 
@@ -122,7 +122,7 @@ def normalized_phi(phi, class_weights) -> np.ndarray:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 6 (phi -> 1/2 for two classes);
-    Theory sheet (dynamical-regimes) sec. 2.4 (phi -> 1/2 for two classes); derived for K classes.
+    docs/theory/dynamical-regimes.md sec. 2.4 (phi -> 1/2 for two classes); derived for K classes.
     """
     p = np.asarray(class_weights, dtype=float)
     floor = float(np.sum(p**2))
@@ -139,7 +139,7 @@ def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> floa
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, Fig. 4 (phi(t_S) = 0.775);
-    Theory sheet (dynamical-regimes) sec. 2.4: "for real data the notebook reads off t_S as the last
+    docs/theory/dynamical-regimes.md sec. 2.4: "for real data the notebook reads off t_S as the last
     time with phi < 0.775, after linear interpolation".
     """
     t = np.asarray(times, dtype=float)
@@ -261,8 +261,8 @@ def _class_sampler(ds: Dataset, t_min: float, rng: np.random.Generator):
     """Endpoint observable of the cloning run: a class drawn from the class masses at t_min.
 
     Under the exact empirical score a trajectory at (x, t_min) ends at training point mu with
-    probability w_mu(x, t_min) (theory sheet 2.5), so drawing the class from the class masses is an
-    exact, unbiased continuation to t = 0 of each clone (independent for the two clones).
+    probability w_mu(x, t_min) (docs/theory/dynamical-regimes.md sec. 2.5), so drawing the class from the
+    class masses is an exact, unbiased continuation to t = 0 of each clone (independent for the two clones).
     """
     def classify(x: np.ndarray) -> np.ndarray:
         st = posterior_stats(x, t_min, ds, want_mean=False, want_classes=True)
@@ -314,19 +314,19 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
 
     Notes
     -----
-    Identity estimators (theory sheet 2.5, 3.1) at every time, from one kernel pass over samples
-    :math:`x = e^{-t}a^\\nu + \\sqrt{\\Delta_t}\\xi`: :math:`\\phi = E\\sum_c(\\sum_{\\mu\\in c}w_\\mu)^2`,
-    :math:`\\phi_C = E\\sum_\\mu w_\\mu^2`, :math:`f^e = E H(w)/d`.  The collapse time from the entropy
-    is the largest time at which :math:`f^e/\\alpha` is zero within 3 s.e. + 0.01, refined by bisection
-    between that grid time and the next; its error is half the final bracket.  Cloning: backward SDE
-    (exponential integrator) from T = t_S + 3 (at least 3) with the exact empirical score, two clones
-    per trunk at each cloning time, each clone's class drawn from its class masses at t_min (an
-    exact continuation to t = 0).  Last-changing index: nearest training point of each backward
-    trajectory recorded at every step (SI App. D).
+    Identity estimators (docs/theory/dynamical-regimes.md sec. 2.5, 3.1) at every time, from one kernel pass
+    over samples :math:`x = e^{-t}a^\\nu + \\sqrt{\\Delta_t}\\xi`: :math:`\\phi = E\\sum_c(\\sum_{\\mu\\in
+    c}w_\\mu)^2`, :math:`\\phi_C = E\\sum_\\mu w_\\mu^2`, :math:`f^e = E H(w)/d`.  The collapse time from the
+    entropy is the largest time at which :math:`f^e/\\alpha` is zero within 3 s.e. + 0.01, refined by
+    bisection between that grid time and the next; its error is half the final bracket.  Cloning: backward SDE
+    (exponential integrator) from T = t_S + 3 (at least 3) with the exact empirical score, two clones per
+    trunk at each cloning time, each clone's class drawn from its class masses at t_min (an exact continuation
+    to t = 0).  Last-changing index: nearest training point of each backward trajectory recorded at every step
+    (SI App. D).
 
     References
     ----------
-    Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; theory sheet (dynamical-regimes) secs. 2.4,
+    Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; docs/theory/dynamical-regimes.md secs. 2.4,
     2.5, 3.1, 3.3.
     """
     if isinstance(data, ImageData):

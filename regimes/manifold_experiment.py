@@ -57,8 +57,8 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
 
     References
     ----------
-    Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots``; theory sheet
-    ``losing-dimensions.md`` secs. 2-3.
+    Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots``;
+    docs/theory/losing-dimensions.md secs. 2-3.
     """
     sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
     dm = check_array(dims, "dims", lower=1, integer=True, ndim=1).astype(int)

@@ -7,8 +7,8 @@ the predicted critical times marked.  Files are written atomically (:func:`regim
 
 References
 ----------
-Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots`` (theory sheet
-``losing-dimensions.md`` secs. 3.2-3.3).
+Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots`` (
+docs/theory/losing-dimensions.md secs. 3.2-3.3).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
 
     References
     ----------
-    Achilli et al. (2024), figure ``three_subplots``; theory sheet ``losing-dimensions.md``
+    Achilli et al. (2024), figure ``three_subplots``; docs/theory/losing-dimensions.md
     secs. 2.1-2.6.
     """
     plt = pyplot()

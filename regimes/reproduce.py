@@ -42,10 +42,12 @@ from .runs import PointRun, recorded_seed, run_metadata
 
 __all__ = ["FigureOutput", "reproduce_fig2", "reproduce_fig3", "FIG3_PAPER_POINTS"]
 
-#: the paper's saved Monte Carlo values of f^e/alpha (theory sheet sec. 4 and 7): (d, t, value, s.e.)
+#: the paper's saved Monte Carlo values of f^e/alpha (docs/theory/dynamical-regimes.md sec. 4 and 7): (d, t,
+#value, s.e.)
 FIG3_PAPER_POINTS = [(256, 2.904, 0.9326, 0.0023), (256, 1.728, 0.5233, 0.0023),
                      (1024, 2.512, 0.5876, 0.0046), (1024, 2.12, 0.2572, 0.0046)]
-#: the paper's saved Monte Carlo values of phi at d = 1024 (theory sheet sec. 4): (t, value)
+#: the paper's saved Monte Carlo values of phi at d = 1024 (docs/theory/dynamical-regimes.md sec. 4): (t,
+#value)
 FIG2_PAPER_POINTS = [(3.0, 0.9122), (3.5, 0.7651), (4.0, 0.6216)]
 
 

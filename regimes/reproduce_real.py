@@ -14,7 +14,7 @@ atomically.
 
 References
 ----------
-Biroli et al. (2024), Figs. 4 and 5, SI App. D; theory sheet (dynamical-regimes) sec. 4.
+Biroli et al. (2024), Figs. 4 and 5, SI App. D; docs/theory/dynamical-regimes.md sec. 4.
 """
 
 from __future__ import annotations

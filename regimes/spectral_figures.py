@@ -87,7 +87,7 @@ def plot_spectrum(fractions, variances, t, mu_points: int = 300, threshold: floa
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Figs. 1c, 2 and 4 (spectrum against time, gaps, phases);
-    theory sheet ``spectral-gaps.md`` secs. 2.2-2.6.
+    docs/theory/spectral-gaps.md secs. 2.2-2.6.
     """
     plt = pyplot()
     t = np.asarray(t, dtype=float)

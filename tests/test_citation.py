@@ -73,3 +73,53 @@ def test_unknown_and_ambiguous_names():
     # the same bare name in two modules is refused with the qualified names
     with pytest.raises(ValueError, match="ambiguous.*derivations.*empirical_score_jacobian"):
         citation("empirical_score_jacobian", packages=("validation", "derivations"))
+
+
+_POINTER = re.compile(r"(?:docs/theory/)?"
+                      r"(dynamical-regimes|losing-dimensions|spectral-gaps|models|finite-size)"
+                      r"\.md,? (?:(?:secs?\.|sections?) ?)?((?:\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?"
+                      r"(?:,? (?:and )?|, )?)+)")
+
+
+def test_docs_pointers_resolve():
+    """Every ``docs/theory/<page>.md sec. X`` in the code names a page and a section that exist."""
+    import pathlib
+    import subprocess
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    pages = {p.stem: p.read_text() for p in (root / "docs" / "theory").glob("*.md")}
+    assert (root / "docs" / "architecture.md").is_file()
+    files = subprocess.run(["git", "ls-files", "*.py", "*.md"], cwd=root, capture_output=True,
+                           text=True).stdout.split()
+    bad = []
+    for name in files:
+        text = (root / name).read_text()
+        if "docs/theory/" not in text:
+            continue
+        flat = re.sub(r"\s*\n\s*(?:#\s*)?", " ", text)
+        for m in re.finditer(r"docs/theory/([a-z-]+)\.md", flat):
+            if m.group(1) not in pages:
+                bad.append(f"{name}: no page {m.group(1)}.md")
+        for m in _POINTER.finditer(flat):
+            page = pages.get(m.group(1), "")
+            for sec in re.findall(r"\d+(?:\.\d+)?", m.group(2)):
+                if not re.search(rf"^#+ {re.escape(sec)}[. ]", page, re.M):
+                    bad.append(f"{name}: {m.group(1)}.md has no section {sec}")
+    assert bad == []
+
+
+def test_no_pointer_outside_the_repository():
+    """Docstrings and comments point to the package's own docs, never to reference sheets kept
+    outside the repository."""
+    import pathlib
+    import subprocess
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    files = subprocess.run(["git", "ls-files", "*.py", "*.md", "*.toml", "*.cff"], cwd=root,
+                           capture_output=True, text=True).stdout.split()
+    pattern = re.compile(r"theory[ -]sheet|\bsheets?\b|shared/theory|\.\./shared", re.I)
+    bad = [f"{name}:{i}" for name in files if name != "tests/test_citation.py"
+           for i, line in enumerate((root / name).read_text().splitlines(), start=1)
+           if pattern.search(line)]
+    assert bad == []
+    assert not [q for q, o in public_callables(PACKAGES).items() if pattern.search(references(o))]

@@ -19,7 +19,7 @@ import theory  # noqa: E402
 from regimes.cli import build_parser, main  # noqa: E402
 
 TS_1024 = 3.465736      # 1/2 log 1024
-TC_1024 = 1.977547      # sheet Fig. 3, eq. 10 at n = 20000
+TC_1024 = 1.977547      # Biroli et al. (2024), Fig. 3: eq. 10 at n = 20000
 
 
 @pytest.fixture(autouse=True)

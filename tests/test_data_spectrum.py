@@ -1,7 +1,7 @@
 """Speciation time of a dataset from its covariance spectrum (paper eq. 4, Table 1).
 
 The reference spectra are numpy/scipy eigenvalues of ``np.cov(X.T)`` (the d x d covariance formed
-explicitly, which the package never does); Table 1 values are those of the sheet, section 4.
+explicitly, which the package never does); Table 1 values are Biroli et al.'s (dynamical-regimes.md sec. 4).
 """
 
 from __future__ import annotations
@@ -48,10 +48,11 @@ def test_table1_scalar(lam, t_s):
 
 
 def test_imagenet16_conventions():
-    """Sheet 2.1: Lambda = 3.05 gives 0.558 (1/2 log Lambda) and 0.359 (1/2 log(Lambda - 1)).
+    """dynamical-regimes.md sec. 2.1: Lambda = 3.05 gives 0.558 (1/2 log Lambda) and 0.359 (1/2 log(Lambda -
+    1)).
 
-    The sheet prints 0.703 for 1/2 log(Lambda + 1), but 1/2 log 4.05 = 0.6994 (0.7002 on the DDPM grid):
-    the sheet's third number is inconsistent with its own formula; the formula is tested here.
+    A value of 0.703 is sometimes quoted for 1/2 log(Lambda + 1), but 1/2 log 4.05 = 0.6994 (0.7002 on the
+    DDPM grid): that number is inconsistent with the formula; the formula is tested here.
     """
     assert round(speciation_time_from_eigenvalue(3.05), 3) == 0.558
     assert round(speciation_time_from_eigenvalue(3.05, "lambda_minus_one"), 3) == 0.359
@@ -156,7 +157,8 @@ def test_speciation_time_from_data_ddpm():
 
 
 def test_sampled_gaussian_mixture_lambda():
-    """Sheet 2.2: the GM covariance has top eigenvalue Lambda = d mu~^2 + sigma^2 (here 41)."""
+    """dynamical-regimes.md sec. 2.2: the GM covariance has top eigenvalue Lambda = d mu~^2 + sigma^2 (here
+    41)."""
     n, d = 20000, 40
     rng = np.random.default_rng(2024)
     m = np.ones(d)                       # |m|^2 = d, mu~ = 1

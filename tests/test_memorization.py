@@ -1,6 +1,6 @@
 """Per-subspace memorization with the exact empirical score (validation/manifold_data.py,
-validation/memorization.py) against the population values and the REM picture of the theory sheet
-``losing-dimensions.md`` (secs. 2.3, 2.4, 2.6, 3.5).
+validation/memorization.py) against the population values and the REM picture of
+docs/theory/losing-dimensions.md (secs. 2.3, 2.4, 2.6, 3.5).
 
 Tolerances are k standard errors over independent test points (conditional on one seeded training
 set), plus, where stated, an allowance for a known finite-n bias.

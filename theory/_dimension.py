@@ -76,7 +76,7 @@ def estimate_dimensions(spectrum: ArrayLike, threshold: float = 0.1) -> Dimensio
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 4.1 (dimension from the sorted spectrum of -J,
-    line 106: eigenvalues or singular values) and Fig. 1a; theory sheet ``spectral-gaps.md``
+    line 106: eigenvalues or singular values) and Fig. 1a; docs/theory/spectral-gaps.md
     sec. 1.1 and sec. 4 (qualitative targets).
 
     Examples

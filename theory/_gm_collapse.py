@@ -36,7 +36,7 @@ def alpha(d: ArrayLike, n: ArrayLike) -> np.ndarray | float:
 
     References
     ----------
-    Biroli et al. (2024), sec. "Collapse" (conventions); theory sheet, conventions box.
+    Biroli et al. (2024), sec. "Collapse" (conventions); docs/theory/dynamical-regimes.md sec. 0.
     """
     d_, n_ = _check_dn(d, n)
     return restore_shape(np.log(n_) / d_, d, n)
@@ -112,7 +112,7 @@ def class_entropy(r: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, the class posterior of eq. 6;
-    Theory sheet (dynamical-regimes), section 3.2, "Finite-d correction" (derived; not in the paper).
+    docs/theory/dynamical-regimes.md, section 3.2, "Finite-d correction" (derived; not in the paper).
     """
     ra = check_array(r, "r", lower=0.0)
     return restore_shape(expect_localized(binary_entropy_of_tanh, ra), r)
@@ -156,7 +156,7 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
 
     whose zero is :math:`t_C` (eq. 10).  Since :math:`f^e = H(\\mu|x_t)/d` exactly, splitting the
     index into class and index-within-class gives, in the uncondensed phase, the finite-d form
-    (``finite_d=True``; derived in the theory sheet, not in the paper):
+    (``finite_d=True``; derived in docs/theory/dynamical-regimes.md, not in the paper):
 
     .. math:: f^e(t) = \\max\\Big(0,\\ \\alpha + \\tfrac12\\log\\frac{\\Delta_t}{\\Gamma_t}
               - \\frac{\\log 2 - h(r_t)}{d}\\Big),\\qquad r_t = \\frac{d\\tilde\\mu^2e^{-2t}}{\\Gamma_t},
@@ -166,7 +166,8 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
 
     References
     ----------
-    Biroli et al. (2024), eq. 5 (``crit-coll``), Fig. 3 and SI App. C; theory sheet 3.2.
+    Biroli et al. (2024), eq. 5 (``crit-coll``), Fig. 3 and SI App. C; docs/theory/dynamical-regimes.md sec.
+    3.2.
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, n_ = _check_dn(d, n)
@@ -239,7 +240,7 @@ def rem_energy(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarr
 
     References
     ----------
-    Biroli et al. (2024), SI App. C (misprint corrected, theory sheet 3.2).
+    Biroli et al. (2024), SI App. C (misprint corrected, docs/theory/dynamical-regimes.md sec. 3.2).
     """
     la = check_array(lam, "lam", lower=0.0)
     _, dt, st2 = _rem_parts(t, sigma)
@@ -299,7 +300,7 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
     Legendre transform :math:`f_t(\\epsilon) = \\sup_\\lambda[-\\lambda\\epsilon - g_t(\\lambda)]`
     of :func:`rem_cgf`.  **Corrected closed form**: the paper's eq. ``fdef`` does not match the
     Legendre transform (it gives -1.308 at t = 1, sigma = 1, epsilon = 1/2); the form implemented
-    here, derived in the theory sheet and re-derived in :func:`derivations.rem_collapse`, is
+    here, derived in docs/theory/dynamical-regimes.md and re-derived in :func:`derivations.rem_collapse`, is
 
     .. math:: A = \\sqrt{\\sigma_t^4 + 8\\epsilon\\Delta_t(\\Delta_t + \\sigma_t^2)},\\quad
               u = \\frac{\\sigma_t^2 + A}{4\\epsilon},
@@ -360,6 +361,6 @@ def rem_free_entropy(t: ArrayLike, alpha: ArrayLike, sigma: ArrayLike = 1.0) -> 
 
     References
     ----------
-    Biroli et al. (2024), SI App. C (phase inequalities corrected, theory sheet 3.2).
+    Biroli et al. (2024), SI App. C (phase inequalities corrected, docs/theory/dynamical-regimes.md sec. 3.2).
     """
     return np.maximum(annealed_free_entropy(t, alpha, sigma), -0.5)

@@ -44,7 +44,8 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
 
     References
     ----------
-    Biroli et al. (2024), eq. 6 (``phi_GM``); theory sheet section 2.4 (one-parameter form).
+    Biroli et al. (2024), eq. 6 (``phi_GM``); docs/theory/dynamical-regimes.md section 2.4 (one-parameter
+    form).
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
@@ -100,7 +101,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
     The paper's eq. 6 integrates over the projection y of the clones' common ancestor on
     :math:`\\hat m`; the orthogonal directions integrate out, so it is exact at any d.  Writing the
     class posterior as :math:`\\tfrac12[1 + \\tanh(\\cdot)]` turns it into a one-parameter form
-    (theory sheet 2.4, checked against eq. 6 in the tests):
+    (docs/theory/dynamical-regimes.md sec. 2.4, checked against eq. 6 in the tests):
 
     .. math:: \\phi(t) = \\frac12\\Big[1 + E_{z}\\tanh^2\\big(r_t + \\sqrt{r_t}\\, z\\big)\\Big],
               \\qquad r_t = \\frac{d\\tilde\\mu^2 e^{-2t}}{\\Delta_t + \\sigma^2 e^{-2t}}.
@@ -155,13 +156,14 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
               + \\tilde\\mu e^{-\\tau} z\\big)\\Big].
 
     It goes from 1 (:math:`\\tau\\to-\\infty`) to 1/2 (:math:`\\tau\\to+\\infty`; the paper's main
-    text says "to zero", a misprint flagged in the theory sheet) and equals 0.775200 at
+    text says "to zero", a misprint flagged in docs/theory/dynamical-regimes.md) and equals 0.775200 at
     :math:`\\tau = 0` for :math:`\\tilde\\mu = 1`.
 
     References
     ----------
     Biroli et al. (2024), eq. 6 and the scaling variable :math:`\\sqrt d e^{-t}` of SI App. B.2
-    (printed as :math:`e^{-\\sqrt t} d`, a misprint); explicit form derived in the theory sheet 2.4.
+    (printed as :math:`e^{-\\sqrt t} d`, a misprint); explicit form derived in
+    docs/theory/dynamical-regimes.md sec. 2.4.
     """
     ta = check_array(tau, "tau")
     mu = check_array(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
@@ -199,7 +201,7 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
           printed Landau matrix :math:`M = I - e^{-2t}C_0`).
         - ``"lambda_plus_one"``: :math:`\\tfrac12\\log(\\Lambda + 1)`, the zero crossing of the
           consistently expanded Landau matrix :math:`M = I - (e^{-2t}/\\Delta_t) C_0`
-          (:func:`derivations.landau_expansion`; theory sheet 2.1 caveat).
+          (:func:`derivations.landau_expansion`; docs/theory/dynamical-regimes.md sec. 2.1 caveat).
         - ``"lambda_minus_one"``: :math:`\\tfrac12\\log(\\Lambda - 1)` (needs :math:`\\Lambda > 1`).
         - ``"exact_hessian"``: :math:`\\tfrac12\\log(d\\tilde\\mu^2 + 1 - \\sigma^2)`, where the exact
           Hessian of :math:`\\log P_t` at x = 0 changes sign (needs :math:`d\\tilde\\mu^2 + 1 > \\sigma^2`);

@@ -20,7 +20,7 @@ from .checks import check_array, check_scalar
 from .files import atomic_path
 from .timemap import _ve
 
-_CITATION = ("Achilli et al. 2024 (arXiv:2410.08727), theory formula t_c (sheet losing-dimensions "
+_CITATION = ("Achilli et al. 2024 (arXiv:2410.08727), theory formula t_c (docs/theory/losing-dimensions.md "
              "secs. 2.1, 2.3 [D]); global collapse: Biroli et al. 2024, eq. 5")
 
 
@@ -143,7 +143,7 @@ def geometric_memorization(stds: ArrayLike, dims: ArrayLike, n: float, normalize
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727 (abstract [A]: "higher variance lost first"); theory
-    sheet ``losing-dimensions.md`` sec. 2.3 [D] (ordering, visibility window); Biroli et al. (2024)
+    docs/theory/losing-dimensions.md sec. 2.3 [D] (ordering, visibility window); Biroli et al. (2024)
     eq. 5 for the global time.
     """
     time = _check_time_kind(time)
@@ -253,11 +253,11 @@ def manifold_phase_diagram(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, log_n
     Notes
     -----
     Subspace k is intact at (t, n) iff :math:`t > t_C^{(k)}(n)`, equivalently
-    :math:`\log n > \log n_C^{(k)}(t)` (sheet sec. 2.3 [D]).
+    :math:`\log n > \log n_C^{(k)}(t)` (docs/theory/losing-dimensions.md sec. 2.3 [D]).
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.3 [D] (from Achilli et al. 2024); Biroli et al.
+    docs/theory/losing-dimensions.md sec. 2.3 [D] (from Achilli et al. 2024); Biroli et al.
     (2024) eq. 5 (global line).
     """
     time = _check_time_kind(time)

@@ -1,7 +1,7 @@
 r"""Per-direction condensation thresholds of the empirical score on a linear manifold.
 
 Closed forms of the random-energy-model reading of Achilli et al. (2024) derived in
-:mod:`derivations.manifold_rem` (theory sheet ``losing-dimensions.md`` secs. 2.2-2.3): energy
+:mod:`derivations.manifold_rem` (docs/theory/losing-dimensions.md secs. 2.2-2.3): energy
 variances, critical times, critical dataset sizes and critical alpha per subspace, the norm-driven
 threshold of Gaussian data, the REM retention, and the exact effective per-coordinate variances of
 sphere-normalized data.  The extension of sec. 2.4 and the global time are in
@@ -134,13 +134,13 @@ def effective_variances(stds: ArrayLike, dims: ArrayLike) -> np.ndarray:
         \prod_j (1 + 2u\sigma_j^2)^{-d_j/2}\,du ,
 
     evaluated by :func:`scipy.integrate.quad` (pieces split at :math:`u = 1/(2\sigma_j^2)`).  The
-    theory sheet quotes the large-d approximation :math:`\sigma_k^2/\sum_j d_j\sigma_j^2` (0.408 and
-    0.0367 for the paper's 2/5/23 configuration, [D]); this is its exact value.  The authors' theory
-    ignores the normalization and uses the raw stds (sheet sec. 1.2).
+    docs/theory/losing-dimensions.md quotes the large-d approximation :math:`\sigma_k^2/\sum_j d_j\sigma_j^2`
+    (0.408 and 0.0367 for the paper's 2/5/23 configuration, [D]); this is its exact value.  The authors'
+    theory ignores the normalization and uses the raw stds (docs/theory/losing-dimensions.md sec. 1.2).
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 1.2 (effective variances, [D]); Achilli et al.
+    docs/theory/losing-dimensions.md sec. 1.2 (effective variances, [D]); Achilli et al.
     (2024), arXiv:2410.08727 (data projected onto the sphere).
     """
     sd, dm = check_subspaces(stds, dims)
@@ -179,12 +179,13 @@ def energy_variances(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized:
 
     OU: :math:`[gQ_4e^{-4t}/2 + \Delta_t\sigma_k^2e^{-2t}]/\Delta_t^2`, the same number.  The
     energies are treated as i.i.d. Gaussian (the REM approximation; only qualitative for the
-    paper's toy data, sheet sec. 2.6).
+    paper's toy data, docs/theory/losing-dimensions.md sec. 2.6).
 
     References
     ----------
-    Achilli et al. (2024), arXiv:2410.08727, theory formula (sheet sec. 2.1); derived REM reading,
-    theory sheet ``losing-dimensions.md`` sec. 2.2 [D]; :func:`derivations.manifold_rem.direction_rem`.
+    Achilli et al. (2024), arXiv:2410.08727, theory formula (docs/theory/losing-dimensions.md sec. 2.1);
+    derived REM reading, docs/theory/losing-dimensions.md sec. 2.2 [D];
+    :func:`derivations.manifold_rem.direction_rem`.
     """
     time = _check_time_kind(time)
     sd, dm = check_subspaces(stds, dims)
@@ -239,13 +240,13 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
 
     i.e. :math:`\sigma_k^2/(2\log n)` on the sphere (g = 0); OU time
     :math:`t = \tfrac12\log(1 + t_C^{(k)})`.  The REM threshold marks where condensation along the
-    direction *starts*; Monte Carlo (sheet sec. 2.6) shows it is only qualitative for the paper's toy
-    data.
+    direction *starts*; Monte Carlo (docs/theory/losing-dimensions.md sec. 2.6) shows it is only qualitative
+    for the paper's toy data.
 
     References
     ----------
-    Achilli et al. (2024), arXiv:2410.08727, theory formula ``t_c`` (sheet sec. 2.1, [C]); closed
-    form: theory sheet ``losing-dimensions.md`` sec. 2.3 [D];
+    Achilli et al. (2024), arXiv:2410.08727, theory formula ``t_c`` (docs/theory/losing-dimensions.md sec.
+    2.1, [C]); closed form: docs/theory/losing-dimensions.md sec. 2.3 [D];
     :func:`derivations.manifold_rem.direction_rem`.
 
     Examples
@@ -279,7 +280,8 @@ def norm_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike,
 
     References
     ----------
-    Achilli et al. (2024), theory formula ``t_c0`` (sheet sec. 2.1, [C]); sheet sec. 2.3 [D].
+    Achilli et al. (2024), theory formula ``t_c0`` (docs/theory/losing-dimensions.md sec. 2.1, [C]);
+    docs/theory/losing-dimensions.md sec. 2.3 [D].
     """
     time = _check_time_kind(time)
     sd, dm = check_subspaces(stds, dims)
@@ -324,7 +326,7 @@ def log_critical_sizes(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalize
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727 ("critical times and dataset sizes", abstract [A]);
-    theory sheet ``losing-dimensions.md`` sec. 2.3 [D].
+    docs/theory/losing-dimensions.md sec. 2.3 [D].
     """
     return 0.5 * energy_variances(stds, dims, t, normalized, effective, time)
 
@@ -345,7 +347,7 @@ def critical_alphas(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized: 
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.3 [D] (from the formula of Achilli et al. 2024).
+    docs/theory/losing-dimensions.md sec. 2.3 [D] (from the formula of Achilli et al. 2024).
     """
     _, dm = check_subspaces(stds, dims)
     return log_critical_sizes(stds, dims, t, normalized, time, effective) / float(dm.sum())
@@ -370,7 +372,7 @@ def rem_retention(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayLike,
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.2 [D]; B. Derrida, Phys. Rev. B 24, 2613 (1981).
+    docs/theory/losing-dimensions.md sec. 2.2 [D]; B. Derrida, Phys. Rev. B 24, 2613 (1981).
     """
     nn = check_scalar(n, "n", lower=2.0)
     v = energy_variances(stds, dims, t, normalized, effective, time)

@@ -174,16 +174,16 @@ def intermediate_gaps(fractions: ArrayLike, variances: ArrayLike,
               {2\Delta},\qquad s_+ s_- = ab = s_{max}^2,
 
     real iff :math:`\Delta < \Delta_{max}`.  The geometric-mean identity holds in s, not in OU
-    time.  The paper's "t_max" (eqs. 9, 22) is this :math:`s_{max}`, a noise variance (sheet open
-    item 2); ``t_max`` here is the OU time :math:`\tfrac12\log(1 + s_{max})`.  Formulas derived in
-    :func:`derivations.linear_manifold.gap_derivation`.
+    time.  The paper's "t_max" (eqs. 9, 22) is this :math:`s_{max}`, a noise variance
+    (docs/theory/spectral-gaps.md, open item 2); ``t_max`` here is the OU time :math:`\tfrac12\log(1 +
+    s_{max})`.  Formulas derived in :func:`derivations.linear_manifold.gap_derivation`.
 
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, eq. 18 (intermediate gap), eqs. 20-22 and 25
     (:math:`t_{max} = \sqrt{\gamma_-(\sigma_1)\gamma_+(\sigma_2)}`), eq. 9 (K groups:
-    :math:`\sqrt{\gamma_+(\sigma_k)\gamma_-(\sigma_{k+1})}`), as quoted by the reviews; theory sheet
-    ``spectral-gaps.md`` secs. 2.4-2.5 [D].
+    :math:`\sqrt{\gamma_+(\sigma_k)\gamma_-(\sigma_{k+1})}`), as quoted by the reviews;
+    docs/theory/spectral-gaps.md secs. 2.4-2.5 [D].
     """
     grp = as_groups(fractions, variances)
     delta = _threshold(threshold)
@@ -224,7 +224,7 @@ def manifold_gap(fractions: ArrayLike, variances: ArrayLike,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 17 (gap and its threshold, as quoted by the
-    reviews), sec. 4.1; theory sheet ``spectral-gaps.md`` secs. 2.3, 2.6 [D].
+    reviews), sec. 4.1; docs/theory/spectral-gaps.md secs. 2.3, 2.6 [D].
     """
     grp = as_groups(fractions, variances)
     delta = _threshold(threshold)
@@ -249,7 +249,7 @@ def gap_heights(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> Gap
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 18; theory sheet secs. 2.3-2.5.
+    Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 18; docs/theory/spectral-gaps.md secs. 2.3-2.5.
     """
     ta = check_array(t, "t", lower=0.0, lower_open=True).reshape(-1)
     s = _ve(ta)
@@ -270,7 +270,7 @@ def phase_boundaries(fractions: ArrayLike, variances: ArrayLike,
     ----------
     fractions, variances : array_like, shape (K,)
     threshold : float
-        :math:`\Delta \in (0, 1/2)` (default 0.1, the sheet's example).
+        :math:`\Delta \in (0, 1/2)` (default 0.1, the example of docs/theory/spectral-gaps.md sec. 4).
 
     Returns
     -------
@@ -285,12 +285,13 @@ def phase_boundaries(fractions: ArrayLike, variances: ArrayLike,
     gaps that ever exceed :math:`\Delta` and the manifold gap.  III (consolidation): every
     intermediate gap has closed and the manifold gap exceeds :math:`1 - \Delta`:
     :math:`s_{consolidation} = \min(\min_k s_-^{(k)}, \gamma_-\Delta/(1-\Delta))`.  These are
-    crossovers (the paper's own wording), the boundaries are the sheet's derived [D] definitions.
+    crossovers (the paper's own wording), the boundaries are the derived [D] definitions of
+    docs/theory/spectral-gaps.md sec. 2.6.
 
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, secs. 5.1-5.3 (phase names and descriptions) and
-    Fig. 1c; theory sheet ``spectral-gaps.md`` sec. 2.6 [D].
+    Fig. 1c; docs/theory/spectral-gaps.md sec. 2.6 [D].
     """
     delta = _threshold(threshold, upper=0.5)
     mg = manifold_gap(fractions, variances, delta)
@@ -308,7 +309,7 @@ def phases(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike,
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 5; theory sheet sec. 2.6 (see
+    Ventura et al. (2025), arXiv:2410.05898, sec. 5; docs/theory/spectral-gaps.md sec. 2.6 (see
     :func:`phase_boundaries`).
     """
     ta = check_array(t, "t", lower=0.0, lower_open=True)
@@ -339,7 +340,7 @@ def separation_order(fractions: ArrayLike, variances: ArrayLike,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3, Fig. 3 (the sigma_1 <-> sigma_2 swap);
-    theory sheet ``spectral-gaps.md`` sec. 2.4 [D].
+    docs/theory/spectral-gaps.md sec. 2.4 [D].
     """
     delta = _threshold(threshold)
     grp = as_groups(fractions, variances)

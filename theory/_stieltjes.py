@@ -9,7 +9,7 @@ compare the two); they are rebuilt here with :mod:`numpy.polynomial` products so
 
 Conventions: :math:`F \in \mathbb R^{d\times m}` with i.i.d. :math:`N(0, 1/d)` entries, latent
 variance :math:`v_k` on a fraction :math:`f_k = m_k/d` of the dimensions,
-:math:`g(z) = \frac1d \operatorname{tr}(B - z)^{-1}` (theory sheet ``spectral-gaps.md`` sec. 1.3,
+:math:`g(z) = \frac1d \operatorname{tr}(B - z)^{-1}` (docs/theory/spectral-gaps.md sec. 1.3,
 2.2).
 """
 

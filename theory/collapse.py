@@ -1,4 +1,4 @@
-"""Collapse time of Gaussian data with any covariance spectrum (theory sheet 3.3)."""
+"""Collapse time of Gaussian data with any covariance spectrum (docs/theory/dynamical-regimes.md sec. 3.3)."""
 
 from __future__ import annotations
 
@@ -68,7 +68,7 @@ def collapse_time_from_spectrum(eigenvalues: ArrayLike, n: ArrayLike,
     References
     ----------
     Biroli et al. (2024), eq. 5 (``crit-coll``) and eq. 10; Gaussian-data form derived in the theory
-    sheet (dynamical-regimes), section 3.3.
+    docs/theory/dynamical-regimes.md, section 3.3.
     """
     from scipy.optimize import brentq
 
@@ -106,7 +106,7 @@ def excess_entropy_from_spectrum(t: ArrayLike, eigenvalues: ArrayLike, n: int | 
 
     References
     ----------
-    Biroli et al. (2024), eq. 5 (``crit-coll``); theory sheet (dynamical-regimes), section 3.3.
+    Biroli et al. (2024), eq. 5 (``crit-coll``); docs/theory/dynamical-regimes.md, section 3.3.
     """
     lam, d = _spectrum(eigenvalues, d)
     ta = check_array(t, "t", lower=0.0, lower_open=True, allow_inf=True)

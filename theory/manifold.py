@@ -12,11 +12,12 @@ Contents
 --------
 collapse_times, norm_collapse_time, log_critical_sizes, critical_alphas, energy_variances,
 rem_retention
-    The per-direction REM thresholds (the authors' formula, sheet secs. 2.1-2.3).
+    The per-direction REM thresholds (the authors' formula, docs/theory/losing-dimensions.md secs. 2.1-2.3).
 subspace_collapse_times, subspace_rem_retention
-    The subspace-resolved **extension** in the :math:`n = e^{\alpha d}` regime (sheet sec. 2.4).
+    The subspace-resolved **extension** in the :math:`n = e^{\alpha d}` regime
+    (docs/theory/losing-dimensions.md sec. 2.4).
 global_collapse_time
-    The Biroli et al. collapse time beside them (sheet sec. 2.5).
+    The Biroli et al. collapse time beside them (docs/theory/losing-dimensions.md sec. 2.5).
 effective_variances
     Exact per-coordinate variances of sphere-normalized data.
 geometric_memorization, GeometricMemorization
@@ -33,7 +34,7 @@ References
 ----------
 B. Achilli, E. Ventura, G. Silvestri, B. Pham, G. Raya, D. Krotov, C. Lucibello, L. Ambrogioni,
 "Losing dimensions: geometric memorization in generative diffusion", arXiv:2410.08727 (2024); theory
-sheet ``losing-dimensions.md``.
+docs/theory/losing-dimensions.md.
 """
 
 from ._manifold_global import global_collapse_time as global_collapse_time

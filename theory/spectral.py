@@ -33,7 +33,7 @@ References
 ----------
 E. Ventura, B. Achilli, G. Silvestri, C. Lucibello, L. Ambrogioni, "Manifolds, random matrices and
 spectral gaps: the geometric phases of generative diffusion", ICLR 2025, arXiv:2410.05898,
-secs. 4-6 (eqs. 9, 15-18, 22 as quoted by its reviews); theory sheet ``spectral-gaps.md``.
+secs. 4-6 (eqs. 9, 15-18, 22 as quoted by its reviews); docs/theory/spectral-gaps.md.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def density(lam: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np.nd
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.2-6.3 ("computed analytically via the replica
-    method", Fig. 4); theory sheet ``spectral-gaps.md`` sec. 2.2 [D];
+    method", Fig. 4); docs/theory/spectral-gaps.md sec. 2.2 [D];
     J. W. Silverstein, Z. D. Bai, J. Multivariate Anal. 54 (1995) 175.
     """
     g = as_groups(fractions, variances)
@@ -154,7 +154,7 @@ def cumulative(lam: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6; theory sheet ``spectral-gaps.md`` sec. 2.2.
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6; docs/theory/spectral-gaps.md sec. 2.2.
     """
     from scipy.integrate import cumulative_simpson
     from scipy.interpolate import CubicSpline
@@ -185,7 +185,7 @@ def zero_atom(fractions: ArrayLike, variances: ArrayLike) -> float:
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2; theory sheet sec. 2.1-2.2.
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2; docs/theory/spectral-gaps.md sec. 2.1-2.2.
     """
     return float(1.0 - np.sum(as_groups(fractions, variances).fractions))
 
@@ -200,7 +200,7 @@ def spike_weight(fractions: ArrayLike, variances: ArrayLike) -> float:
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2 (line 246); theory sheet sec. 2.1 [D].
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2 (line 246); docs/theory/spectral-gaps.md sec. 2.1 [D].
     """
     return zero_atom(fractions, variances)
 
@@ -235,8 +235,8 @@ def jacobian_density(mu: ArrayLike, t: ArrayLike, fractions: ArrayLike,
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (spectrum of sJ, Fig. 2, 4); theory sheet
-    ``spectral-gaps.md`` sec. 2.1-2.2 [D].
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (spectrum of sJ, Fig. 2, 4);
+    docs/theory/spectral-gaps.md sec. 2.1-2.2 [D].
     """
     g = as_groups(fractions, variances)
     mu_a = check_array(mu, "mu")
@@ -277,12 +277,12 @@ def bulks(fractions: ArrayLike, variances: ArrayLike) -> list[Bulk]:
     polished by Newton steps.  Each interval between consecutive poles :math:`-1/v_k, -1/v_{k+1}`
     holds two critical points iff the groups
     :math:`\le k` and :math:`> k` form separate bulks (Silverstein-Choi).  Not the per-bulk
-    Marchenko-Pastur approximation :math:`v_k(1 \pm \sqrt{f_k})^2`, which the sheet shows is wrong
-    by ~50% for the small bulk (table row 6).
+    Marchenko-Pastur approximation :math:`v_k(1 \pm \sqrt{f_k})^2`, which docs/theory/spectral-gaps.md sec.
+    2.2 shows is wrong by ~50% for the small bulk (table row 6).
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 ("detached bulks"), eq. 16; theory sheet
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 ("detached bulks"), eq. 16; docs/theory/spectral-gaps.md
     sec. 2.2 [D]; J. W. Silverstein, S.-I. Choi, J. Multivariate Anal. 54 (1995) 295.
     """
     g = as_groups(fractions, variances)
@@ -304,7 +304,8 @@ def bulk_edges(fractions: ArrayLike, variances: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, eq. 16 (MP edges), sec. 6.3; theory sheet sec. 2.2.
+    Ventura et al. (2025), arXiv:2410.05898, eq. 16 (MP edges), sec. 6.3; docs/theory/spectral-gaps.md sec.
+    2.2.
     """
     return np.array([e for b in bulks(fractions, variances) for e in (b.lower, b.upper)])
 
@@ -319,7 +320,7 @@ def jacobian_edges(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> 
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6; theory sheet sec. 2.3-2.4.
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6; docs/theory/spectral-gaps.md sec. 2.3-2.4.
     """
     edges = bulk_edges(fractions, variances)[::-1]
     s = _ve(check_array(t, "t", lower=0.0, lower_open=True))[..., None]

@@ -303,7 +303,7 @@ def ve_schedule_time(s: ArrayLike, sigma_min: float = 0.01,
         Noise variance :math:`s = \sigma(\tau)^2 = e^{2t} - 1` (> 0).
     sigma_min, sigma_max : float
         Schedule :math:`\sigma(\tau) = \sigma_{min}(\sigma_{max}/\sigma_{min})^\tau`; defaults
-        0.01 and 50 (the sibling repository's, sheet [S]).
+        0.01 and 50 (the sibling repository's, docs/theory/dynamical-regimes.md [S]).
 
     Returns
     -------
@@ -314,7 +314,7 @@ def ve_schedule_time(s: ArrayLike, sigma_min: float = 0.01,
 
     References
     ----------
-    Song et al. (2021), VE SDE; theory sheet ``spectral-gaps.md`` conventions box and sec. 2.1.
+    Song et al. (2021), VE SDE; docs/theory/spectral-gaps.md secs. 0 and 2.1.
     """
     sa = check_array(s, "s", lower=0.0, lower_open=True)
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
@@ -434,7 +434,7 @@ def ddpm_first_step_after(t: ArrayLike, alphabar: ArrayLike | None = None) -> np
 
     References
     ----------
-    Biroli et al. (2024), Table 1 (``tab:datasets``); theory sheet, section 4.
+    Biroli et al. (2024), Table 1 (``tab:datasets``); docs/theory/dynamical-regimes.md section 4.
     """
     ta = check_array(t, "t", lower=0.0)
     times = ddpm_ou_times(alphabar)

@@ -6,7 +6,7 @@ onset of the loss (retention below 0.9), and the half-loss time is reported besi
 
 References
 ----------
-Theory sheet ``losing-dimensions.md`` secs. 2.2-2.6 (REM reading [D], extension sec. 2.4, Monte
+docs/theory/losing-dimensions.md secs. 2.2-2.6 (REM reading [D], extension sec. 2.4, Monte
 Carlo caveats sec. 2.6); Achilli et al. (2024), arXiv:2410.08727.
 """
 
@@ -128,7 +128,7 @@ def compare_with_rem(curves, manifold: LinearManifold, n: float,
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727;
-    Theory sheet ``losing-dimensions.md`` secs. 2.2-2.6.
+    docs/theory/losing-dimensions.md secs. 2.2-2.6.
     """
     nn = check_scalar(n, "n", lower=2.0)
     level = check_scalar(onset_level, "onset_level", lower=0.0, upper=1.0, lower_open=True,

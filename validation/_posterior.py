@@ -28,8 +28,8 @@ for any :math:`\\Delta_t` (1e-12 typically; no catastrophic cancellation in
 
 References
 ----------
-Biroli et al. (2024), eq. 2 (``Pt_gen``) and the explicit empirical score of the theory sheet, sec. 1;
-online softmax: M. Milakov, N. Gimelshein, "Online normalizer calculation for softmax" (2018).
+Biroli et al. (2024), eq. 2 (``Pt_gen``) and the explicit empirical score of docs/theory/dynamical-regimes.md
+sec. 1; online softmax: M. Milakov, N. Gimelshein, "Online normalizer calculation for softmax" (2018).
 """
 
 from __future__ import annotations

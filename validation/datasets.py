@@ -15,8 +15,9 @@ and centred per channel (one mean per colour channel, not standardised); the cho
 
 References
 ----------
-Biroli et al. (2024), SI App. D and the theory sheet (dynamical-regimes) sec. 2.1 ("pixels are in
-[0, 1], centred per channel, not standardised"); classes 1 vs 8 for MNIST (sec. 4 of the sheet).
+Biroli et al. (2024), SI App. D and docs/theory/dynamical-regimes.md sec. 2.1 ("pixels are in
+[0, 1], centred per channel, not standardised"); classes 1 vs 8 for MNIST (docs/theory/dynamical-regimes.md
+sec. 4).
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def preprocess(images, *, scale: str | float | None = "auto", centring: str = "c
 
     References
     ----------
-    Biroli et al. (2024), SI App. D; theory sheet (dynamical-regimes) sec. 2.1.
+    Biroli et al. (2024), SI App. D; docs/theory/dynamical-regimes.md sec. 2.1.
     """
     arr = np.asarray(images)
     if arr.ndim not in (2, 3, 4):

@@ -2,7 +2,7 @@
 
 The identity estimators sample :math:`x \\sim P_t^e` directly,
 :math:`x = e^{-t} a^\\nu + \\sqrt{\\Delta_t}\\,\\xi` with :math:`\\nu` uniform, and average a
-function of the posterior weights (no SDE needed; theory sheet sec. 2.5 and 3.1):
+function of the posterior weights (no SDE needed; docs/theory/dynamical-regimes.md sec. 2.5 and 3.1):
 
 - :math:`\\phi(t) = E_x \\sum_c (\\sum_{\\mu\\in c} w_\\mu)^2`,
 - :math:`\\phi_C(t) = E_x \\sum_\\mu w_\\mu^2`,
@@ -93,7 +93,7 @@ def posterior_curves(t: float, data, n_samples: int = 4096, rng=None) -> dict[st
 
     References
     ----------
-    Theory sheet (dynamical-regimes), secs. 2.5 and 3.1 (derived identities); Biroli et al. (2024),
+    docs/theory/dynamical-regimes.md, secs. 2.5 and 3.1 (derived identities); Biroli et al. (2024),
     eqs. 5-6, Figs. 4-5.
     """
     ds = as_dataset(data)
@@ -117,7 +117,7 @@ def phi_identity(t: float, data, labels=None, n_samples: int = 4096, rng=None) -
 
     References
     ----------
-    Theory sheet (dynamical-regimes), sec. 2.5 (derived); Biroli et al. (2024), eq. 6 protocol.
+    docs/theory/dynamical-regimes.md, sec. 2.5 (derived); Biroli et al. (2024), eq. 6 protocol.
     """
     ds = as_dataset(data, labels)
     return _per_sample(ds, t, n_samples, rng,
@@ -129,7 +129,7 @@ def phi_c_identity(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
 
     References
     ----------
-    Theory sheet (dynamical-regimes), sec. 2.5 (derived); Biroli et al. (2024), Fig. 5.
+    docs/theory/dynamical-regimes.md, sec. 2.5 (derived); Biroli et al. (2024), Fig. 5.
     """
     return _per_sample(data, t, n_samples, rng, lambda st, *_: st.participation)
 
@@ -142,12 +142,13 @@ def excess_entropy_posterior(t: float, data, n_samples: int = 4096, rng=None) ->
     .. math:: f^e(t) = s^{sep}(t) - s^e(t) = \\frac1d H(\\mu \\mid x_t)
               = \\frac1d E_x\\Big[-\\sum_\\mu w_\\mu\\log w_\\mu\\Big] \\ge 0,
 
-    exact at finite n and d (theory sheet 3.1).  Its per-sample variance lacks the
+    exact at finite n and d (docs/theory/dynamical-regimes.md sec. 3.1).  Its per-sample variance lacks the
     :math:`(|z|^2 - d)/(2d)` term of the log-likelihood estimator.
 
     References
     ----------
-    Biroli et al. (2024), eq. 5 (``crit-coll``); identity derived in the theory sheet, sec. 3.1.
+    Biroli et al. (2024), eq. 5 (``crit-coll``); identity derived in docs/theory/dynamical-regimes.md sec.
+    3.1.
     """
     ds = as_dataset(data)
     return _per_sample(ds, t, n_samples, rng, lambda st, *_: st.entropy / ds.d)

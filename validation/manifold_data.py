@@ -9,9 +9,9 @@ std 0.01, as the paper does).
 
 References
 ----------
-Achilli et al. (2024), arXiv:2410.08727, synthetic data (theory sheet ``losing-dimensions.md``
+Achilli et al. (2024), arXiv:2410.08727, synthetic data (docs/theory/losing-dimensions.md
 sec. 1.2: axis-aligned blocks, ``normalized=True`` in every paper run); Ventura et al. (2024),
-random embeddings (sheet ``spectral-gaps.md``).
+random embeddings (docs/theory/spectral-gaps.md).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def linear_manifold(stds: ArrayLike, dims: ArrayLike, d: int | None = None, *,
 
     References
     ----------
-    Achilli et al. (2024), synthetic data (sheet ``losing-dimensions.md`` sec. 1.2).
+    Achilli et al. (2024), synthetic data (docs/theory/losing-dimensions.md sec. 1.2).
     """
     sd, dm = check_subspaces(stds, dims)
     total = int(dm.sum())

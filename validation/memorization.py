@@ -21,7 +21,7 @@ comparison with the REM thresholds is in :func:`compare_with_rem` and :func:`fix
 
 References
 ----------
-Achilli et al. (2024), arXiv:2410.08727; theory sheet ``losing-dimensions.md`` secs. 1.4 (exact
+Achilli et al. (2024), arXiv:2410.08727; docs/theory/losing-dimensions.md secs. 1.4 (exact
 Jacobian), 2.6 (caveats) and 3.5 (recommended protocol, [D]).
 """
 
@@ -78,7 +78,7 @@ def population_posterior_variance(variances: np.ndarray, t: float) -> np.ndarray
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727;
-    Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.5 [D].
+    docs/theory/losing-dimensions.md secs. 1.4 and 3.5 [D].
     """
     _, e, delta = _time_factors(t)
     return variances * delta / (delta + variances * e * e)
@@ -93,7 +93,7 @@ def sample_test_points(data, t: float, n_points: int, rng=None, manifold: Linear
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727;
-    Theory sheet ``losing-dimensions.md`` sec. 3.5 (protocol, [D]).
+    docs/theory/losing-dimensions.md sec. 3.5 (protocol, [D]).
     """
     ds = as_dataset(data)
     n_points = int(check_scalar(n_points, "n_points", lower=1, integer=True))
@@ -131,7 +131,7 @@ def dimension_count(jacobian: ArrayLike, t: float, threshold: float = 0.5) -> np
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727;
-    Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.3.
+    docs/theory/losing-dimensions.md secs. 1.4 and 3.3.
     """
     _, _, delta = _time_factors(t)
     thr = check_scalar(threshold, "threshold", lower=0.0, upper=1.0, lower_open=True, upper_open=True)
@@ -161,7 +161,7 @@ def block_measurements(x: ArrayLike, t: float, data, manifold: LinearManifold,
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727;
-    Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.5.
+    docs/theory/losing-dimensions.md secs. 1.4 and 3.5.
     """
     ds = _check_manifold(data, manifold)
     _, cov = posterior_moments(x, t, ds)
@@ -260,7 +260,7 @@ def measure_memorization(data, manifold: LinearManifold, t: ArrayLike, n_points:
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 3.5 (protocol [D]); Achilli et al. (2024).
+    docs/theory/losing-dimensions.md sec. 3.5 (protocol [D]); Achilli et al. (2024).
     """
     ds = _check_manifold(data, manifold)
     ta = check_array(t, "t", lower=0.0, lower_open=True, ndim=1)
@@ -341,7 +341,7 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 3.5, item 5 (sample-level check, [D]); Biroli et al.
+    docs/theory/losing-dimensions.md sec. 3.5, item 5 (sample-level check, [D]); Biroli et al.
     (2024), eq. 3 (backward SDE).
     """
     ds = _check_manifold(data, manifold)
@@ -397,12 +397,12 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
     Central differences of the exact empirical score along d Haar-orthogonal directions with step
     :math:`h = \sqrt{\Delta_t}` (the VE noise std :math:`\sigma` rescaled to OU), via
     :func:`validation.jacobian.probe_singular_values`: a Jacobian smoothed at the noise scale, not
-    the exact Jacobian (sheet sec. 2.6, item 4); for parity with the figure only.
+    the exact Jacobian (docs/theory/losing-dimensions.md sec. 2.6, item 4); for parity with the figure only.
 
     References
     ----------
-    Achilli et al. (2024), ``estimate_spectrum_ortho`` in the figure cell (theory sheet
-    ``losing-dimensions.md`` secs. 3.1-3.2 [C/?]); Ventura et al. (2024), Algorithms 1-2.
+    Achilli et al. (2024), ``estimate_spectrum_ortho`` in the figure cell (
+    docs/theory/losing-dimensions.md secs. 3.1-3.2 [C/?]); Ventura et al. (2024), Algorithms 1-2.
     """
     ds = as_dataset(data)
     _, _, delta = _time_factors(t)
@@ -457,7 +457,7 @@ def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: A
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727;
-    Theory sheet ``losing-dimensions.md`` secs. 1.3 and 2.4 (fixed-alpha regime, extension).
+    docs/theory/losing-dimensions.md secs. 1.3 and 2.4 (fixed-alpha regime, extension).
     """
     sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
     psi = check_array(fractions, "fractions", lower=0.0, upper=1.0, lower_open=True, ndim=1)

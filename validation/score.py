@@ -64,7 +64,8 @@ def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarra
 
     References
     ----------
-    Biroli et al. (2024), eq. 2 (``Pt_gen``) and eq. 3; explicit form in the theory sheet, sec. 1.
+    Biroli et al. (2024), eq. 2 (``Pt_gen``) and eq. 3; explicit form in docs/theory/dynamical-regimes.md sec.
+    1.
     """
     ds = as_dataset(data)
     _, e, delta = _time_factors(t)
@@ -90,7 +91,7 @@ def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndar
 
     References
     ----------
-    Biroli et al. (2024), eq. 2; theory sheet sec. 1 and 2.5.
+    Biroli et al. (2024), eq. 2; docs/theory/dynamical-regimes.md sec. 1 and 2.5.
     """
     ds = as_dataset(data)
     dtype = ds.points.dtype

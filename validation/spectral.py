@@ -10,8 +10,8 @@ uses the package's one kernel (:mod:`validation.jacobian`, :mod:`validation.scor
 References
 ----------
 Ventura et al. (2025), "Manifolds, random matrices and spectral gaps", arXiv:2410.05898, secs. 6-7
-(Fig. 2: theory vs exact score; Fig. 3: the sigma_1 <-> sigma_2 swap; Algorithms 1-2); theory sheet
-``spectral-gaps.md`` secs. 1.3, 2.7, 3.3 and 4.
+(Fig. 2: theory vs exact score; Fig. 3: the sigma_1 <-> sigma_2 swap; Algorithms 1-2);
+docs/theory/spectral-gaps.md secs. 1.3, 2.7, 3.3 and 4.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class RandomLinearManifold:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6 (random linear manifold);
-    Theory sheet ``spectral-gaps.md`` sec. 1.3 (model) and sec. 3.3 (protocol) [D].
+    docs/theory/spectral-gaps.md sec. 1.3 (model) and sec. 3.3 (protocol) [D].
     """
 
     def __init__(self, d: int, fractions, variances, rng=None):
@@ -137,7 +137,7 @@ def sample_b_eigenvalues(d: int, fractions, variances, n_draws: int = 1, rng=Non
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6 (random linear manifold);
-    Theory sheet ``spectral-gaps.md`` sec. 3.3 [D].
+    docs/theory/spectral-gaps.md sec. 3.3 [D].
     """
     d = int(check_scalar(d, "d", lower=2, integer=True))
     nd = int(check_scalar(n_draws, "n_draws", lower=1, integer=True))
@@ -197,7 +197,7 @@ def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, thresho
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 and Fig. 3 (which subspace separates first);
-    theory sheet sec. 2.4 [Q].
+    docs/theory/spectral-gaps.md sec. 2.4 [Q].
     """
     jac = manifold.jacobian(t) if jacobian is None else check_array(jacobian, "jacobian", ndim=2)
     w, vec = np.linalg.eigh(0.5 * (jac + jac.T))
@@ -258,7 +258,7 @@ def histogram_check(mu_spectra, t: float, fractions, variances, bins: int = 30,
 
     References
     ----------
-    Theory sheet ``spectral-gaps.md`` sec. 3.3 (finite-size guidance: edge fluctuations O(d^{-2/3}))
+    docs/theory/spectral-gaps.md sec. 3.3 (finite-size guidance: edge fluctuations O(d^{-2/3}))
     and sec. 4; Ventura et al. (2025), arXiv:2410.05898, Fig. 2.
     """
     mu = np.atleast_2d(check_array(mu_spectra, "mu_spectra"))
@@ -321,7 +321,7 @@ def empirical_jacobian_spectra(manifold: RandomLinearManifold, n: int, times, n_
 
     References
     ----------
-    Theory sheet ``spectral-gaps.md`` sec. 2.7 [D]; Achilli et al. (2024), "Losing dimensions",
+    docs/theory/spectral-gaps.md sec. 2.7 [D]; Achilli et al. (2024), "Losing dimensions",
     arXiv:2410.08727.
     """
     rng = np.random.default_rng(rng)
