@@ -49,7 +49,7 @@ def main() -> None:
         shown = f"{val * 1e3:.3f} ms" if key.endswith("seconds") else f"{val:.1f}"
         print(f"{key:<{width}}  {shown}")
     if args.json:
-        from theory._io import write_json
+        from theory.files import write_json
 
         write_json(args.json, rows)
 

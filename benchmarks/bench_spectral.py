@@ -57,7 +57,7 @@ def main() -> None:
     met = rows["jacobian_density_400x400_K4_plus_edges_seconds"] < limit
     print(f"target jacobian_density_400x400_K4_plus_edges < {limit:g} s: {'met' if met else 'MISSED'}")
     if args.json:
-        from theory._io import write_json
+        from theory.files import write_json
 
         write_json(args.json, rows)
 

@@ -107,7 +107,7 @@ def main() -> None:
     for key, limit in targets:
         print(f"target {key} < {limit * 1e3:g} ms: {'met' if rows[key] < limit else 'MISSED'}")
     if args.json:
-        from theory._io import write_json
+        from theory.files import write_json
 
         write_json(args.json, rows)
 

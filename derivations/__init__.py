@@ -19,11 +19,11 @@ rem_collapse
 linear_manifold_score, stieltjes_polynomial, marchenko_pastur, gap_derivation, empirical_score_jacobian
     Linear Gaussian manifold: exact score and Jacobian, the Stieltjes polynomial of K variance
     groups and its edge condition, Marchenko-Pastur, spectral gaps, the empirical-score Jacobian
-    (Ventura et al. 2025; theory sheet spectral-gaps).
+    (Ventura et al. 2025; docs/theory/spectral-gaps.md).
 direction_rem, subspace_rem, global_collapse_criterion
     Random-energy-model reading of the empirical score along one direction or subspace of manifold
     data: energy variances, condensation, per-subspace critical times and dataset sizes, the
-    subspace-resolved extension (Achilli et al. 2024; theory sheet losing-dimensions).
+    subspace-resolved extension (Achilli et al. 2024; docs/theory/losing-dimensions.md).
 compiled
     Cached numpy functions of named derived expressions (names in ``COMPILED_NAMES``).
 """
@@ -31,7 +31,7 @@ compiled
 from ._compile import COMPILED_NAMES as COMPILED_NAMES
 from ._compile import compiled as compiled
 from ._compile import compiled_arguments as compiled_arguments
-from .gaussian_mixture_score import GaussianMixtureScore as GaussianMixtureScore
+from .gaussian_mixture_score import GaussianMixtureScoreDerivation as GaussianMixtureScoreDerivation
 from .gaussian_mixture_score import gm_score as gm_score
 from .landau import LandauExpansion as LandauExpansion
 from .landau import RegimeOnePotential as RegimeOnePotential
@@ -59,7 +59,7 @@ __all__ = [
     "direction_rem",
     "global_collapse_criterion",
     "subspace_rem",
-    "GaussianMixtureScore",
+    "GaussianMixtureScoreDerivation",
     "LandauExpansion",
     "REMCollapse",
     "RegimeOnePotential",

@@ -3,7 +3,7 @@ r"""Shared sympy symbols, OU building blocks and small algebra helpers of the de
 Every derivation in this package uses the symbols defined here, so expressions produced by different
 modules can be combined and substituted into one another.
 
-Conventions (theory sheet ``dynamical-regimes.md``, conventions box): the forward process is the
+Conventions (docs/theory/dynamical-regimes.md sec. 0): the forward process is the
 Ornstein-Uhlenbeck process :math:`x_t = a e^{-t} + \sqrt{\Delta_t} z` with
 :math:`\Delta_t = 1 - e^{-2t}`; the Gaussian mixture has
 :math:`\Gamma_t = \Delta_t + \sigma^2 e^{-2t}` and :math:`|m|^2 = d\tilde\mu^2`;
@@ -79,8 +79,8 @@ r""":math:`\Delta_t = 1 - e^{-2t}`, the variance of the OU noise at time t."""
 SIGMA_T2 = sigma**2 * sp.exp(-2 * t)
 r""":math:`\sigma_t^2 = \sigma^2 e^{-2t}`."""
 GAMMA_T = DELTA_T + SIGMA_T2
-r""":math:`\Gamma_t = \Delta_t + \sigma^2 e^{-2t}` (the sheet's definition; also *derived* by
-:func:`derivations.gm_score`)."""
+r""":math:`\Gamma_t = \Delta_t + \sigma^2 e^{-2t}` (docs/theory/dynamical-regimes.md sec. 2.2; also
+*derived* by :func:`derivations.gm_score`)."""
 
 
 def to_time(expr: sp.Expr) -> sp.Expr:

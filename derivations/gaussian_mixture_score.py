@@ -14,11 +14,11 @@ import sympy as sp
 
 from . import _symbols as S
 
-__all__ = ["GaussianMixtureScore", "gm_score"]
+__all__ = ["GaussianMixtureScoreDerivation", "gm_score"]
 
 
 @dataclass(frozen=True)
-class GaussianMixtureScore:
+class GaussianMixtureScoreDerivation:
     r"""Symbolic OU-noised density and score of the symmetric Gaussian mixture.
 
     Attributes
@@ -54,7 +54,7 @@ class GaussianMixtureScore:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
-    arXiv:2402.18491 (2024), SI eq. ``scoregm``; theory sheet section 2.2.
+    arXiv:2402.18491 (2024), SI eq. ``scoregm``; docs/theory/dynamical-regimes.md section 2.2.
     """
 
     t: sp.Symbol
@@ -90,12 +90,12 @@ def _sum_over_coordinates(log_1d: sp.Expr, x1: sp.Symbol, m1: sp.Symbol, sign: i
 
 
 @functools.cache
-def gm_score() -> GaussianMixtureScore:
+def gm_score() -> GaussianMixtureScoreDerivation:
     r"""Derive the noised density and the exact score of the symmetric Gaussian mixture.
 
     Returns
     -------
-    GaussianMixtureScore
+    GaussianMixtureScoreDerivation
         Derived once per process (cached); calling again returns the same object.
 
     Notes
@@ -126,7 +126,7 @@ def gm_score() -> GaussianMixtureScore:
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
     arXiv:2402.18491 (2024), SI eq. ``scoregm`` and the GM density of the main text (section
-    "Gaussian mixtures"); theory sheet section 2.2.
+    "Gaussian mixtures"); docs/theory/dynamical-regimes.md section 2.2.
 
     Examples
     --------
@@ -159,7 +159,7 @@ def gm_score() -> GaussianMixtureScore:
     coef_x = sp.simplify(2 * sp.diff(log_density, S.x_sq))
     coef_m = sp.simplify(sp.diff(log_density, S.h))
 
-    return GaussianMixtureScore(
+    return GaussianMixtureScoreDerivation(
         t=S.t, sigma=S.sigma, d=S.d, h=S.h, x_sq=S.x_sq, m_sq=S.m_sq, x=x1, a=a1, m=m1,
         component_density=S.to_time(sp.simplify(sp.exp(log_1d_gamma))),
         mean=S.to_time(mean_derived),

@@ -85,13 +85,13 @@ class LandauExpansion:
     where :math:`\tilde C` is the covariance under :math:`P_0(a)\,e^{-|a|^2 e^{-2t}/(2\Delta_t)}`.
     The SI prints :math:`M_{ij} = \delta_{ij} - e^{-2t}\tilde C_{ij}` (no :math:`1/\Delta_t`) and
     speaks of the "largest" eigenvalue crossing zero; both are misprints (lowest eigenvalue;
-    factor :math:`1/\Delta_t`), flagged in the theory sheet (section 2.1 caveat, section 5).
+    factor :math:`1/\Delta_t`), flagged in docs/theory/dynamical-regimes.md (section 2.1 caveat, section 5).
 
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
     arXiv:2402.18491 (2024), eq. 4 (``crit-spec``), SI App. A (Landau expansion) and SI App. B.1
-    (GM spectral estimate); theory sheet sections 2.1-2.2.
+    (GM spectral estimate); docs/theory/dynamical-regimes.md sections 2.1-2.2.
     """
 
     t: sp.Symbol
@@ -188,7 +188,7 @@ def landau_expansion() -> LandauExpansion:
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
     arXiv:2402.18491 (2024), eq. 4 (``crit-spec``), eq. 11, SI App. A (Landau expansion; printed
-    :math:`M` corrected) and SI App. B.1; theory sheet sections 2.1-2.2.
+    :math:`M` corrected) and SI App. B.1; docs/theory/dynamical-regimes.md sections 2.1-2.2.
     """
     E, Delta, t = S.E, S.Delta, S.t
     mean_proj, second_proj, third_proj = sp.symbols("mean_proj second_proj third_proj",
@@ -288,7 +288,8 @@ class RegimeOnePotential:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
-    arXiv:2402.18491 (2024), eqs. 7-8 (``eq:qt``) and SI App. B.2; theory sheet section 2.3.
+    arXiv:2402.18491 (2024), eqs. 7-8 (``eq:qt``) and SI App. B.2; docs/theory/dynamical-regimes.md section
+    2.3.
     """
 
     q: sp.Symbol
@@ -335,16 +336,16 @@ def regime_one_potential() -> RegimeOnePotential:
 
     .. math:: t^* = \tfrac12\log(2 d\tilde\mu^2).
 
-    Corrections to the SI text (theory sheet section 2.3 and section 5): the scaling variable
-    printed "e^{-sqrt t} d" is a misprint for :math:`\sqrt d\, e^{-t}`; the noise
-    :math:`m\cdot d\xi/\sqrt d` has variance :math:`\sum_i m_i^2/d \cdot 2\,dt = 2\tilde\mu^2\,dt`,
-    so "sqrt 2 times a Brownian motion" holds only for :math:`\tilde\mu = 1`.
+    Corrections to the SI text (docs/theory/dynamical-regimes.md section 2.3 and section 5): the scaling
+    variable printed "e^{-sqrt t} d" is a misprint for :math:`\sqrt d\, e^{-t}`; the noise :math:`m\cdot
+    d\xi/\sqrt d` has variance :math:`\sum_i m_i^2/d \cdot 2\,dt = 2\tilde\mu^2\,dt`, so "sqrt 2 times a
+    Brownian motion" holds only for :math:`\tilde\mu = 1`.
 
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
     arXiv:2402.18491 (2024), eqs. 7-8 (``eq:qt``), SI App. B.2 (scaling variable and noise
-    corrected); theory sheet section 2.3.
+    corrected); docs/theory/dynamical-regimes.md section 2.3.
     """
     gm = gm_score()
     q, t, d, mu = S.q, S.t, S.d, S.mu_tilde

@@ -18,7 +18,7 @@ References
 ----------
 E. Ventura, B. Achilli, G. Silvestri, C. Lucibello, L. Ambrogioni, "Manifolds, random matrices and
 spectral gaps: the geometric phases of generative diffusion", ICLR 2025, arXiv:2410.05898; theory
-sheet ``spectral-gaps.md`` secs. 1.3, 2.1-2.5, 2.7.
+docs/theory/spectral-gaps.md secs. 1.3, 2.1-2.5, 2.7.
 """
 
 from __future__ import annotations
@@ -80,6 +80,11 @@ class LinearManifoldScore:
         :math:`\mu = s/(s + \lambda)` (t eliminated through :math:`s = e^{2t} - 1`).
     spike : sympy.Expr
         ``normalized_s`` at :math:`\lambda = 0`: 1.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (linear model); docs/theory/spectral-gaps.md sec.
+    2.1.
     """
 
     t: sp.Symbol
@@ -120,7 +125,7 @@ def linear_manifold_score() -> LinearManifoldScore:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6 (linear model; "Dirac spike at -1" of sJ);
-    theory sheet ``spectral-gaps.md`` sec. 2.1 [D].
+    docs/theory/spectral-gaps.md sec. 2.1 [D].
     """
     a, xi = sp.symbols("a xi", real=True)
     coord = S.E * a + sp.sqrt(S.Delta) * xi
@@ -164,6 +169,11 @@ class StieltjesPolynomial:
         :math:`z'(g)\, g^2 \prod_k (1 + v_k g)^2`, expanded: degree 2K in g.
     edge_coefficients : tuple of sympy.Expr
         Its coefficients in ascending powers of g.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (replica spectrum);
+    docs/theory/spectral-gaps.md sec. 2.2; Silverstein and Bai (1995).
     """
 
     K: int
@@ -209,7 +219,7 @@ def stieltjes_polynomial(K: int) -> StieltjesPolynomial:
 
     sympy clears the denominators (:func:`sympy.cancel` of the product with
     :math:`\prod_k(1 + v_k g)`) into a polynomial of degree K + 1 in g whose coefficients are affine
-    in z, e.g. for K = 2 the cubic of the sheet,
+    in z, e.g. for K = 2 the cubic of docs/theory/spectral-gaps.md sec. 2.2,
 
     .. math:: g[-z(1+v_1g)(1+v_2g) + f_1v_1(1+v_2g) + f_2v_2(1+v_1g)] - (1+v_1g)(1+v_2g) = 0.
 
@@ -223,7 +233,7 @@ def stieltjes_polynomial(K: int) -> StieltjesPolynomial:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (replica computation of the spectrum);
-    theory sheet ``spectral-gaps.md`` sec. 2.2 [D]; J. W. Silverstein, Z. D. Bai, J. Multivariate
+    docs/theory/spectral-gaps.md sec. 2.2 [D]; J. W. Silverstein, Z. D. Bai, J. Multivariate
     Anal. 54 (1995) 175; J. W. Silverstein, S.-I. Choi, J. Multivariate Anal. 54 (1995) 295.
     """
     if not isinstance(K, int) or K < 1:
@@ -261,6 +271,10 @@ class MarchenkoPastur:
     density : sympy.Expr
         :math:`\frac1\pi\operatorname{Im} g = \sqrt{-\mathrm{disc}}/(2\pi v\lambda)
         = \sqrt{(\gamma_+ - \lambda)(\lambda - \gamma_-)}/(2\pi v\lambda)`.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2, eq. 16; Marchenko and Pastur (1967).
     """
 
     f: sp.Symbol
@@ -287,7 +301,7 @@ def marchenko_pastur() -> MarchenkoPastur:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.2, eq. 16 (as quoted by the reviews); theory
-    sheet ``spectral-gaps.md`` sec. 2.2; V. A. Marchenko, L. A. Pastur, Mat. Sb. 72 (1967) 507.
+    docs/theory/spectral-gaps.md sec. 2.2; V. A. Marchenko, L. A. Pastur, Mat. Sb. 72 (1967) 507.
     """
     sp1 = stieltjes_polynomial(1)
     f, v = sp1.fractions[0], sp1.variances[0]
@@ -333,6 +347,11 @@ class GapDerivation:
     width, width_peak, width_max : sympy.Expr
         Single-bulk width :math:`s/(s+\gamma_-) - s/(s+\gamma_+)` on :math:`[\gamma_-, \gamma_+]`,
         its stationary point :math:`\sqrt{\gamma_+\gamma_-}` and maximum.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, eqs. 15, 17, 18, 20-22 and 25; docs/theory/spectral-gaps.md
+    secs. 2.3-2.5.
     """
 
     s: sp.Symbol
@@ -376,7 +395,7 @@ def gap_derivation() -> GapDerivation:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, eqs. 15, 17, 18, 20-22, 25 (as quoted by the reviews;
-    eq. 22's "t_max" is a noise variance); theory sheet ``spectral-gaps.md`` secs. 2.3-2.5 [D].
+    eq. 22's "t_max" is a noise variance); docs/theory/spectral-gaps.md secs. 2.3-2.5 [D].
     """
     a, b, gam, thr = sp.symbols("a b gamma Delta_thr", positive=True)
     inter = sp.factor(s / (s + a) - s / (s + b))
@@ -427,6 +446,11 @@ class EmpiricalScoreJacobian:
         :math:`(e^{-t}\sum_\mu w_\mu a^\mu - x)/\Delta_t`.
     jacobian_closed_form : sympy.Matrix
         :math:`-I/\Delta_t + e^{-2t}\operatorname{Cov}_w(a)/\Delta_t^2`.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (empirical-score Jacobian); Biroli et al. (2024),
+    arXiv:2402.18491, eq. 2; docs/theory/spectral-gaps.md sec. 2.7.
     """
 
     n: int
@@ -470,12 +494,12 @@ def empirical_score_jacobian(n: int = 3, d: int = 2) -> EmpiricalScoreJacobian:
               = -\frac{I}{\Delta_t} + \frac{e^{-2t}}{\Delta_t^2}\operatorname{Cov}_w(a),\qquad
               \partial_j w_\mu = w_\mu\, e^{-t}(a^\mu_j - \bar a_j)/\Delta_t.
 
-    In VE variables (:math:`x \to e^{t}x`, :math:`s = e^{2t} - 1`) this is the sheet's
-    :math:`J = -I/s + \mathrm{Cov}_w(a)/s^2`.
+    In VE variables (:math:`x \to e^{t}x`, :math:`s = e^{2t} - 1`) this is the form of
+    docs/theory/spectral-gaps.md sec. 2.7, :math:`J = -I/s + \mathrm{Cov}_w(a)/s^2`.
 
     References
     ----------
-    Theory sheet ``spectral-gaps.md`` sec. 2.7 [D]; Achilli et al. (2024), "Losing dimensions",
+    docs/theory/spectral-gaps.md sec. 2.7 [D]; Achilli et al. (2024), "Losing dimensions",
     arXiv:2410.08727 (empirical-score Jacobian); Biroli et al. (2024), eq. 2.
     """
     for name, val in (("n", n), ("d", d)):

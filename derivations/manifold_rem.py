@@ -9,19 +9,19 @@ Three derivations, each returning a frozen dataclass of sympy expressions (cache
   the condensation condition (energy variance = 2 log n), and its solutions: the critical time of
   direction i and the critical dataset size at fixed time; VE variance and OU forms.
 - :func:`subspace_rem` -- the subspace-resolved form in the :math:`n = e^{\alpha d}` regime
-  (**an extension**: in neither the paper nor the authors' code; theory sheet sec. 2.4).
+  (**an extension**: in neither the paper nor the authors' code; docs/theory/losing-dimensions.md sec. 2.4).
 - :func:`global_collapse_criterion` -- the Biroli et al. global criterion (log n = mutual
-  information between :math:`x_t` and :math:`x_0`) for comparison (sheet sec. 2.5).
+  information between :math:`x_t` and :math:`x_0`) for comparison (docs/theory/losing-dimensions.md sec. 2.5).
 
-Time variables: ``t_ve`` is the VE noise variance (the sheet's bare t in secs. 1-4, the authors'
-convention); ``t`` the project's OU time, with :math:`t_{VE} = e^{2t} - 1 = \Delta_t e^{2t}`.
+Time variables: ``t_ve`` is the VE noise variance (the bare t of docs/theory/losing-dimensions.md secs. 1-4,
+the authors' convention); ``t`` the project's OU time, with :math:`t_{VE} = e^{2t} - 1 = \Delta_t e^{2t}`.
 
 References
 ----------
 Achilli, Ventura, Silvestri, Pham, Raya, Krotov, Lucibello, Ambrogioni, "Losing dimensions:
 geometric memorization in generative diffusion", arXiv:2410.08727 (2024); the authors' theory
-notebook (``plots_synthetic_theory.ipynb``, final cell) as transcribed in the theory sheet
-``losing-dimensions.md`` secs. 2.1-2.5.  B. Derrida, "Random-energy model", Phys. Rev. B 24, 2613
+notebook (``plots_synthetic_theory.ipynb``, final cell) as transcribed in
+docs/theory/losing-dimensions.md secs. 2.1-2.5.  B. Derrida, "Random-energy model", Phys. Rev. B 24, 2613
 (1981) (condensation at energy variance 2 log n; participation ratio in the frozen phase).
 """
 
@@ -122,6 +122,11 @@ class DirectionREM:
     amplitude : sympy.Expr
         The authors' ``phi`` = :math:`1/t - 1/t_c(t)` (before the max with 0), equal to
         :math:`Y/t` (checked by the tests).
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (the authors' theory formula for the figure); the REM
+    reading of docs/theory/losing-dimensions.md secs. 2.2-2.3; Derrida (1981).
     """
 
     t_ve: sp.Symbol
@@ -209,15 +214,15 @@ def direction_rem() -> DirectionREM:
     condensation amplitude ``phi`` :math:`= 1/t - 1/t_c(t) = Y/t` with the frozen-phase REM
     participation ratio :math:`Y = 1 - \sqrt{2L/v_i}`.
 
-    Assumptions named in the sheet: the energies are treated as i.i.d. *Gaussian*; sec. 2.6 shows
-    by Monte Carlo that this is only qualitative for the paper's toy data (bounded tails on the
+    Assumptions (docs/theory/losing-dimensions.md sec. 2.2): the energies are treated as i.i.d. *Gaussian*;
+    sec. 2.6 shows by Monte Carlo that this is only qualitative for the paper's toy data (bounded tails on the
     sphere, chi-square norm term for Gaussian data).
 
     References
     ----------
-    Achilli et al. (2024), arXiv:2410.08727, theory code of the paper's figure (sheet sec. 2.1,
-    ``t_c``, ``t_c0``, ``phi``); derived readings: theory sheet ``losing-dimensions.md`` secs. 2.2
-    (REM, [D]) and 2.3 (closed forms, [D]); Derrida (1981).
+    Achilli et al. (2024), arXiv:2410.08727, theory code of the paper's figure
+    (docs/theory/losing-dimensions.md sec. 2.1, ``t_c``, ``t_c0``, ``phi``); derived readings:
+    docs/theory/losing-dimensions.md secs. 2.2 (REM, [D]) and 2.3 (closed forms, [D]); Derrida (1981).
     """
     t, L, half = t_ve, log_n, sp.Rational(1, 2)
     probe = sp.sqrt(t)
@@ -283,6 +288,11 @@ class SubspaceREM:
         :math:`\alpha_C^{(k)}(t_{VE}) = \psi_k\sigma_k^2/(2t_{VE})`.
     critical_alpha_ou : sympy.Expr
         :math:`\psi_k\sigma_k^2e^{-2t}/(2\Delta_t)`.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (setting); extension derived in
+    docs/theory/losing-dimensions.md sec. 2.4; Derrida (1981).
     """
 
     t_ve: sp.Symbol
@@ -301,7 +311,8 @@ class SubspaceREM:
 
 @functools.cache
 def subspace_rem() -> SubspaceREM:
-    r"""Derive the subspace-resolved condensation threshold (an extension, sheet sec. 2.4).
+    r"""Derive the subspace-resolved condensation threshold (an extension,
+    docs/theory/losing-dimensions.md sec. 2.4).
 
     Returns
     -------
@@ -322,12 +333,12 @@ def subspace_rem() -> SubspaceREM:
         \alpha_C^{(k)}(t) = \frac{\psi_k\sigma_k^2}{2t}.
 
     Only the cross term is kept: the norm term :math:`|y_\mu|^2/(2t)` is constant for fixed-norm
-    data but has variance :math:`Q_4/(2t^2) = O(d)` for Gaussian data (sheet sec. 2.4, caveat);
-    compare with :func:`global_collapse_criterion` when norms fluctuate.
+    data but has variance :math:`Q_4/(2t^2) = O(d)` for Gaussian data (docs/theory/losing-dimensions.md sec.
+    2.4, caveat); compare with :func:`global_collapse_criterion` when norms fluctuate.
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.4 (extension [D] of Achilli et al. 2024,
+    docs/theory/losing-dimensions.md sec. 2.4 (extension [D] of Achilli et al. 2024,
     arXiv:2410.08727); Derrida (1981).
     """
     t = t_ve
@@ -373,6 +384,11 @@ class GlobalCollapseCriterion:
         Root of :math:`\alpha = I` for one variance: :math:`\sigma^2/(e^{2\alpha} - 1)` (VE).
     isotropic_critical_time_ou : sympy.Expr
         :math:`\tfrac12\log(1 + \sigma^2/(e^{2\alpha} - 1))`.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 5 and 10; docs/theory/dynamical-regimes.md sec. 3.3 and
+    docs/theory/losing-dimensions.md sec. 2.5.
     """
 
     t_ve: sp.Symbol
@@ -406,7 +422,7 @@ def global_collapse_criterion() -> GlobalCollapseCriterion:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 5 (``crit-coll``) and
-    eq. 10; theory sheets ``dynamical-regimes.md`` sec. 3.3 and ``losing-dimensions.md`` sec. 2.5.
+    eq. 10; docs/theory/dynamical-regimes.md sec. 3.3 and docs/theory/losing-dimensions.md sec. 2.5.
     """
     t, sig, alpha = t_ve, S.sigma, S.alpha
     entropy = lambda var: sp.log(2 * sp.pi * sp.E * var) / 2  # noqa: E731  (Gaussian entropy)

@@ -45,7 +45,7 @@ class REMCollapse:
         :math:`f_t(\varepsilon) = -\lambda^*\varepsilon - g_t(\lambda^*)` (derived Legendre
         transform).
     rate_function_closed_form : sympy.Expr
-        The corrected closed form of the theory sheet (see :func:`rem_collapse`).
+        The corrected closed form of docs/theory/dynamical-regimes.md (see :func:`rem_collapse`).
     rate_at_half : sympy.Expr
         :math:`f_t(1/2) = -\tfrac12\log(\Delta_t/\Gamma_t)`, simplified by sympy.
     annealed_free_entropy : sympy.Expr
@@ -73,8 +73,8 @@ class REMCollapse:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
-    arXiv:2402.18491 (2024), SI App. C (``fdef`` corrected) and eq. 10 (``tc_GM``); theory sheet
-    section 3.2.
+    arXiv:2402.18491 (2024), SI App. C (``fdef`` corrected) and eq. 10 (``tc_GM``);
+    docs/theory/dynamical-regimes.md section 3.2.
     """
 
     t: sp.Symbol
@@ -171,8 +171,8 @@ def rem_collapse() -> REMCollapse:
 
     (iv) :math:`f_t(\varepsilon) = \sup_\lambda[-\lambda\varepsilon - g_t(\lambda)]
     = -\lambda^*\varepsilon - g_t(\lambda^*)`.  The closed form printed as SI eq. ``fdef`` is
-    wrong (theory sheet: at :math:`t = 1`, :math:`\sigma = 1`, :math:`\varepsilon = 1/2` it gives
-    -1.308); the corrected form is
+    wrong (docs/theory/dynamical-regimes.md: at :math:`t = 1`, :math:`\sigma = 1`, :math:`\varepsilon = 1/2`
+    it gives -1.308); the corrected form is
 
     .. math::
         A = \sqrt{\sigma_t^4 + 8\varepsilon\Delta_t(\Delta_t + \sigma_t^2)},\quad
@@ -205,7 +205,7 @@ def rem_collapse() -> REMCollapse:
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
     arXiv:2402.18491 (2024), SI App. C (cumulant generating function; :math:`\varepsilon^*`
     corrected; eq. ``fdef`` corrected; phase inequalities corrected), eq. 5 (``crit-coll``) and
-    eq. 10 (``tc_GM``); theory sheet section 3.2.
+    eq. 10 (``tc_GM``); docs/theory/dynamical-regimes.md section 3.2.
     """
     D, S2, half = S.Delta, S.sigma_t2, sp.Rational(1, 2)
 

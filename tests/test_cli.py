@@ -1,11 +1,10 @@
-"""The ``regimes`` command line, run in-process through ``theory.cli.main`` (one subprocess test)."""
+"""The ``regimes`` command line, run in-process through ``regimes.cli.main`` (one subprocess test)."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -17,10 +16,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import theory  # noqa: E402
-from theory.cli import build_parser, main  # noqa: E402
+from regimes.cli import build_parser, main  # noqa: E402
 
 TS_1024 = 3.465736      # 1/2 log 1024
-TC_1024 = 1.977547      # sheet Fig. 3, eq. 10 at n = 20000
+TC_1024 = 1.977547      # Biroli et al. (2024), Fig. 3: eq. 10 at n = 20000
 
 
 @pytest.fixture(autouse=True)
@@ -167,10 +166,13 @@ def test_bad_input_exits_2_with_one_line(argv, param, capsys):
 
 
 def test_citation_command(capsys):
-    assert main(["citation", "collapse_time"]) == 0
+    assert main(["citation", "theory.gaussian_mixture.collapse_time"]) == 0
     out = capsys.readouterr().out
+    assert out.startswith("theory.gaussian_mixture.collapse_time: ")
     assert "eq. 10" in out and "2402.18491" in out
-    assert main(["citation", "collapse_time", "--bibtex"]) == 0
+    assert main(["citation", "t_star"]) == 0          # a bare name unique in the packages
+    assert "eqs. 7-8" in capsys.readouterr().out
+    assert main(["citation", "theory.gaussian_mixture.collapse_time", "--bibtex"]) == 0
     assert "@article{biroli2024dynamical" in capsys.readouterr().out
     assert main(["citation"]) == 0
     assert capsys.readouterr().out.count("@") == 3
@@ -184,8 +186,9 @@ def test_citation_unknown_name(capsys):
 
 
 def test_console_script_subprocess(tmp_path):
-    exe = shutil.which("regimes")
-    cmd = [exe] if exe else [sys.executable, "-m", "theory.cli"]
+    # the module of the entry point ``regimes = "regimes.cli:main"`` (an installed ``regimes`` script
+    # may belong to another checkout of the package)
+    cmd = [sys.executable, "-m", "regimes.cli"]
     env = {**os.environ, "MPLBACKEND": "Agg"}
     proc = subprocess.run([*cmd, "gm", "--no-plot", "--d", "256"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, timeout=120)
@@ -204,9 +207,13 @@ def test_citation_api():
 
     assert "eq. 10" in citation(collapse_time)
     assert "eq. 6" in citation(phi)
-    assert citation("collapse_time") == citation(collapse_time)
+    assert citation("theory.gaussian_mixture.collapse_time") == citation(collapse_time)
+    assert citation("theory.gaussian_mixture.collapse_time", bibtex=True).startswith(
+        "@article{biroli2024dynamical")
     with pytest.raises(ValueError, match="no citation recorded"):
         citation("bogus")
+    with pytest.raises(ValueError, match="no citation recorded"):
+        citation("theory.gaussian_mixture.bogus")
 
 
 def test_reproduce_fig2_quick_writes_files_and_resumes(tmp_path, capsys):
@@ -225,3 +232,15 @@ def test_reproduce_fig2_quick_writes_files_and_resumes(tmp_path, capsys):
     first = (out / "fig2.csv").read_text()
     assert main(["reproduce", "fig2", "--quick", "--out", str(out)]) == 0
     assert (out / "fig2.csv").read_text() == first
+
+
+def test_entry_point_resolves():
+    """pyproject's console script names a callable of the application package."""
+    import importlib
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    target = re.search(r'^regimes = "([\w.]+):(\w+)"$', text, re.M)
+    assert target is not None and target.group(1) == "regimes.cli"
+    assert getattr(importlib.import_module(target.group(1)), target.group(2)) is main
+    assert re.search(r'^packages = \[.*"regimes".*\]$', text, re.M)

@@ -1,7 +1,7 @@
 """Speciation time of a dataset from its covariance spectrum (paper eq. 4, Table 1).
 
 The reference spectra are numpy/scipy eigenvalues of ``np.cov(X.T)`` (the d x d covariance formed
-explicitly, which the package never does); Table 1 values are those of the sheet, section 4.
+explicitly, which the package never does); Table 1 values are Biroli et al.'s (dynamical-regimes.md sec. 4).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import pytest
 import scipy.sparse.linalg
 
 from theory.speciation import (
-    DATA_VARIANTS,
+    DATA_CONVENTIONS,
     NoSpeciationError,
     covariance_spectrum,
     speciation_time_from_data,
@@ -47,11 +47,12 @@ def test_table1_scalar(lam, t_s):
     assert got == pytest.approx(t_s, abs=1e-6)
 
 
-def test_imagenet16_variants():
-    """Sheet 2.1: Lambda = 3.05 gives 0.558 (1/2 log Lambda) and 0.359 (1/2 log(Lambda - 1)).
+def test_imagenet16_conventions():
+    """dynamical-regimes.md sec. 2.1: Lambda = 3.05 gives 0.558 (1/2 log Lambda) and 0.359 (1/2 log(Lambda -
+    1)).
 
-    The sheet prints 0.703 for 1/2 log(Lambda + 1), but 1/2 log 4.05 = 0.6994 (0.7002 on the DDPM grid):
-    the sheet's third number is inconsistent with its own formula; the formula is tested here.
+    A value of 0.703 is sometimes quoted for 1/2 log(Lambda + 1), but 1/2 log 4.05 = 0.6994 (0.7002 on the
+    DDPM grid): that number is inconsistent with the formula; the formula is tested here.
     """
     assert round(speciation_time_from_eigenvalue(3.05), 3) == 0.558
     assert round(speciation_time_from_eigenvalue(3.05, "lambda_minus_one"), 3) == 0.359
@@ -60,11 +61,11 @@ def test_imagenet16_variants():
     assert round(speciation_time_from_eigenvalue(3.05, "lambda_plus_one"), 3) == 0.699
 
 
-@pytest.mark.parametrize("variant", DATA_VARIANTS)
-def test_variants_by_formula(variant):
+@pytest.mark.parametrize("convention", DATA_CONVENTIONS)
+def test_conventions_by_formula(convention):
     lam = np.array([2.5, 7.66, 100.0])
-    shift = {"paper": 0.0, "lambda_plus_one": 1.0, "lambda_minus_one": -1.0}[variant]
-    np.testing.assert_allclose(speciation_time_from_eigenvalue(lam, variant), 0.5 * np.log(lam + shift),
+    shift = {"paper": 0.0, "lambda_plus_one": 1.0, "lambda_minus_one": -1.0}[convention]
+    np.testing.assert_allclose(speciation_time_from_eigenvalue(lam, convention), 0.5 * np.log(lam + shift),
                                rtol=1e-15)
 
 
@@ -77,7 +78,7 @@ def test_no_speciation_below_one(lam):
     assert f"{0.5 * np.log1p(lam):.4g}" in str(info.value)
 
 
-def test_no_speciation_minus_one_variant_and_arrays():
+def test_no_speciation_minus_one_convention_and_arrays():
     with pytest.raises(NoSpeciationError):
         speciation_time_from_eigenvalue(1.8, "lambda_minus_one")
     with pytest.raises(NoSpeciationError, match="0.5"):
@@ -156,7 +157,8 @@ def test_speciation_time_from_data_ddpm():
 
 
 def test_sampled_gaussian_mixture_lambda():
-    """Sheet 2.2: the GM covariance has top eigenvalue Lambda = d mu~^2 + sigma^2 (here 41)."""
+    """dynamical-regimes.md sec. 2.2: the GM covariance has top eigenvalue Lambda = d mu~^2 + sigma^2 (here
+    41)."""
     n, d = 20000, 40
     rng = np.random.default_rng(2024)
     m = np.ones(d)                       # |m|^2 = d, mu~ = 1

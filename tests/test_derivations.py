@@ -96,13 +96,13 @@ def mp_gamma(tt, ss):
 
 
 def mp_cgf(la, tt, ss):
-    """g_t(lambda) typed from the sheet (section 3.2), in mpmath."""
+    """g_t(lambda) typed from dynamical-regimes.md sec. 3.2, in mpmath."""
     dd, s2 = mp_delta(tt), ss**2 * mp.exp(-2 * tt)
     return mp.log(dd / (dd + la * s2)) / 2 - la * (dd + s2) / (2 * (dd + la * s2))
 
 
 def mp_rate_closed(ee, tt, ss):
-    """Corrected closed form of f_t(epsilon) (theory sheet section 3.2)."""
+    """Corrected closed form of f_t(epsilon) (docs/theory/dynamical-regimes.md section 3.2)."""
     dd, s2 = mp_delta(tt), ss**2 * mp.exp(-2 * tt)
     a = mp.sqrt(s2**2 + 8 * ee * dd * (dd + s2))
     u = (s2 + a) / (4 * ee)
@@ -212,12 +212,13 @@ def test_landau_zero_crossings_all_three_readings():
 
 
 def test_landau_table_one_and_imagenet16_readings():
-    """t_S = 1/2 log Lambda for Table 1, and the three readings for ImageNet16 (sheet 2.1)."""
+    """t_S = 1/2 log Lambda for Table 1, and the three readings for ImageNet16 (dynamical-regimes.md sec.
+    2.1)."""
     t_si, t_cons = compiled("landau.t_si"), compiled("landau.t_consistent")
     lams = np.array([7.66, 16.72, 3.05, 12.11, 60.52])
     expected = np.array([1.018006, 1.408303, 0.557571, 1.247016, 2.051487])
     np.testing.assert_allclose(t_si(lams), expected, atol=1e-6)
-    # The sheet quotes 0.703 for 1/2 log(Lambda + 1) at Lambda = 3.05; the value is 0.699.
+    # A value of 0.703 is sometimes quoted for 1/2 log(Lambda + 1) at Lambda = 3.05; the value is 0.699.
     assert round(float(t_cons(3.05)), 3) == 0.699
     assert round(float(t_si(3.05 - 1.0)), 3) == 0.359
 
@@ -315,7 +316,7 @@ def test_rate_function_at_half_symbolic_and_misprint_value():
         value = mp_eval(rem.rate_function, {eps: mp.mpf(1) / 2, t: 1, sigma: 1})
         expected = mp.log(1 + mp.exp(-2) / mp_delta(mp.mpf(1))) / 2
         assert_close(value, expected)
-        # The printed SI eq. fdef evaluates to -1.308 here (theory sheet section 3.2); the
+        # The printed SI eq. fdef evaluates to -1.308 here (docs/theory/dynamical-regimes.md section 3.2); the
         # printed form itself is not reconstructed, only its value is shown to be far off.
         assert abs(value - mp.mpf("-1.308")) > 1
 

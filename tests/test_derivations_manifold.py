@@ -1,5 +1,5 @@
 """Tests of the geometric-memorization derivations (derivations/manifold_rem.py) against the closed
-forms of the theory sheet ``losing-dimensions.md`` (secs. 2.1-2.5), written here independently."""
+forms of the theory expected docs/theory/losing-dimensions.md (secs. 2.1-2.5), written here independently."""
 
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ def zero(expr) -> bool:
     return sp.simplify(sp.expand_log(expr.subs(t, sp.log(1 + w) / 2), force=True)) == 0
 
 
-# --- per-direction REM (sheet secs. 2.2-2.3) ------------------------------------------------------
+# --- per-direction REM (expected secs. 2.2-2.3) ------------------------------------------------------
 
 def test_energy_is_the_log_weight_up_to_a_constant():
     r = direction_rem()
-    # sheet 2.2: w ∝ exp(y_i/sqrt t - |y|^2/(2t)), E = -y_i/sqrt t + |y|^2/(2t)
+    # expected 2.2: w ∝ exp(y_i/sqrt t - |y|^2/(2t)), E = -y_i/sqrt t + |y|^2/(2t)
     assert zero(r.energy - (-r.y_i / sp.sqrt(t_ve) + r.y_sq / (2 * t_ve)))
     assert zero(sp.diff(r.log_weight + r.energy, r.y_i)) and zero(sp.diff(r.log_weight + r.energy,
                                                                           r.y_sq))
@@ -45,20 +45,20 @@ def test_gaussian_moments():
     assert r.cross_covariance == 0                   # odd moment
 
 
-def test_energy_variance_matches_sheet():
+def test_energy_variance_matches_the_docs():
     r = direction_rem()
-    sheet = (g * Q4 / 2 + t_ve * sig**2) / t_ve**2
-    assert zero(r.energy_variance - sheet)
-    sheet_ou = (g * Q4 * sp.exp(-4 * t) / 2 + DELTA * sig**2 * sp.exp(-2 * t)) / DELTA**2
-    assert zero(r.energy_variance_ou - sheet_ou)
+    expected = (g * Q4 / 2 + t_ve * sig**2) / t_ve**2
+    assert zero(r.energy_variance - expected)
+    expected_ou = (g * Q4 * sp.exp(-4 * t) / 2 + DELTA * sig**2 * sp.exp(-2 * t)) / DELTA**2
+    assert zero(r.energy_variance_ou - expected_ou)
     # the OU and VE forms are one function under t_VE = e^{2t} - 1
     assert zero(r.energy_variance.subs(t_ve, sp.exp(2 * t) - 1) - r.energy_variance_ou)
 
 
-def test_critical_times_match_sheet():
+def test_critical_times_match_the_docs():
     r = direction_rem()
-    sheet = (sig**2 / (2 * L) + sp.sqrt(sig**4 / (4 * L**2) + g * Q4 / L)) / 2
-    assert sp.simplify(r.critical_time - sheet) == 0
+    expected = (sig**2 / (2 * L) + sp.sqrt(sig**4 / (4 * L**2) + g * Q4 / L)) / 2
+    assert sp.simplify(r.critical_time - expected) == 0
     assert sp.simplify(r.critical_time_sphere - sig**2 / (2 * L)) == 0
     assert sp.simplify(r.norm_critical_time - sp.sqrt(Q4 / (4 * L))) == 0
     # it solves the condensation condition v = 2L
@@ -76,14 +76,14 @@ def test_critical_size_and_alpha():
     assert sp.simplify(r.log_critical_size - (g * Q4 / 2 + t_ve * sig**2) / (2 * t_ve**2)) == 0
     # round trip: log n_C(t_C(L)) = L
     assert sp.simplify(r.log_critical_size.subs(t_ve, r.critical_time) - L) == 0
-    sheet_ou = (g * Q4 * sp.exp(-4 * t) / 2 + DELTA * sig**2 * sp.exp(-2 * t)) / (2 * DELTA**2)
-    assert zero(r.log_critical_size_ou - sheet_ou)
+    expected_ou = (g * Q4 * sp.exp(-4 * t) / 2 + DELTA * sig**2 * sp.exp(-2 * t)) / (2 * DELTA**2)
+    assert zero(r.log_critical_size_ou - expected_ou)
     assert sp.simplify(r.critical_alpha - r.log_critical_size / r.d) == 0
 
 
 def test_authors_amplitude_is_rem_participation_over_t():
     r = direction_rem()
-    # phi = 1/t - 1/t_c(t) = Y_REM / t with Y = 1 - sqrt(2L/v)   (sheet 2.2)
+    # phi = 1/t - 1/t_c(t) = Y_REM / t with Y = 1 - sqrt(2L/v)   (expected 2.2)
     assert sp.simplify(r.amplitude - r.rem_participation / t_ve) == 0
     # the authors' t_c(t)^2 = (g Q4/2 + t sigma^2)/(2L), and t_c(t) = t exactly at t_C
     assert sp.simplify(r.threshold_time**2 - (g * Q4 / 2 + t_ve * sig**2) / (2 * L)) == 0
@@ -92,7 +92,7 @@ def test_authors_amplitude_is_rem_participation_over_t():
         assert abs(float(at_tc.subs(point))) < 1e-14
 
 
-def test_sheet_row_1_numbers_at_50_digits():
+def test_reference_row_1_numbers_at_50_digits():
     r = direction_rem()
     with mp.workdps(50):
         for s, ref in (("1", "0.072382"), ("0.3", "0.006514")):
@@ -102,9 +102,9 @@ def test_sheet_row_1_numbers_at_50_digits():
             assert abs(float(val) - float(ref)) < 5e-7
 
 
-# --- the extension (sheet sec. 2.4) ----------------------------------------------------------------
+# --- the extension (expected sec. 2.4) ----------------------------------------------------------------
 
-def test_subspace_extension_matches_sheet():
+def test_subspace_extension_matches_the_docs():
     s = subspace_rem()
     alpha, psi, sk = s.alpha, s.psi, s.sigma_k
     assert sp.simplify(s.cross_energy_variance - s.d_k * sk**2 / s.t_ve) == 0
@@ -122,7 +122,7 @@ def test_extension_reduces_to_per_direction_for_one_coordinate():
     assert sp.simplify(one - r.critical_time_sphere.subs(sig, s.sigma_k)) == 0
 
 
-# --- the global criterion (sheet sec. 2.5) ---------------------------------------------------------
+# --- the global criterion (expected sec. 2.5) ---------------------------------------------------------
 
 def test_global_criterion_matches_biroli():
     gc = global_collapse_criterion()

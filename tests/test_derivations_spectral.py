@@ -99,7 +99,8 @@ def test_gap_derivation():
         val = gd.intermediate.subs(pt).subs(s, root.subs(pt)).evalf(50)
         assert abs(val - sp.Rational(1, 10)) < 1e-45
     assert (gd.s_open * gd.s_close).subs(pt).evalf(50) - (a * b).subs(pt) < 1e-45
-    # single bulk: width peaks at sqrt(g+ g-) = v(1 - f), W_max = sqrt(f) (sheet sec. 2.3, row 5)
+    # single bulk: width peaks at sqrt(g+ g-) = v(1 - f), W_max = sqrt(f) (docs/theory/spectral-gaps.md sec.
+    # 2.3, row 5)
     fs, vs = sp.symbols("f v", positive=True)
     mp_edges = {sp.Symbol("gamma_p", positive=True): vs * (1 + sp.sqrt(fs)) ** 2,
                 sp.Symbol("gamma_m", positive=True): vs * (1 - sp.sqrt(fs)) ** 2}

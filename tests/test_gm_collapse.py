@@ -1,9 +1,9 @@
 """Collapse in the Gaussian mixture: t_C (eq. 10), the excess entropy and its finite-d correction, the REM
-large deviations, and the general-spectrum solver of the theory sheet 3.3.
+large deviations, and the general-spectrum solver of docs/theory/dynamical-regimes.md sec. 3.3.
 
-References: published numbers of the sheet (sections 3 and 4, Fig. 3), mpmath evaluations written here at
-30-50 digits (closed forms, a root-find of the condensation condition, a numerical Legendre transform and
-quadratures of the class entropy), and identities.
+References: published numbers of Biroli et al. (2024), Fig. 3 (docs/theory/dynamical-regimes.md secs. 3-4),
+mpmath evaluations written here at 30-50 digits (closed forms, a root-find of the condensation condition, a
+numerical Legendre transform and quadratures of the class entropy), and identities.
 """
 
 from __future__ import annotations
@@ -129,7 +129,7 @@ def legendre_mp(eps, t, sigma, dps=40):
 def test_collapse_time_fig3(d, tc, a):
     assert collapse_time(d, N_FIG3) == pytest.approx(tc, abs=1e-6)
     assert collapse_time(d, N_FIG3, 1.0) == pytest.approx(tc, abs=1e-6)
-    # alpha to the sheet's five significant digits
+    # alpha to five significant digits (dynamical-regimes.md sec. 4)
     assert alpha(d, N_FIG3) == pytest.approx(a, rel=5e-5)
     assert float(f"{alpha(d, N_FIG3):.5g}") == a
 
@@ -186,7 +186,8 @@ def test_collapse_time_d16384_is_root_of_excess_entropy_and_alpha_form():
 
 
 def test_collapse_time_large_and_small_alpha_asymptotes():
-    """Sheet 3.2: alpha -> 0: t_C ~ 1/2 log(sigma^2 d / (2 log n)); alpha -> inf: t_C ~ sigma^2/2 n^{-2/d}."""
+    """dynamical-regimes.md sec. 3.2: alpha -> 0: t_C ~ 1/2 log(sigma^2 d / (2 log n)); alpha -> inf: t_C ~
+    sigma^2/2 n^{-2/d}."""
     d, n, s = 1e9, 20000.0, 1.3
     assert collapse_time(d, n, s) == pytest.approx(0.5 * np.log(s**2 * d / (2 * np.log(n))), abs=1e-6)
     d, n = 2.0, 1e10
@@ -242,7 +243,8 @@ def test_spectrum_solver_root_satisfies_condition():
 
 @pytest.mark.parametrize(("d", "mu"), [(256, 1.0), (1024, 1.0), (256, 0.5)])
 def test_spiked_gm_spectrum(d, mu):
-    """Sheet 3.3: with the GM spike lambda_1 = d mu~^2 + sigma^2, t_C lies above tc_GM; the spectrum's
+    """dynamical-regimes.md sec. 3.3: with the GM spike lambda_1 = d mu~^2 + sigma^2, t_C lies above tc_GM;
+    the spectrum's
     excess entropy is 0 below that t_C and positive above."""
     sigma = 1.0
     lam = np.full(d, sigma**2)
@@ -369,7 +371,8 @@ def test_finite_d_correction_vanishes_without_signal():
                                excess_entropy(t, 256, N_FIG3, 0.0), atol=1e-15)
 
 
-# Saved Monte Carlo of Fig. 3 (sheet section 4 and section 7 row 6): (d, t, f^e/alpha, standard error)
+# Saved Monte Carlo of Fig. 3 (docs/theory/dynamical-regimes.md section 4 and section 7 row 6): (d, t,
+# f^e/alpha, standard error)
 MC_FIG3_D256 = [(256, 1.728, 0.5233, 0.0023), (256, 2.904, 0.9326, 0.0023)]
 MC_FIG3_D1024 = [(1024, 2.12, 0.2572, 0.0046), (1024, 2.512, 0.5876, 0.0046)]
 
@@ -386,7 +389,8 @@ def test_saved_monte_carlo_follows_finite_d_curve(d, t, mc, se):
 
 def test_saved_monte_carlo_d1024():
     """At t = 2.512 the finite-d curve fits; at t = 2.12, just above t_C = 1.978, neither curve fits
-    (finite-d smoothing near t_C, sheet section 4): the correction over-shoots, f^e(MC) lies between."""
+    (finite-d smoothing near t_C, docs/theory/dynamical-regimes.md section 4): the correction over-shoots,
+    f^e(MC) lies between."""
     a = alpha(1024, N_FIG3)
     (_, t1, mc1, se1), (_, t2, mc2, se2) = MC_FIG3_D1024
     fin2 = excess_entropy(t2, 1024, N_FIG3, finite_d=True) / a

@@ -1,8 +1,8 @@
 """Speciation in the symmetric Gaussian mixture: phi(t), phi_scaling, t_S in every convention, t*.
 
-Reference values come from the paper / theory sheet (sections 2.4, 4 and 7) or from mpmath computations
-written here, independently of the package: the paper's integral form eq. 6 (``phi_GM``) rather than the
-one-parameter r-form that ``theory`` uses.
+Reference values come from the paper / docs/theory/dynamical-regimes.md (sections 2.4, 4 and 7) or from mpmath
+computations written here, independently of the package: the paper's integral form eq. 6 (``phi_GM``) rather
+than the one-parameter r-form that ``theory`` uses.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from theory.gaussian_mixture import (
     t_star,
 )
 
-PHI_AT_TS = 0.775200          # sheet 2.4 and section 7 row 3
-NISHIMORI = 0.5504005         # sheet section 7 row 8: E tanh(1+z) = E tanh^2(1+z)
+PHI_AT_TS = 0.775200          # docs/theory/dynamical-regimes.md sec. 2.4 and section 7 row 3
+NISHIMORI = 0.5504005         # docs/theory/dynamical-regimes.md section 7 row 8: E tanh(1+z) = E tanh^2(1+z)
 FIG2_D = (256, 1024, 4096, 16384)
 
 
@@ -63,7 +63,8 @@ def gauss_expect(f, loc, scale, dps: int = 40):
 
 
 def phi_scaling_mp(tau: float, mu_tilde: float = 1.0, dps: int = 40):
-    """phi_inf(tau) = 1/2 [1 + E tanh^2(mu~^2 e^{-2 tau} + mu~ e^{-tau} z)] (sheet 2.4)."""
+    """phi_inf(tau) = 1/2 [1 + E tanh^2(mu~^2 e^{-2 tau} + mu~ e^{-tau} z)] (dynamical-regimes.md sec.
+    2.4)."""
     with mp.workdps(dps):
         tau, mu = mp.mpf(tau), mp.mpf(mu_tilde)
         e = gauss_expect(lambda y: mp.tanh(y) ** 2, mu**2 * mp.exp(-2 * tau), mu * mp.exp(-tau), dps)
@@ -99,7 +100,7 @@ def test_phi_at_paper_speciation_time(d):
 
 @pytest.mark.parametrize(("d", "t", "theory"), [(1024, 3.5, 0.7644), (16384, 5.0, 0.7297)])
 def test_phi_saved_theory_values(d, t, theory):
-    """Sheet section 7 row 5: theory values next to the saved Monte Carlo."""
+    """docs/theory/dynamical-regimes.md section 7 row 5: theory values next to the saved Monte Carlo."""
     assert abs(phi(t, d) - theory) < 1e-4
 
 
@@ -134,7 +135,8 @@ def test_phi_precision_path_matches_eq6_quadrature(d, factor):
 
 
 def test_phi_sigma_squared_two_shifts_away_from_threshold():
-    """Sheet 2.4: for sigma^2 != 1 the value at t = 1/2 log d moves away from 0.775200 at finite d."""
+    """dynamical-regimes.md sec. 2.4: for sigma^2 != 1 the value at t = 1/2 log d moves away from 0.775200
+    at finite d."""
     d, sigma = 256, float(np.sqrt(2.0))
     t = 0.5 * np.log(d)
     ref = phi_eq6(t, float(d), 1.0, sigma)

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pytest
 
+from regimes.gm_summary import solve_gaussian_mixture
 from theory.collapse import collapse_time_from_spectrum, excess_entropy_from_spectrum
 from theory.gaussian_mixture import (
     alpha,
@@ -22,7 +23,6 @@ from theory.gaussian_mixture import (
     t_star,
 )
 from theory.phase_diagram import phase_diagram_d_n, phase_diagram_t_alpha
-from theory.regimes import solve_gaussian_mixture
 from theory.speciation import (
     covariance_spectrum,
     speciation_time_from_data,
@@ -61,7 +61,7 @@ CASES = [
     (lambda: speciation_time(256, convention="bogus"), "convention", "paper"),
     (lambda: t_star(1024, mu_tilde=-2.0), "mu_tilde", "> 0"),
     (lambda: speciation_time_from_eigenvalue(-1.0), "Lambda", "> 0"),
-    (lambda: speciation_time_from_eigenvalue(5.0, variant="bogus"), "variant", "paper"),
+    (lambda: speciation_time_from_eigenvalue(5.0, convention="bogus"), "convention", "paper"),
     (lambda: speciation_time_from_data(np.ones(10)), "X", "2-dimensional"),
     (lambda: speciation_time_from_data(np.ones((1, 10))), "X", "n >= 2"),
     (lambda: speciation_time_from_data(np.array([[1.0, 2.0], [np.nan, 1.0], [3.0, 0.0]])), "X", "finite"),
@@ -110,3 +110,23 @@ def test_valid_edge_values_do_not_raise():
     assert np.isfinite(rate_function(1e-8, 1e-8))
     assert speciation_time_from_eigenvalue(1.0 + 1e-12) > 0
     assert np.isfinite(collapse_time_from_spectrum([1.0, -1e-13], 10))   # round-off is clipped
+
+
+def test_not_found_convention():
+    """One "not found" convention (docs/architecture.md): a function raises NotFoundError (a
+    ValueError); an entry of a grid is NaN; never 0 or a clipped value."""
+    from theory.checks import NotFoundError
+    from theory.gaussian_mixture import speciation_time
+    from theory.phase_diagram import phase_diagram_d_n
+    from theory.speciation import NoSpeciationError, speciation_time_from_eigenvalue
+    from validation.estimators import collapse_time_from_entropy
+
+    assert issubclass(NoSpeciationError, NotFoundError) and issubclass(NotFoundError, ValueError)
+    with pytest.raises(NoSpeciationError, match="no positive speciation time"):
+        speciation_time(1.0)                              # d mu~^2 = 1
+    with pytest.raises(NoSpeciationError, match="lambda_plus_one"):
+        speciation_time_from_eigenvalue(0.9)
+    with pytest.raises(NotFoundError, match="compatible with zero"):
+        collapse_time_from_entropy([1.0, 2.0], [0.5, 0.6], [0.01, 0.01])
+    diag = phase_diagram_d_n(np.array([1.0, 4.0]), np.array([10.0]), 0.1)
+    assert np.isnan(diag.t_speciation[0, 0]) and diag.t_speciation[0, 1] == pytest.approx(0.5 * np.log(4))

@@ -1,5 +1,5 @@
 """Per-subspace memorization theory (theory/manifold.py) against independent mpmath evaluations of
-the theory sheet ``losing-dimensions.md`` closed forms (secs. 2.1-2.5, rows 1, 4, 5 of sec. 4)."""
+docs/theory/losing-dimensions.md closed forms (secs. 2.1-2.5, rows 1, 4, 5 of sec. 4)."""
 
 from __future__ import annotations
 
@@ -31,21 +31,22 @@ from theory.manifold import (  # noqa: E402
     theory_spectrum,
 )
 
-STDS, DIMS = [1.0, 0.3, 0.01], [2, 5, 23]          # the paper's data (sheet 1.2)
+STDS, DIMS = [1.0, 0.3, 0.01], [2, 5, 23]          # the paper's data (losing-dimensions.md sec. 1.2)
 THEORY_STDS = [1.0, 0.3, 1e-6]                     # the theory panel's normal block
 
 
 def mp_tc(s2, L, gq4):
-    """Sheet 2.3: positive root of t^2 - s2 t/(2L) - g Q4/(4L) = 0, in mpmath."""
+    """losing-dimensions.md sec. 2.3: positive root of t^2 - s2 t/(2L) - g Q4/(4L) = 0, in mpmath."""
     s2, L, gq4 = mp.mpf(s2), mp.mpf(L), mp.mpf(gq4)
     return (s2 / (2 * L) + mp.sqrt(s2**2 / (4 * L**2) + gq4 / L)) / 2
 
 
-# --- critical times (sheet 2.3, row 1) ----------------------------------------------------------------
+# --- critical times (docs/theory/losing-dimensions.md sec. 2.3, row 1)
+# ----------------------------------------------------------------
 
 def test_row_1_sphere_values():
     tc = collapse_times([1.0, 0.3], [2, 5], 1000, time="ve_variance")
-    assert tc == pytest.approx([0.072382, 0.006514], abs=5e-7)          # sheet row 1
+    assert tc == pytest.approx([0.072382, 0.006514], abs=5e-7)          # losing-dimensions.md sec. 4 row 1
     assert np.sqrt(tc) == pytest.approx([0.2690, 0.0807], abs=5e-5)    # noise std
 
 
@@ -87,7 +88,7 @@ def test_gaussian_branch_solves_its_quadratic():
             assert abs(tkm**2 - mp.mpf(s) ** 2 * tkm / (2 * L) - q4 / (4 * L)) < 1e-14
         assert abs(t0 - mp.sqrt(q4 / (4 * L))) < 1e-15
     assert np.all(tc >= t0)
-    # the selective window is much narrower than on the sphere (sheet 2.3)
+    # the selective window is much narrower than on the sphere (docs/theory/losing-dimensions.md sec. 2.3)
     sph = collapse_times(stds, dims, n, time="ve_variance")
     assert np.log(tc[0] / tc[1]) < 0.1 * np.log(sph[0] / sph[1])
 
@@ -108,7 +109,7 @@ def test_effective_variances():
             edges = [0, mp.mpf(1) / 2, mp.mpf(1) / (2 * var[1]), mp.mpf(1) / (2 * var[2]), mp.inf]
             ref = mp.quad(lambda u, k=k: integrand(u, k), edges)
             assert abs(eff[k] - ref) < 1e-11 * ref
-    # the sheet's large-d approximation sigma^2 / sum d sigma^2 (0.408, 0.0367) is off at d1 = 2
+    # the large-d approximation sigma^2 / sum d sigma^2 (0.408, 0.0367) is off at d1 = 2
     approx = np.array(STDS) ** 2 / np.dot(np.array(STDS) ** 2, DIMS)
     assert approx[:2] == pytest.approx([0.408, 0.0367], abs=5e-4)
     assert abs(eff[0] - approx[0]) > 0.05
@@ -128,7 +129,8 @@ def test_effective_times_use_effective_variances():
     np.testing.assert_allclose(tc, eff / (2 * np.log(1000)), rtol=1e-14)
 
 
-# --- critical sizes (sheet 2.3) ---------------------------------------------------------------------
+# --- critical sizes (docs/theory/losing-dimensions.md sec. 2.3)
+# ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("normalized", [True, False])
 def test_log_critical_sizes(normalized):
@@ -164,7 +166,8 @@ def test_rem_retention_threshold():
     np.testing.assert_allclose(v, np.array([1, 0.09]) / 0.01, rtol=1e-15)
 
 
-# --- extension (sheet 2.4) and global time (sheet 2.5) ---------------------------------------------
+# --- extension (docs/theory/losing-dimensions.md sec. 2.4) and global time (docs/theory/losing-dimensions.md
+# sec. 2.5) ---------------------------------------------
 
 def test_subspace_extension():
     psi, var = np.array([2, 5, 23]) / 30, np.array([1, 0.09, 1e-4])
@@ -176,7 +179,8 @@ def test_subspace_extension():
             ref = [mp.log1p(mp.mpf(p) * mp.mpf(v) / (2 * mp.mpf(alpha))) / 2 for p, v in zip(psi, var,
                                                                                             strict=True)]
         np.testing.assert_allclose(ou, [float(r) for r in ref], rtol=1e-14)
-        # extension with d_k = 1 is the per-direction sphere threshold (sheet 2.4 vs 2.3)
+        # extension with d_k = 1 is the per-direction sphere threshold (docs/theory/losing-dimensions.md sec.
+        # 2.4 vs 2.3)
         one = subspace_collapse_times([1 / 30], [1.0], alpha, time="ve_variance")[0]
         assert one == pytest.approx(1 / (2 * alpha * 30), rel=1e-14)
     r = subspace_rem_retention(psi, var, 0.1, [0.01, 10.0], time="ve_variance")
@@ -198,10 +202,11 @@ def test_global_collapse_time_against_mpmath(n):
     assert np.expm1(2 * ou) == pytest.approx(ve, rel=1e-12)
 
 
-# --- the theory spectrum (sheet 2.1, rows 4-5; sec. 3.3) -------------------------------------------
+# --- the theory spectrum (docs/theory/losing-dimensions.md sec. 2.1, rows 4-5; sec. 3.3)
+# -------------------------------------------
 
 def mp_singular(t, stds, dims, n, g):
-    """Independent mpmath transcription of the sheet 2.1 listing (VE variance t)."""
+    """Independent mpmath transcription of the losing-dimensions.md sec. 2.1 listing (VE variance t)."""
     sig = [mp.mpf(s) for s, dk in zip(stds, dims, strict=True) for _ in range(dk)]
     L, t = mp.log(n), mp.mpf(t)
     q4 = sum(s**4 for s in sig)
@@ -241,7 +246,7 @@ def test_lost_block_rises_above_bulk_and_count_sequence():
     assert np.all(s[1, :7] > 1 / t_below)                           # both lost
     counts = theory_dimension_count(THEORY_STDS, DIMS, 1000, [0.08, 0.05, 0.005],
                                     time="ve_variance")
-    assert counts.tolist() == [7, 5, 0]                              # sheet 3.3
+    assert counts.tolist() == [7, 5, 0]                              # losing-dimensions.md sec. 3.3
     ns = normalized_spectrum(s, drop=7)
     assert ns.shape == (2, 23) and np.all(ns <= 1) and np.all(ns[:, 0] == 1)
 

@@ -1,6 +1,6 @@
 """Per-subspace memorization with the exact empirical score (validation/manifold_data.py,
-validation/memorization.py) against the population values and the REM picture of the theory sheet
-``losing-dimensions.md`` (secs. 2.3, 2.4, 2.6, 3.5).
+validation/memorization.py) against the population values and the REM picture of
+docs/theory/losing-dimensions.md (secs. 2.3, 2.4, 2.6, 3.5).
 
 Tolerances are k standard errors over independent test points (conditional on one seeded training
 set), plus, where stated, an allowance for a known finite-n bias.
@@ -51,7 +51,7 @@ def _equal_dims(stds, seed):
 @pytest.mark.parametrize("embedding", ["axis", "random"])
 @pytest.mark.parametrize("normalized", [False, True])
 def test_manifold_data(embedding, normalized):
-    data, bases = linear_manifold_data([1.0, 0.5], [2, 3], 8, 40_000, normalized=normalized,
+    data, bases = linear_manifold_data(8, 40_000, [1.0, 0.5], [2, 3], normalized=normalized,
                                        embedding=embedding, radius=2.0, rng=3)
     frame = np.concatenate(bases, axis=1)
     np.testing.assert_allclose(frame.T @ frame, np.eye(5), atol=1e-13)
@@ -166,13 +166,13 @@ def test_generation_matches_posterior_spread(paper):
     gen = generation_retention(data, man, t, n_starts=8, n_clones=24, steps=80, rng=SEED + 4)
     direct = measure_memorization(data, man, [t], 48, rng=SEED + 5)
     for k in (0, 1):
-        se = np.hypot(gen["retention_se"][k], direct.retention_se[0, k])
+        se = np.hypot(gen["retention"].stderr[k], direct.retention_se[0, k])
         # 0.1: time-discretization bias of 80 exponential steps down to t/50 (measured ~0.05)
-        assert abs(gen["retention"][k] - direct.retention[0, k]) < 3 * se + 0.1
+        assert abs(gen["retention"].value[k] - direct.retention[0, k]) < 3 * se + 0.1
     # deep in the collapse regime the clones of one state all end on the same training point
     late = generation_retention(data, man, float(ou_time_from_ve_variance(0.001)), n_starts=4,
                                 n_clones=16, steps=40, rng=SEED + 10)
-    assert np.all(late["retention"][:2] < late["floor"][:2] + 0.06)
+    assert np.all(late["retention"].value[:2] < late["floor"][:2] + 0.06)
     assert np.all(late["floor"] > 0) and np.all(gen["floor"][:2] < 0.05)
 
 
@@ -237,7 +237,7 @@ def test_cli_manifold(tmp_path, capsys):
     import matplotlib
 
     matplotlib.use("Agg")
-    from theory.cli import main
+    from regimes.cli import main
 
     fig = tmp_path / "m.png"
     diagram = tmp_path / "pd.png"

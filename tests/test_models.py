@@ -324,7 +324,7 @@ def test_orthonormal_manifold_matches_data_generator():
     for sphere in (False, True):
         man = LinearManifold(d, dims, stds**2, on_sphere=sphere)
         radius = np.sqrt(np.sum(np.array(dims) * stds**2))
-        data, bases = linear_manifold_data(stds, dims, d, 500, normalized=sphere, radius=radius, rng=4)
+        data, bases = linear_manifold_data(d, 500, stds, dims, normalized=sphere, radius=radius, rng=4)
         # linear_manifold_data draws from the same generator after building the (axis) frame
         np.testing.assert_allclose(man.sample(500, rng=4), data.points, rtol=1e-13, atol=1e-16)
         for k, sl in enumerate(man.block_slices):

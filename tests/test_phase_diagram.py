@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from theory.figures import plot_gaussian_mixture, plot_phase_diagram  # noqa: E402
+from regimes.figures import plot_gaussian_mixture, plot_phase_diagram  # noqa: E402
+from regimes.gm_summary import solve_gaussian_mixture  # noqa: E402
 from theory.gaussian_mixture import collapse_time, speciation_time  # noqa: E402
 from theory.phase_diagram import (  # noqa: E402
     REGIME_NAMES,
@@ -21,7 +22,6 @@ from theory.phase_diagram import (  # noqa: E402
     phase_diagram_d_n,
     phase_diagram_t_alpha,
 )
-from theory.regimes import solve_gaussian_mixture  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -100,10 +100,13 @@ def test_t_alpha_no_regime_two_anywhere():
 
 
 def test_t_alpha_no_speciation_below_one():
-    """d mu~^2 <= 1: t_S is clipped at 0, so no regime II."""
+    """d mu~^2 <= 1: no speciation time (NaN, the not-found value in a grid), so no regime II."""
     diag = phase_diagram_t_alpha(np.linspace(0, 3, 30), np.geomspace(0.01, 1, 10), 1.0)
-    assert np.all(diag.t_speciation == 0.0)
+    assert np.all(np.isnan(diag.t_speciation))
     assert 2 not in diag.regime
+    assert not diag.has_regime_two().any()
+    # the regimes are those of t_S = 0: III below t_C, I above
+    np.testing.assert_array_equal(diag.regime, classify(diag.x[None, :], 0.0, diag.t_collapse))
 
 
 # ---------------------------------------------------------------- d-n diagram
@@ -138,7 +141,8 @@ def test_d_n_diagram_without_regime_two():
 
 def test_d_of_one_has_no_speciation():
     diag = phase_diagram_d_n(np.array([1.0, 100.0]), np.array([10.0]), 0.1)
-    assert diag.t_speciation[0, 0] == 0.0
+    assert np.isnan(diag.t_speciation[0, 0])
+    assert diag.t_speciation[0, 1] == pytest.approx(speciation_time(100.0), rel=1e-15)
 
 
 # ---------------------------------------------------------------- save / plot
@@ -216,8 +220,8 @@ def test_solve_gaussian_mixture(d, n, mu, sigma):
     lam = d * mu**2 + sigma**2
     assert res.alpha == pytest.approx(np.log(n) / d, rel=1e-14)
     assert res.t_speciation == pytest.approx(0.5 * np.log(d * mu**2), rel=1e-14)
-    assert res.t_speciation_variants["lambda"] == pytest.approx(0.5 * np.log(lam), rel=1e-14)
-    assert res.t_speciation_variants["lambda_plus_one"] == pytest.approx(0.5 * np.log(lam + 1), rel=1e-14)
+    assert res.t_speciation_conventions["lambda"] == pytest.approx(0.5 * np.log(lam), rel=1e-14)
+    assert res.t_speciation_conventions["lambda_plus_one"] == pytest.approx(0.5 * np.log(lam + 1), rel=1e-14)
     assert res.t_star == pytest.approx(0.5 * np.log(2 * d * mu**2), rel=1e-14)
     assert res.t_collapse == pytest.approx(collapse_time(d, n, sigma), rel=1e-14)
     assert res.has_regime_two == (res.t_collapse < res.t_speciation)

@@ -14,15 +14,16 @@ import sys
 import numpy as np
 import pytest
 
-from theory.collapse import collapse_time_from_spectrum
-from theory.speciation import NoSpeciationError, covariance_spectrum, speciation_time_from_data
-from validation.analysis import (
+from regimes.analysis import (
     PHI_LEVEL,
     analyze_dataset,
     normalized_phi,
     phi_crossing_time,
     speciation_reading,
 )
+from theory.checks import NotFoundError
+from theory.collapse import collapse_time_from_spectrum
+from theory.speciation import NoSpeciationError, covariance_spectrum, speciation_time_from_data
 from validation.datasets import load_dataset, load_path, preprocess
 from validation.estimators import phi_identity, posterior_curves
 
@@ -134,7 +135,7 @@ def test_digits_lambda_below_one_is_said_plainly():
         speciation_time_from_data(X)
     r = speciation_reading(lam)
     assert r.paper is None and r.lambda_minus_one is None
-    assert r.used == pytest.approx(0.5 * np.log1p(lam)) and r.variant == "lambda_plus_one"
+    assert r.used == pytest.approx(0.5 * np.log1p(lam)) and r.convention == "lambda_plus_one"
     assert "no positive speciation time" in r.note
 
 
@@ -145,7 +146,8 @@ def test_normalized_phi_and_crossing():
     assert normalized_phi([0.1, 1.0], [0.1] * 10) == pytest.approx([0.0, 1.0])
     t = np.array([0.1, 0.2, 0.3, 0.4])
     assert phi_crossing_time(t, [1.0, 0.8, 0.5, 0.1], level=0.6) == pytest.approx(0.2 + 0.1 * 2 / 3)
-    assert phi_crossing_time(t, [0.5, 0.4, 0.3, 0.2], level=0.6) is None
+    with pytest.raises(NotFoundError, match="level 0.6"):
+        phi_crossing_time(t, [0.5, 0.4, 0.3, 0.2], level=0.6)
 
 
 def test_identity_phi_limits_k_classes():
@@ -160,7 +162,7 @@ def test_identity_phi_limits_k_classes():
 
 
 def test_cloning_and_identity_phi_agree(digits18):
-    res = analyze_dataset(digits18, seed=11, trajectories=False,
+    res = analyze_dataset(digits18, rng=11, trajectories=False,
                           times=np.geomspace(0.02, 2.0, 16),
                           sizes={"samples": 1500, "pairs": 600, "clone_times": 4, "steps": 150,
                                  "bisections": 1})
@@ -185,7 +187,7 @@ def test_excess_entropy_limits(digits18):
 
 
 def test_analysis_collapse_numbers(digits18):
-    res = analyze_dataset(digits18, quick=True, seed=2, cloning=False,
+    res = analyze_dataset(digits18, quick=True, rng=2, cloning=False,
                           sizes={"trajectories": 60, "steps": 150})
     s = res.summary()
     assert s["t_C_spectrum"] == pytest.approx(
@@ -213,7 +215,7 @@ def _has(module: str) -> bool:
 # ---------------------------------------------------------------------------------------- command line
 
 def test_cli_analyze_json(tmp_path, capsys):
-    from theory.cli import main
+    from regimes.cli import main
 
     rng = np.random.default_rng(8)
     x = np.concatenate([rng.normal(0.3, 0.1, (40, 16)), rng.normal(0.7, 0.1, (40, 16))]).clip(0, 1)
@@ -235,7 +237,7 @@ def test_cli_analyze_json(tmp_path, capsys):
     (["analyze", "--dataset", "digits", "--classes", "1", "12"], r"\[12\] not among"),
 ])
 def test_cli_analyze_errors(tmp_path, capsys, argv, message):
-    from theory.cli import main
+    from regimes.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--out", str(tmp_path / "o")])
@@ -249,13 +251,13 @@ def test_cli_analyze_errors(tmp_path, capsys, argv, message):
 
 @pytest.mark.parametrize("figure", ["fig4", "fig5"])
 def test_reproduce_real_figures_small(tmp_path, monkeypatch, figure):
-    import validation.reproduce_real as rr
+    import regimes.reproduce_real as rr
 
     # one small two-class set keeps the run to seconds; the full sets run in `regimes reproduce`
     small = [("digits 0 vs 1 (200)", "digits", (0, 1), 200)]
     monkeypatch.setattr(rr, "FIG4_SETS" if figure == "fig4" else "FIG5_SETS", small)
     fun = rr.reproduce_fig4 if figure == "fig4" else rr.reproduce_fig5
-    res = fun(tmp_path, quick=True, seed=1)
+    res = fun(tmp_path, quick=True, rng=1)
     s = res.summary[small[0][0]]
     assert res.png.exists() and res.csv.exists() and res.json.exists()
     assert s["d"] == 64 and s["n"] == 200
@@ -265,5 +267,5 @@ def test_reproduce_real_figures_small(tmp_path, monkeypatch, figure):
     else:
         assert 0 < s["t_C_entropy"] < s["t_C_spectrum"] * 3
         assert s["mean_last_change_time"] > 0
-    again = fun(tmp_path, quick=True, seed=1)          # resumes from the checkpoint
+    again = fun(tmp_path, quick=True, rng=1)          # resumes from the checkpoint
     assert again.summary == res.summary

@@ -1,5 +1,5 @@
 """theory.spectral: densities, edges, gaps and phases against mpmath, independent numerics and the
-theory sheet's table of validation targets (spectral-gaps.md sec. 4)."""
+docs/theory/spectral-gaps.md's table of validation targets (spectral-gaps.md sec. 4)."""
 
 from __future__ import annotations
 
@@ -80,8 +80,9 @@ def test_two_group_edges_critical_points_against_mpmath():
     assert edges.size == 4                                    # two detached bulks
     crit = critical_points(np.array([0.2, 0.2]), np.array([0.01, 1.0]))
     np.testing.assert_allclose(edges, _mp_critical_edges([0.2, 0.2], [0.01, 1.0], crit), rtol=1e-12)
-    # sheet rows 6 and 7: the complement approximation tau2 (1 - a1)(1 +- sqrt(a2/(1 - a1)))^2 is
-    # close (~0.3%), the naive per-bulk MP edges of the small bulk are far (53% and 17%)
+    # docs/theory/spectral-gaps.md sec. 4, rows 6-7: the complement approximation tau2 (1 - a1)(1 +-
+    # sqrt(a2/(1 - a1)))^2 is close (~0.3%), the naive per-bulk MP edges of the small bulk are far (53% and
+    # 17%)
     comp = 0.01 * 0.8 * (1 + np.array([-1, 1]) * np.sqrt(0.2 / 0.8)) ** 2
     np.testing.assert_allclose(edges[:2], comp, rtol=5e-3)
     naive = 0.01 * (1 + np.array([-1, 1]) * np.sqrt(0.2)) ** 2
@@ -93,7 +94,8 @@ def test_two_group_edges_critical_points_against_mpmath():
 
 
 def _cubic_density(lam, f, v):
-    """rho_B from the sheet's cubic for two groups, solved with mpmath.polyroots (independent)."""
+    """rho_B from the cubic (spectral-gaps.md sec. 2.2) for two groups, solved with mpmath.polyroots
+    (independent)."""
     out = []
     with mp.workdps(40):
         (f1, f2), (v1, v2) = [mp.mpf(x) for x in f], [mp.mpf(x) for x in v]
@@ -162,7 +164,7 @@ def test_groups_sorted_and_merged():
 
 # --- gaps -------------------------------------------------------------------------------------------
 
-def test_sheet_table_rows_1_to_5():
+def test_reference_rows_1_to_5():
     lo, hi = bulk_edges([0.4], [1.0])
     assert (lo, hi) == (pytest.approx(0.1350889, abs=5e-8), pytest.approx(2.6649111, abs=5e-8))   # 1
     assert spike_weight([0.4], [1.0]) == pytest.approx(0.6)                                       # 2
@@ -181,7 +183,8 @@ def test_intermediate_gap_peak_against_grid_and_threshold_crossings():
     gap = intermediate_gaps(TWO_F, TWO_V, threshold=0.1)[0]
     a, b = bulk_edges(TWO_F, TWO_V)[1:3]
     assert (gap.a, gap.b) == (a, b)
-    # sheet: t_max = sqrt(gamma_-(sigma_1) gamma_+(sigma_2)), Delta_max = (sqrt b - sqrt a)/(sqrt b + sqrt a)
+    # sec. 2.4: t_max = sqrt(gamma_-(sigma_1) gamma_+(sigma_2)), Delta_max = (sqrt b - sqrt a)/(sqrt b + sqrt
+    # a)
     s = np.geomspace(1e-4, 10, 400001)
     h = gap_heights(timemap.ou_time_from_ve_variance(s), TWO_F, TWO_V).intermediate[0]
     assert gap.s_max == pytest.approx(s[np.argmax(h)], rel=1e-4)
@@ -302,7 +305,7 @@ def test_bad_other_arguments():
 def test_cli_spectrum_json_and_plot(tmp_path, capsys):
     import json
 
-    from theory.cli import main
+    from regimes.cli import main
 
     fig = tmp_path / "spec.png"
     assert main(["spectrum", "--fractions", "0.2", "0.2", "--variances", "1", "0.01", "--json",
@@ -321,7 +324,7 @@ def test_cli_spectrum_json_and_plot(tmp_path, capsys):
 
 
 def test_cli_spectrum_bad_input(capsys):
-    from theory.cli import main
+    from regimes.cli import main
 
     with pytest.raises(SystemExit) as exc:
         main(["spectrum", "--fractions", "0.6", "0.5", "--variances", "1", "2"])

@@ -94,7 +94,8 @@ def test_overlaps_of_eigenvectors_sum_to_one():
 
 
 def test_probe_equals_abs_eig_exact_linear_score():
-    """Sheet table row 8: d = 100, m = 40, s = 0.1, central differences, h = 1e-3: singular values equal
+    """spectral-gaps.md sec. 4 row 8: d = 100, m = 40, s = 0.1, central differences, h = 1e-3: singular
+    values equal
     |eig J| within 1e-10 (the exact score is linear, so the differences have no O(h^2) error)."""
     man = RandomLinearManifold(100, [0.4], [1.0], rng=SEED)
     t = float(timemap.ou_time_from_ve_variance(0.1))

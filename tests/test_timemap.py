@@ -1,4 +1,5 @@
-"""Maps between the OU time and the DDPM / VE / VP-SDE / EDM schedules (sheet section 1, section 7 row 2)."""
+"""Maps between the OU time and the DDPM / VE / VP-SDE / EDM schedules (dynamical-regimes.md section 1,
+section 7 row 2)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def mp_ref(fun, x, dps=30):
 
 
 @pytest.mark.parametrize(("k", "t"), [(999, 5.05886), (500, 1.27683), (446, 1.01823)])
-def test_ddpm_ou_times_sheet_row2(k, t):
+def test_ddpm_ou_times_reference_row2(k, t):
     assert ddpm_ou_times()[k] == pytest.approx(t, abs=5e-6)
 
 

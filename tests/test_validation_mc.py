@@ -65,7 +65,7 @@ def test_cloning_population_score_matches_eq6(d, projected):
 
 
 def test_cloning_empirical_score_matches_identities():
-    ds, _ = gaussian_mixture_data(100, 8, rng=11)
+    ds, _ = gaussian_mixture_data(8, 100, rng=11)
     score = EmpiricalScore(ds)
     obs = {"class": lambda x: ds.labels[nearest_points(x, ds)],
            "point": lambda x: nearest_points(x, ds)}
@@ -80,7 +80,7 @@ def test_cloning_empirical_score_matches_identities():
 
 def test_excess_entropy_matches_finite_d_theory():
     d, n = 64, 2000
-    ds, _ = gaussian_mixture_data(n, d, rng=0)
+    ds, _ = gaussian_mixture_data(d, n, rng=0)
     a = np.log(n) / d
     tc = collapse_time(d, n)
     worst_paper = 0.0
@@ -98,7 +98,7 @@ def test_excess_entropy_matches_finite_d_theory():
 
 
 def test_loglik_estimator_agrees_with_posterior_entropy_and_is_noisier():
-    ds, _ = gaussian_mixture_data(1000, 32, rng=4)
+    ds, _ = gaussian_mixture_data(32, 1000, rng=4)
     t = 1.5
     post = excess_entropy_posterior(t, ds, 4000, rng=5)
     ll = excess_entropy_loglik(t, ds, 4000, rng=5)
@@ -112,7 +112,7 @@ def test_collapse_time_estimate_converges_with_d():
     gaps = []
     for d in (8, 16, 32):
         n = int(round(np.exp(alpha * d)))
-        ds, _ = gaussian_mixture_data(n, d, rng=d)
+        ds, _ = gaussian_mixture_data(d, n, rng=d)
         tc = collapse_time(d, n)
         times = tc * np.linspace(0.2, 1.6, 29)
         est = [excess_entropy_posterior(t, ds, 1500, rng=int(1000 * t)) for t in times]

@@ -83,7 +83,7 @@ def test_large_n_approaches_population_score():
     x = rng.standard_normal((200, d))
     errs = []
     for n in (100, 3000, 100000):
-        ds, m = gaussian_mixture_data(n, d, direction="ones", rng=5)
+        ds, m = gaussian_mixture_data(d, n, direction="ones", rng=5)
         pop = GaussianMixtureScore(m)(x, t)
         errs.append(np.sqrt(np.mean((empirical_score(x, t, ds) - pop) ** 2)))
     # Monte Carlo error of a posterior mean over n points: ~ n^{-1/2}

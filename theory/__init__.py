@@ -21,6 +21,17 @@ spectral
 citation
     Which papers and equations a number comes from.
 
+The ground floor, used by every layer above (public names, no science in them):
+
+checks
+    Input validation (``check_scalar``, ``check_array``): bad input raises a ValueError naming it.
+files
+    Atomic writes of result files (CSV, JSON, text).
+progress
+    A progress bar on a terminal, silent otherwise.
+mp
+    Element-wise mpmath evaluation for the ``precision=`` reference paths (mpmath imported lazily).
+
 ``import theory`` loads numpy only; scipy, mpmath, sympy and matplotlib are imported when a function
 needs them.
 """

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
+from .checks import check_array, check_scalar
 
 __all__ = ["DimensionEstimate", "estimate_dimensions"]
 
@@ -24,6 +24,11 @@ class DimensionEstimate(NamedTuple):
     the first gap; ``manifold_dimension``: values below it (0 without a gap);
     ``submanifold_dimensions``: the clusters below the first gap, from the top down (for the
     exact linear score: ascending latent variance).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 4.1 (the manifold dimension read from the largest
+    gap).
     """
 
     manifold_dimension: int
@@ -71,7 +76,7 @@ def estimate_dimensions(spectrum: ArrayLike, threshold: float = 0.1) -> Dimensio
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 4.1 (dimension from the sorted spectrum of -J,
-    line 106: eigenvalues or singular values) and Fig. 1a; theory sheet ``spectral-gaps.md``
+    line 106: eigenvalues or singular values) and Fig. 1a; docs/theory/spectral-gaps.md
     sec. 1.1 and sec. 4 (qualitative targets).
 
     Examples

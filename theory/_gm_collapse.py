@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
 from ._gaussian_expectation import binary_entropy_of_tanh, expect_localized, expect_localized_mp
 from ._gm_speciation import signal_to_noise
-from ._mp import mp_apply
+from .checks import check_array, restore_shape
+from .mp import mp_apply
+from .timemap import _alphabar, _delta, _ou_from_ve, _ve
 
 __all__ = [
     "alpha",
@@ -35,7 +36,7 @@ def alpha(d: ArrayLike, n: ArrayLike) -> np.ndarray | float:
 
     References
     ----------
-    Biroli et al. (2024), sec. "Collapse" (conventions); theory sheet, conventions box.
+    Biroli et al. (2024), sec. "Collapse" (conventions); docs/theory/dynamical-regimes.md sec. 0.
     """
     d_, n_ = _check_dn(d, n)
     return restore_shape(np.log(n_) / d_, d, n)
@@ -87,12 +88,16 @@ def collapse_time(d: ArrayLike, n: ArrayLike, sigma: ArrayLike = 1.0, *,
     if precision is not None:
         import mpmath as mp
 
-        return mp_apply(lambda dd, nn, ss: mp.log1p(ss**2 / mp.expm1(2 * mp.log(nn) / dd)) / 2,
+        return mp_apply(lambda dd, nn, ss: _collapse_time_of_alpha(mp.log(nn) / dd, ss),
                         precision, d_, n_, sig)
-    a = np.log(n_) / d_
-    with np.errstate(over="ignore"):   # expm1 -> inf gives t_C -> 0, the correct limit
-        tc = 0.5 * np.log1p(sig**2 / np.expm1(2.0 * a))
-    return restore_shape(tc, d, n, sigma)
+    return restore_shape(_collapse_time_of_alpha(np.log(n_) / d_, sig), d, n, sigma)
+
+
+def _collapse_time_of_alpha(a, sig):
+    """Eq. 10 in terms of :math:`\\alpha`: the OU time whose VE variance is :math:`\\sigma^2/s(\\alpha)`
+    (unchecked; numpy or mpmath).  The one implementation of the mixture's t_C."""
+    with np.errstate(over="ignore"):   # s(alpha) -> inf gives t_C -> 0, the correct limit
+        return _ou_from_ve(sig**2 / _ve(a))
 
 
 def class_entropy(r: ArrayLike) -> np.ndarray | float:
@@ -106,7 +111,8 @@ def class_entropy(r: ArrayLike) -> np.ndarray | float:
 
     References
     ----------
-    Theory sheet (dynamical-regimes), section 3.2, "Finite-d correction" (derived; not in the paper).
+    Biroli et al. (2024), arXiv:2402.18491, the class posterior of eq. 6;
+    docs/theory/dynamical-regimes.md, section 3.2, "Finite-d correction" (derived; not in the paper).
     """
     ra = check_array(r, "r", lower=0.0)
     return restore_shape(expect_localized(binary_entropy_of_tanh, ra), r)
@@ -115,7 +121,7 @@ def class_entropy(r: ArrayLike) -> np.ndarray | float:
 def _log_delta_over_gamma(t: np.ndarray, sig: np.ndarray) -> np.ndarray:
     """:math:`\\tfrac12\\log(\\Delta_t/\\Gamma_t) = -\\tfrac12\\operatorname{log1p}(\\sigma^2/(e^{2t}-1))`."""
     with np.errstate(divide="ignore", over="ignore"):
-        return -0.5 * np.log1p(sig**2 / np.expm1(2.0 * t))
+        return -_ou_from_ve(sig**2 / _ve(t))
 
 
 def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike = 1.0,
@@ -150,7 +156,7 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
 
     whose zero is :math:`t_C` (eq. 10).  Since :math:`f^e = H(\\mu|x_t)/d` exactly, splitting the
     index into class and index-within-class gives, in the uncondensed phase, the finite-d form
-    (``finite_d=True``; derived in the theory sheet, not in the paper):
+    (``finite_d=True``; derived in docs/theory/dynamical-regimes.md, not in the paper):
 
     .. math:: f^e(t) = \\max\\Big(0,\\ \\alpha + \\tfrac12\\log\\frac{\\Delta_t}{\\Gamma_t}
               - \\frac{\\log 2 - h(r_t)}{d}\\Big),\\qquad r_t = \\frac{d\\tilde\\mu^2e^{-2t}}{\\Gamma_t},
@@ -160,7 +166,8 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
 
     References
     ----------
-    Biroli et al. (2024), eq. 5 (``crit-coll``), Fig. 3 and SI App. C; theory sheet 3.2.
+    Biroli et al. (2024), eq. 5 (``crit-coll``), Fig. 3 and SI App. C; docs/theory/dynamical-regimes.md sec.
+    3.2.
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, n_ = _check_dn(d, n)
@@ -174,9 +181,9 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
                 return mp.mpf(0)
             val = mp.log(nn) / dd
             if not mp.isinf(tt):
-                val -= mp.log1p(ss**2 / mp.expm1(2 * tt)) / 2
+                val -= _ou_from_ve(ss**2 / _ve(tt))
             if finite_d:
-                r = 0 if mp.isinf(tt) else dd * mm**2 / (mp.expm1(2 * tt) + ss**2)
+                r = 0 if mp.isinf(tt) else dd * mm**2 / (_ve(tt) + ss**2)
                 h = expect_localized_mp(
                     lambda y: mp.log1p(mp.exp(-2 * abs(y)))
                     + 2 * abs(y) * mp.exp(-2 * abs(y)) / (1 + mp.exp(-2 * abs(y))),
@@ -195,7 +202,7 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
 def _rem_parts(t, sigma):
     ta = check_array(t, "t", lower=0.0, lower_open=True, allow_inf=False)
     sig = check_array(sigma, "sigma", lower=0.0, lower_open=True)
-    return ta, -np.expm1(-2.0 * ta), sig**2 * np.exp(-2.0 * ta)
+    return ta, _delta(ta), sig**2 * _alphabar(ta)
 
 
 def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
@@ -233,7 +240,7 @@ def rem_energy(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarr
 
     References
     ----------
-    Biroli et al. (2024), SI App. C (misprint corrected, theory sheet 3.2).
+    Biroli et al. (2024), SI App. C (misprint corrected, docs/theory/dynamical-regimes.md sec. 3.2).
     """
     la = check_array(lam, "lam", lower=0.0)
     _, dt, st2 = _rem_parts(t, sigma)
@@ -293,7 +300,7 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
     Legendre transform :math:`f_t(\\epsilon) = \\sup_\\lambda[-\\lambda\\epsilon - g_t(\\lambda)]`
     of :func:`rem_cgf`.  **Corrected closed form**: the paper's eq. ``fdef`` does not match the
     Legendre transform (it gives -1.308 at t = 1, sigma = 1, epsilon = 1/2); the form implemented
-    here, derived in the theory sheet and re-derived in :func:`derivations.rem_collapse`, is
+    here, derived in docs/theory/dynamical-regimes.md and re-derived in :func:`derivations.rem_collapse`, is
 
     .. math:: A = \\sqrt{\\sigma_t^4 + 8\\epsilon\\Delta_t(\\Delta_t + \\sigma_t^2)},\\quad
               u = \\frac{\\sigma_t^2 + A}{4\\epsilon},
@@ -313,8 +320,7 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
         import mpmath as mp
 
         def one(ee, tt, ss):
-            d_ = -mp.expm1(-2 * tt)
-            s2 = ss**2 * mp.exp(-2 * tt)
+            d_, s2 = _delta(tt), ss**2 * _alphabar(tt)
             a = mp.sqrt(s2**2 + 8 * ee * d_ * (d_ + s2))
             u = (s2 + a) / (4 * ee)
             return (-mp.log(4 * ee * d_ / (s2 + a)) / 2
@@ -355,6 +361,6 @@ def rem_free_entropy(t: ArrayLike, alpha: ArrayLike, sigma: ArrayLike = 1.0) -> 
 
     References
     ----------
-    Biroli et al. (2024), SI App. C (phase inequalities corrected, theory sheet 3.2).
+    Biroli et al. (2024), SI App. C (phase inequalities corrected, docs/theory/dynamical-regimes.md sec. 3.2).
     """
     return np.maximum(annealed_free_entropy(t, alpha, sigma), -0.5)

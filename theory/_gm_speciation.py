@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
 from ._gaussian_expectation import expect_localized, expect_localized_mp, sech2
-from ._mp import mp_apply
+from .checks import NoSpeciationError, check_array, restore_shape
+from .mp import mp_apply
+from .timemap import _alphabar, _ve
 
 __all__ = ["phi", "phi_scaling", "signal_to_noise", "speciation_time", "t_star",
            "SPECIATION_CONVENTIONS"]
@@ -43,12 +44,13 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
 
     References
     ----------
-    Biroli et al. (2024), eq. 6 (``phi_GM``); theory sheet section 2.4 (one-parameter form).
+    Biroli et al. (2024), eq. 6 (``phi_GM``); docs/theory/dynamical-regimes.md section 2.4 (one-parameter
+    form).
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
     with np.errstate(over="ignore"):
-        r = d_ * mu**2 / (np.expm1(2.0 * ta) + sig**2)
+        r = d_ * mu**2 / (_ve(ta) + sig**2)
     return restore_shape(r, t, d, mu_tilde, sigma)
 
 
@@ -99,7 +101,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
     The paper's eq. 6 integrates over the projection y of the clones' common ancestor on
     :math:`\\hat m`; the orthogonal directions integrate out, so it is exact at any d.  Writing the
     class posterior as :math:`\\tfrac12[1 + \\tanh(\\cdot)]` turns it into a one-parameter form
-    (theory sheet 2.4, checked against eq. 6 in the tests):
+    (docs/theory/dynamical-regimes.md sec. 2.4, checked against eq. 6 in the tests):
 
     .. math:: \\phi(t) = \\frac12\\Big[1 + E_{z}\\tanh^2\\big(r_t + \\sqrt{r_t}\\, z\\big)\\Big],
               \\qquad r_t = \\frac{d\\tilde\\mu^2 e^{-2t}}{\\Delta_t + \\sigma^2 e^{-2t}}.
@@ -125,7 +127,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
         import mpmath as mp
 
         def one(tt, dd, mm, ss):
-            r_mp = 0 if mp.isinf(tt) else dd * mm**2 / (mp.expm1(2 * tt) + ss**2)
+            r_mp = 0 if mp.isinf(tt) else dd * mm**2 / (_ve(tt) + ss**2)
             return _phi_of_r_mp(r_mp, precision)
 
         return mp_apply(one, precision, ta, d, mu_tilde, sigma)
@@ -154,25 +156,25 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
               + \\tilde\\mu e^{-\\tau} z\\big)\\Big].
 
     It goes from 1 (:math:`\\tau\\to-\\infty`) to 1/2 (:math:`\\tau\\to+\\infty`; the paper's main
-    text says "to zero", a misprint flagged in the theory sheet) and equals 0.775200 at
+    text says "to zero", a misprint flagged in docs/theory/dynamical-regimes.md) and equals 0.775200 at
     :math:`\\tau = 0` for :math:`\\tilde\\mu = 1`.
 
     References
     ----------
     Biroli et al. (2024), eq. 6 and the scaling variable :math:`\\sqrt d e^{-t}` of SI App. B.2
-    (printed as :math:`e^{-\\sqrt t} d`, a misprint); explicit form derived in the theory sheet 2.4.
+    (printed as :math:`e^{-\\sqrt t} d`, a misprint); explicit form derived in
+    docs/theory/dynamical-regimes.md sec. 2.4.
     """
     ta = check_array(tau, "tau")
     mu = check_array(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
     with np.errstate(over="ignore"):
-        r = mu**2 * np.exp(-2.0 * ta)
+        r = mu**2 * _alphabar(ta)
     if not np.all(np.isfinite(r)):
         raise ValueError(f"tau must be > {np.log(1e-300) / 2:g} for this mu_tilde "
                          f"(got {float(np.min(ta)):g})")
     if precision is not None:
-        import mpmath as mp
 
-        return mp_apply(lambda tt, mm: _phi_of_r_mp(mm**2 * mp.exp(-2 * tt), precision),
+        return mp_apply(lambda tt, mm: _phi_of_r_mp(mm**2 * _alphabar(tt), precision),
                         precision, ta, mu)
     return restore_shape(_phi_of_r(r), tau, mu_tilde)
 
@@ -199,7 +201,7 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
           printed Landau matrix :math:`M = I - e^{-2t}C_0`).
         - ``"lambda_plus_one"``: :math:`\\tfrac12\\log(\\Lambda + 1)`, the zero crossing of the
           consistently expanded Landau matrix :math:`M = I - (e^{-2t}/\\Delta_t) C_0`
-          (:func:`derivations.landau_expansion`; theory sheet 2.1 caveat).
+          (:func:`derivations.landau_expansion`; docs/theory/dynamical-regimes.md sec. 2.1 caveat).
         - ``"lambda_minus_one"``: :math:`\\tfrac12\\log(\\Lambda - 1)` (needs :math:`\\Lambda > 1`).
         - ``"exact_hessian"``: :math:`\\tfrac12\\log(d\\tilde\\mu^2 + 1 - \\sigma^2)`, where the exact
           Hessian of :math:`\\log P_t` at x = 0 changes sign (needs :math:`d\\tilde\\mu^2 + 1 > \\sigma^2`);
@@ -240,7 +242,7 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
                          f"(got {convention!r})")
     a = args[convention]
     if np.any(a <= 1.0):
-        raise ValueError(f"speciation_time: convention {convention!r} has no positive speciation "
+        raise NoSpeciationError(f"speciation_time: convention {convention!r} has no positive speciation "
                          f"time for these parameters (argument of the log {float(np.min(a)):g} <= 1)")
     return restore_shape(0.5 * np.log(a), d, mu_tilde, sigma)
 

@@ -1,20 +1,22 @@
-r"""The subspace-resolved extension (sheet sec. 2.4) and the global collapse time beside the
-per-subspace thresholds (sheet sec. 2.5)."""
+r"""The subspace-resolved extension (docs/theory/losing-dimensions.md sec. 2.4) and the global collapse time
+beside the per-subspace thresholds (docs/theory/losing-dimensions.md sec. 2.5)."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
 from ._manifold_thresholds import (
     _check_n,
-    _check_subspaces,
     _check_time_kind,
     _from_ve,
     _to_ve,
     _variances,
+    check_subspaces,
 )
+from .checks import check_array, check_scalar, restore_shape
+from .collapse import collapse_time_from_spectrum
+from .timemap import _ve
 
 # --- the subspace-resolved extension ----------------------------------------------------------------
 
@@ -51,8 +53,8 @@ def subspace_collapse_times(fractions: ArrayLike, variances: ArrayLike, alpha: A
 
     Notes
     -----
-    **Extension, not from the paper or the authors' code** (theory sheet sec. 2.4, [D]): a probe
-    :math:`\sqrt t\,\xi_k` with :math:`|\xi_k|^2 = d_k` sees cross-term energies of variance
+    **Extension, not from the paper or the authors' code** (docs/theory/losing-dimensions.md sec. 2.4, [D]): a
+    probe :math:`\sqrt t\,\xi_k` with :math:`|\xi_k|^2 = d_k` sees cross-term energies of variance
     :math:`d_k\sigma_k^2/t`; REM condensation at :math:`2\log n = 2\alpha d` gives
 
     .. math::
@@ -66,7 +68,7 @@ def subspace_collapse_times(fractions: ArrayLike, variances: ArrayLike, alpha: A
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.4 (extension of Achilli et al. 2024,
+    docs/theory/losing-dimensions.md sec. 2.4 (extension of Achilli et al. 2024,
     arXiv:2410.08727); :func:`derivations.manifold_rem.subspace_rem`.
     """
     time = _check_time_kind(time)
@@ -86,11 +88,12 @@ def subspace_rem_retention(fractions: ArrayLike, variances: ArrayLike, alpha: fl
     Notes
     -----
     :math:`\min(1, \sqrt{2\log n/v_k})` with :math:`v_k = d_k\sigma_k^2/t_{VE}` and
-    :math:`\log n = \alpha d` (extension, sheet sec. 2.4 [D]).
+    :math:`\log n = \alpha d` (extension, docs/theory/losing-dimensions.md sec. 2.4 [D]).
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` secs. 2.2 and 2.4 (extension).
+    Achilli et al. (2024), arXiv:2410.08727 (setting);
+    docs/theory/losing-dimensions.md secs. 2.2 and 2.4 (extension).
     """
     time = _check_time_kind(time)
     psi, var = _check_fractions(fractions, variances)
@@ -130,15 +133,13 @@ def global_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, time: s
 
     References
     ----------
-    Biroli et al. (2024), arXiv:2402.18491, eq. 5 (``crit-coll``); theory sheets
-    ``dynamical-regimes.md`` sec. 3.3 and ``losing-dimensions.md`` sec. 2.5 [D].
+    Biroli et al. (2024), arXiv:2402.18491, eq. 5 (``crit-coll``);
+    docs/theory/dynamical-regimes.md sec. 3.3 and docs/theory/losing-dimensions.md sec. 2.5 [D].
     """
-    from .collapse import collapse_time_from_spectrum
-
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
     var = _variances(sd, dm, normalized, effective)
     t_ou = np.asarray(collapse_time_from_spectrum(np.repeat(var, dm), nn))
-    out = t_ou if time == "ou" else np.expm1(2.0 * t_ou)
+    out = t_ou if time == "ou" else _ve(t_ou)
     return restore_shape(out, n)

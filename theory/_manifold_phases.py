@@ -9,17 +9,18 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
-from ._io import atomic_path
 from ._manifold_global import global_collapse_time
 from ._manifold_thresholds import (
-    _check_subspaces,
     _check_time_kind,
+    check_subspaces,
     collapse_times,
     norm_collapse_time,
 )
+from .checks import check_array, check_scalar
+from .files import atomic_path
+from .timemap import _ve
 
-_CITATION = ("Achilli et al. 2024 (arXiv:2410.08727), theory formula t_c (sheet losing-dimensions "
+_CITATION = ("Achilli et al. 2024 (arXiv:2410.08727), theory formula t_c (docs/theory/losing-dimensions.md "
              "secs. 2.1, 2.3 [D]); global collapse: Biroli et al. 2024, eq. 5")
 
 
@@ -65,6 +66,12 @@ class GeometricMemorization:
         :math:`t_C^{(0)}` for Gaussian data, ``None`` on the sphere.
     global_time : float
         The global (Biroli et al.) collapse time with the same variances.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (per-subspace critical times, the window of geometric
+    memorization); Biroli et al. (2024), arXiv:2402.18491, eq. 5 (the global time);
+    docs/theory/losing-dimensions.md secs. 2.3 and 2.5.
     """
 
     stds: np.ndarray
@@ -136,11 +143,11 @@ def geometric_memorization(stds: ArrayLike, dims: ArrayLike, n: float, normalize
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727 (abstract [A]: "higher variance lost first"); theory
-    sheet ``losing-dimensions.md`` sec. 2.3 [D] (ordering, visibility window); Biroli et al. (2024)
+    docs/theory/losing-dimensions.md sec. 2.3 [D] (ordering, visibility window); Biroli et al. (2024)
     eq. 5 for the global time.
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = check_scalar(n, "n", lower=2.0)
     mask = _tangent_mask(tangent, sd.size)
     tc = collapse_times(sd, dm, nn, normalized, effective, time)
@@ -148,7 +155,7 @@ def geometric_memorization(stds: ArrayLike, dims: ArrayLike, n: float, normalize
     order = idx[np.argsort(-tc[idx], kind="stable")]
     lo, hi = float(tc[idx].min()), float(tc[idx].max())
     window = (lo, hi) if hi > lo else None
-    ve = tc if time == "ve_variance" else np.expm1(2.0 * tc)
+    ve = tc if time == "ve_variance" else _ve(tc)
     log_ratio = float(np.log(ve[idx].max() / ve[idx].min()))
     norm_t = None if normalized else float(norm_collapse_time(sd, dm, nn, time))
     glob = float(global_collapse_time(sd, dm, nn, time, normalized, effective))
@@ -174,6 +181,11 @@ class ManifoldPhaseDiagram:
         The global collapse time on the rows.
     params : dict
         stds, dims, tangent, normalized, effective, time.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; Biroli et al. (2024), arXiv:2402.18491, eq. 5 (the global
+    collapse line); docs/theory/losing-dimensions.md secs. 2.3 and 2.5.
     """
 
     t: np.ndarray
@@ -241,15 +253,15 @@ def manifold_phase_diagram(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, log_n
     Notes
     -----
     Subspace k is intact at (t, n) iff :math:`t > t_C^{(k)}(n)`, equivalently
-    :math:`\log n > \log n_C^{(k)}(t)` (sheet sec. 2.3 [D]).
+    :math:`\log n > \log n_C^{(k)}(t)` (docs/theory/losing-dimensions.md sec. 2.3 [D]).
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.3 [D] (from Achilli et al. 2024); Biroli et al.
+    docs/theory/losing-dimensions.md sec. 2.3 [D] (from Achilli et al. 2024); Biroli et al.
     (2024) eq. 5 (global line).
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     ta = check_array(t, "t", lower=0.0, lower_open=True, ndim=1)
     ln = check_array(log_n, "log_n", lower=float(np.log(2.0)), upper=700.0, ndim=1)
     mask = _tangent_mask(tangent, sd.size)

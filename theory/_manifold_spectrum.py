@@ -1,6 +1,6 @@
 r"""The theory spectrum of the paper's figure: population Jacobian plus the memorization term.
 
-Implemented from the formula transcribed in the theory sheet ``losing-dimensions.md`` sec. 2.1 (the
+Implemented from the formula transcribed in docs/theory/losing-dimensions.md sec. 2.1 (the
 "Theory" panel of Achilli et al. 2024); not copied from the authors' code.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
-from ._manifold_thresholds import _check_subspaces, _check_time_kind, _gate_q4, _to_ve, _variances
+from ._manifold_thresholds import _check_time_kind, _gate_q4, _to_ve, _variances, check_subspaces
+from .checks import check_array, check_scalar
 
 
 def theory_spectrum(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayLike,
@@ -58,19 +58,19 @@ def theory_spectrum(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayLike,
 
     What is what: :math:`\lambda_i` is the exact population Jacobian eigenvalue magnitude
     (:math:`1/(\Delta_t + \sigma_i^2e^{-2t})` in OU time); :math:`\phi_i = Y_i^{REM}/t` is the REM
-    participation ratio of the direction over t (derived reading, sheet sec. 2.2 [D]).  **Heuristic
-    parts:** the amplitude :math:`F(t)` (its derivation is not visible in the authors' code) and
-    adding the population and memorization parts in quadrature.  A direction that is condensed
-    gets a value far above the normal bulk 1/t and leaves the small "tangent" group.
+    participation ratio of the direction over t (derived reading, docs/theory/losing-dimensions.md sec. 2.2
+    [D]).  **Heuristic parts:** the amplitude :math:`F(t)` (its derivation is not visible in the authors'
+    code) and adding the population and memorization parts in quadrature.  A direction that is condensed gets
+    a value far above the normal bulk 1/t and leaves the small "tangent" group.
 
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727, "Theory" panel of the figure ``three_subplots``
-    (``eigenvalues``, ``t_c``, ``t_c0``, ``phi``, ``phi0``, ``factor``, ``singular``; theory sheet
-    ``losing-dimensions.md`` sec. 2.1 [C]); reading in sec. 2.2 [D].
+    (``eigenvalues``, ``t_c``, ``t_c0``, ``phi``, ``phi0``, ``factor``, ``singular``;
+    docs/theory/losing-dimensions.md sec. 2.1 [C]); reading in sec. 2.2 [D].
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = check_scalar(n, "n", lower=2.0)
     ta = check_array(t, "t", lower=0.0, lower_open=True)
     var_k = _variances(sd, dm, normalized, effective)
@@ -107,7 +107,7 @@ def normalized_spectrum(singular: ArrayLike, drop: int = 0) -> np.ndarray:
 
     References
     ----------
-    Achilli et al. (2024), figure ``three_subplots`` (theory sheet ``losing-dimensions.md``
+    Achilli et al. (2024), figure ``three_subplots`` (docs/theory/losing-dimensions.md
     sec. 3.3 [C]).
     """
     sv = check_array(singular, "singular", lower=0.0)
@@ -139,13 +139,13 @@ def theory_dimension_count(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayL
     -----
     A read-out convention of the package (the paper reads the count off the sorted, normalized
     spectrum by eye).  With the default 0.5 it gives the 7 -> 5 -> 0 sequence of the paper's figure
-    as t decreases across :math:`t_C^{(1)}` and :math:`t_C^{(2)}` (sheet sec. 3.3); the same
-    criterion applied to the exact Jacobian of the empirical score is
+    as t decreases across :math:`t_C^{(1)}` and :math:`t_C^{(2)}` (docs/theory/losing-dimensions.md sec. 3.3);
+    the same criterion applied to the exact Jacobian of the empirical score is
     :func:`validation.memorization.dimension_count`.
 
     References
     ----------
-    Achilli et al. (2024), figure ``three_subplots`` (theory sheet ``losing-dimensions.md``
+    Achilli et al. (2024), figure ``three_subplots`` (docs/theory/losing-dimensions.md
     secs. 2.1 and 3.3).
     """
     thr = check_scalar(threshold, "threshold", lower=0.0, upper=1.0, lower_open=True,

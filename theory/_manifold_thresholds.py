@@ -1,7 +1,7 @@
 r"""Per-direction condensation thresholds of the empirical score on a linear manifold.
 
 Closed forms of the random-energy-model reading of Achilli et al. (2024) derived in
-:mod:`derivations.manifold_rem` (theory sheet ``losing-dimensions.md`` secs. 2.2-2.3): energy
+:mod:`derivations.manifold_rem` (docs/theory/losing-dimensions.md secs. 2.2-2.3): energy
 variances, critical times, critical dataset sizes and critical alpha per subspace, the norm-driven
 threshold of Gaussian data, the REM retention, and the exact effective per-coordinate variances of
 sphere-normalized data.  The extension of sec. 2.4 and the global time are in
@@ -15,7 +15,8 @@ import functools
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
+from .checks import check_array, check_scalar, restore_shape
+from .timemap import _ou_from_ve, _ve
 
 TIMES = ("ou", "ve_variance")
 """Accepted values of the ``time`` argument: OU time, or the VE noise variance e^{2t} - 1."""
@@ -31,16 +32,27 @@ def _check_time_kind(time: str) -> str:
 
 def _to_ve(t: np.ndarray, time: str) -> np.ndarray:
     """VE noise variance of a time given in the unit named by ``time``."""
-    return np.expm1(2.0 * t) if time == "ou" else t
+    return _ve(t) if time == "ou" else t
 
 
 def _from_ve(s: np.ndarray, time: str) -> np.ndarray:
     """A VE noise variance in the unit named by ``time`` (OU: t = log(1 + s)/2)."""
-    return 0.5 * np.log1p(s) if time == "ou" else s
+    return _ou_from_ve(s) if time == "ou" else s
 
 
-def _check_subspaces(stds: ArrayLike, dims: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Validate one standard deviation (> 0) and one dimension (integer >= 1) per subspace."""
+def check_subspaces(stds: ArrayLike, dims: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Validate one standard deviation (> 0) and one dimension (integer >= 1) per subspace.
+
+    Returns
+    -------
+    stds : ndarray (K,) float64
+    dims : ndarray (K,) int64
+
+    Raises
+    ------
+    ValueError
+        A std <= 0, a dimension < 1 or not an integer, empty or mismatched lengths.
+    """
     sd = check_array(stds, "stds", lower=0.0, lower_open=True)
     if sd.ndim != 1 or sd.size == 0:
         raise ValueError(f"stds must be a non-empty 1-dimensional array (got shape {sd.shape})")
@@ -122,16 +134,16 @@ def effective_variances(stds: ArrayLike, dims: ArrayLike) -> np.ndarray:
         \prod_j (1 + 2u\sigma_j^2)^{-d_j/2}\,du ,
 
     evaluated by :func:`scipy.integrate.quad` (pieces split at :math:`u = 1/(2\sigma_j^2)`).  The
-    theory sheet quotes the large-d approximation :math:`\sigma_k^2/\sum_j d_j\sigma_j^2` (0.408 and
-    0.0367 for the paper's 2/5/23 configuration, [D]); this is its exact value.  The authors' theory
-    ignores the normalization and uses the raw stds (sheet sec. 1.2).
+    docs/theory/losing-dimensions.md quotes the large-d approximation :math:`\sigma_k^2/\sum_j d_j\sigma_j^2`
+    (0.408 and 0.0367 for the paper's 2/5/23 configuration, [D]); this is its exact value.  The authors'
+    theory ignores the normalization and uses the raw stds (docs/theory/losing-dimensions.md sec. 1.2).
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 1.2 (effective variances, [D]); Achilli et al.
+    docs/theory/losing-dimensions.md sec. 1.2 (effective variances, [D]); Achilli et al.
     (2024), arXiv:2410.08727 (data projected onto the sphere).
     """
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     return np.array(_effective_cached(tuple(sd.tolist()), tuple(int(x) for x in dm)))
 
 
@@ -167,15 +179,16 @@ def energy_variances(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized:
 
     OU: :math:`[gQ_4e^{-4t}/2 + \Delta_t\sigma_k^2e^{-2t}]/\Delta_t^2`, the same number.  The
     energies are treated as i.i.d. Gaussian (the REM approximation; only qualitative for the
-    paper's toy data, sheet sec. 2.6).
+    paper's toy data, docs/theory/losing-dimensions.md sec. 2.6).
 
     References
     ----------
-    Achilli et al. (2024), arXiv:2410.08727, theory formula (sheet sec. 2.1); derived REM reading,
-    theory sheet ``losing-dimensions.md`` sec. 2.2 [D]; :func:`derivations.manifold_rem.direction_rem`.
+    Achilli et al. (2024), arXiv:2410.08727, theory formula (docs/theory/losing-dimensions.md sec. 2.1);
+    derived REM reading, docs/theory/losing-dimensions.md sec. 2.2 [D];
+    :func:`derivations.manifold_rem.direction_rem`.
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     ta = check_array(t, "t", lower=0.0, lower_open=True)
     var = _variances(sd, dm, normalized, effective)
     s = _to_ve(ta, time)[..., None]
@@ -227,13 +240,13 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
 
     i.e. :math:`\sigma_k^2/(2\log n)` on the sphere (g = 0); OU time
     :math:`t = \tfrac12\log(1 + t_C^{(k)})`.  The REM threshold marks where condensation along the
-    direction *starts*; Monte Carlo (sheet sec. 2.6) shows it is only qualitative for the paper's toy
-    data.
+    direction *starts*; Monte Carlo (docs/theory/losing-dimensions.md sec. 2.6) shows it is only qualitative
+    for the paper's toy data.
 
     References
     ----------
-    Achilli et al. (2024), arXiv:2410.08727, theory formula ``t_c`` (sheet sec. 2.1, [C]); closed
-    form: theory sheet ``losing-dimensions.md`` sec. 2.3 [D];
+    Achilli et al. (2024), arXiv:2410.08727, theory formula ``t_c`` (docs/theory/losing-dimensions.md sec.
+    2.1, [C]); closed form: docs/theory/losing-dimensions.md sec. 2.3 [D];
     :func:`derivations.manifold_rem.direction_rem`.
 
     Examples
@@ -243,7 +256,7 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
     array([0.072382, 0.006514])
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
     var = _variances(sd, dm, normalized, effective)
     L = np.log(nn)[..., None]
@@ -267,10 +280,11 @@ def norm_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike,
 
     References
     ----------
-    Achilli et al. (2024), theory formula ``t_c0`` (sheet sec. 2.1, [C]); sheet sec. 2.3 [D].
+    Achilli et al. (2024), theory formula ``t_c0`` (docs/theory/losing-dimensions.md sec. 2.1, [C]);
+    docs/theory/losing-dimensions.md sec. 2.3 [D].
     """
     time = _check_time_kind(time)
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
     s = np.sqrt(float(np.sum(dm * sd**4)) / (4.0 * np.log(nn)))
     return restore_shape(_from_ve(s, time), n)
@@ -312,7 +326,7 @@ def log_critical_sizes(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalize
     References
     ----------
     Achilli et al. (2024), arXiv:2410.08727 ("critical times and dataset sizes", abstract [A]);
-    theory sheet ``losing-dimensions.md`` sec. 2.3 [D].
+    docs/theory/losing-dimensions.md sec. 2.3 [D].
     """
     return 0.5 * energy_variances(stds, dims, t, normalized, effective, time)
 
@@ -333,9 +347,9 @@ def critical_alphas(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized: 
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.3 [D] (from the formula of Achilli et al. 2024).
+    docs/theory/losing-dimensions.md sec. 2.3 [D] (from the formula of Achilli et al. 2024).
     """
-    _, dm = _check_subspaces(stds, dims)
+    _, dm = check_subspaces(stds, dims)
     return log_critical_sizes(stds, dims, t, normalized, time, effective) / float(dm.sum())
 
 
@@ -358,7 +372,7 @@ def rem_retention(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayLike,
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 2.2 [D]; B. Derrida, Phys. Rev. B 24, 2613 (1981).
+    docs/theory/losing-dimensions.md sec. 2.2 [D]; B. Derrida, Phys. Rev. B 24, 2613 (1981).
     """
     nn = check_scalar(n, "n", lower=2.0)
     v = energy_variances(stds, dims, t, normalized, effective, time)

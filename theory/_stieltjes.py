@@ -9,7 +9,7 @@ compare the two); they are rebuilt here with :mod:`numpy.polynomial` products so
 
 Conventions: :math:`F \in \mathbb R^{d\times m}` with i.i.d. :math:`N(0, 1/d)` entries, latent
 variance :math:`v_k` on a fraction :math:`f_k = m_k/d` of the dimensions,
-:math:`g(z) = \frac1d \operatorname{tr}(B - z)^{-1}` (theory sheet ``spectral-gaps.md`` sec. 1.3,
+:math:`g(z) = \frac1d \operatorname{tr}(B - z)^{-1}` (docs/theory/spectral-gaps.md sec. 1.3,
 2.2).
 """
 
@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.polynomial import polynomial as P
 
-from ._checks import check_array
+from .checks import check_array
 
 __all__ = ["Groups", "as_groups", "self_consistent_coefficients", "edge_coefficients", "z_of_g",
            "stieltjes_bulk", "critical_points", "Bulk", "bulks_of"]
@@ -176,7 +176,13 @@ def critical_points(f: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 class Bulk(NamedTuple):
     """One detached bulk of the spectrum of B: edges, mass per dimension d, and the groups in it
-    (indices into the sorted, merged groups)."""
+    (indices into the sorted, merged groups).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (bulks of the spectrum); edges at the
+    critical points of docs/theory/spectral-gaps.md sec. 2.2.
+    """
 
     lower: float
     upper: float

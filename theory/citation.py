@@ -1,20 +1,37 @@
-"""Which papers and equations a computed number comes from.
+"""Which papers and equations a computed number comes from, read from the code's own docstrings.
+
+The single source of a citation is the numpydoc ``References`` section of the public function or
+class that computes the number; :func:`citation` reads it (keyed by the qualified name
+``module.qualname``) and recognises the package's three source papers in it (by arXiv number or by
+first author), for their full reference and BibTeX.
 
 >>> from theory import citation
 >>> from theory.gaussian_mixture import collapse_time
 >>> print(citation(collapse_time))  # doctest: +ELLIPSIS
-collapse_time: Biroli, Bonnaire, de Bortoli, Mezard (2024), ... eq. 10 (tc_GM) ...
+theory.gaussian_mixture.collapse_time: Biroli et al. (2024), eq. 10 (tc_GM) and SI App. C.
+  [Biroli, Bonnaire, de Bortoli, Mezard (2024), 'Dynamical regimes of diffusion models', arXiv:2402.18491]
 
 ``citation()`` with no argument returns the BibTeX of the three papers; ``citation(f, bibtex=True)``
-the BibTeX of the papers that ``f`` uses (the same spirit as diffrax's ``citation`` helper).
+the BibTeX of the papers that ``f`` cites.
+
+References
+----------
+Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491; Achilli et al. (2024),
+arXiv:2410.08727; Ventura et al. (2025), arXiv:2410.05898 (the three papers of :data:`PAPERS`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import inspect
+import pkgutil
+import re
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-__all__ = ["Paper", "PAPERS", "SOURCES", "citation", "sources"]
+__all__ = ["Paper", "PAPERS", "citation", "references", "cited_papers", "public_callables",
+           "qualified_name", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +43,7 @@ class Paper:
     title: str
     arxiv: str
     bibtex: str
+    first_author: str
 
 
 PAPERS: dict[str, Paper] = {
@@ -45,6 +63,7 @@ PAPERS: dict[str, Paper] = {
   eprint  = {2402.18491},
   archivePrefix = {arXiv}
 }""",
+        "Biroli",
     ),
     "achilli2024": Paper(
         "achilli2024",
@@ -58,6 +77,7 @@ PAPERS: dict[str, Paper] = {
   journal = {arXiv preprint arXiv:2410.08727},
   year    = {2024}
 }""",
+        "Achilli",
     ),
     "ventura2024": Paper(
         "ventura2024",
@@ -74,149 +94,183 @@ PAPERS: dict[str, Paper] = {
   eprint    = {2410.05898},
   archivePrefix = {arXiv}
 }""",
+        "Ventura",
     ),
 }
 
-_B = "biroli2024"
-_V = "ventura2024"
-_A = "achilli2024"
-#: public function name -> list of (paper key, where in the paper)
-SOURCES: dict[str, list[tuple[str, str]]] = {
-    "phi": [(_B, "eq. 6 (phi_GM), SI App. B.3; one-parameter r-form of the theory sheet 2.4")],
-    "phi_scaling": [(_B, "eq. 6 large-d limit with scaling variable sqrt(d) e^{-t} (SI App. B.2)")],
-    "signal_to_noise": [(_B, "eq. 6 (phi_GM): r_t = d mu~^2 e^{-2t}/Gamma_t")],
-    "speciation_time": [(_B, "eq. 4 (crit-spec), SI App. A (Landau expansion, corrected), "
-                             "App. B.1 (t_S = 1/2 log(d mu~^2))")],
-    "t_star": [(_B, "eqs. 7-8 (eq:qt), SI App. B.2")],
-    "collapse_time": [(_B, "eq. 10 (tc_GM), SI App. C (condensation alpha = f_t(1/2))")],
-    "alpha": [(_B, "alpha = log(n)/d, sec. Collapse")],
-    "excess_entropy": [(_B, "eq. 5 (crit-coll), Fig. 3 theory curve; finite-d class-entropy "
-                            "correction from the theory sheet 3.2 (derived, not in the paper)")],
-    "class_entropy": [(_B, "theory sheet 3.2, finite-d correction (derived)")],
-    "rem_cgf": [(_B, "SI App. C, g_t(lambda)")],
-    "rem_energy": [(_B, "SI App. C, epsilon*(lambda) (misprint lambda sigma_t^2 -> "
-                        "lambda sigma_t^4 corrected)")],
-    "rem_lambda": [(_B, "SI App. C, lambda*(epsilon)")],
-    "rate_function": [(_B, "SI App. C, eq. fdef (misprinted; corrected closed form)")],
-    "annealed_free_entropy": [(_B, "SI App. C, psi_+^ann = alpha + g_t(1)")],
-    "rem_free_entropy": [(_B, "SI App. C (phase inequalities corrected)")],
-    "speciation_time_from_data": [(_B, "eq. 4 (crit-spec), Table 1")],
-    "speciation_time_from_eigenvalue": [(_B, "eq. 4 (crit-spec), Table 1 (DDPM discretised)")],
-    "top_covariance_eigenvalue": [(_B, "eq. 4 (crit-spec), SI App. D")],
-    "covariance_spectrum": [(_B, "eq. 11 and eq. 4")],
-    "collapse_time_from_spectrum": [(_B, "eq. 5 (crit-coll); Gaussian-data form of the theory "
-                                         "sheet 3.3 (derived)")],
-    "excess_entropy_from_spectrum": [(_B, "eq. 5 (crit-coll); theory sheet 3.3 (derived)")],
-    "phase_diagram_t_alpha": [(_B, "eqs. 4 and 10, Fig. 1 (three regimes)")],
-    "phase_diagram_d_n": [(_B, "eqs. 4 and 10, Fig. 1 (three regimes)")],
-    "ddpm_ou_times": [(_B, "SI 'Denoising Diffusion Probabilistic Models': t = -1/2 log alphabar")],
-    "ou_time_from_alphabar": [(_B, "SI 'Denoising Diffusion Probabilistic Models'")],
-    "ve_variance": [(_B, "eq. 2 (x_t e^t = a + sqrt(e^{2t}-1) z)")],
-    # real data (validation.analysis, validation.datasets, validation.estimators)
-    "analyze_dataset": [(_B, "eqs. 4-5, Figs. 4-5, SI App. D; identities of the theory sheet "
-                             "secs. 2.5, 3.1 (derived)")],
-    "speciation_reading": [(_B, "eq. 4 (crit-spec), SI App. A; readings 1/2 log Lambda, "
-                                "1/2 log(Lambda +- 1)")],
-    "normalized_phi": [(_B, "eq. 6 limits phi -> 1/2 (two classes); K classes derived")],
-    "phi_crossing_time": [(_B, "Fig. 4, phi(t_S) ~ 0.775 (theory sheet 2.4)")],
-    "posterior_curves": [(_B, "eqs. 5-6, Figs. 4-5; identities of the theory sheet 2.5, 3.1")],
-    "load_dataset": [(_B, "SI App. D preprocessing: pixels in [0, 1], centred per channel")],
-    "preprocess": [(_B, "SI App. D preprocessing: pixels in [0, 1], centred per channel")],
-    "reproduce_fig4": [(_B, "Fig. 4 (real-data speciation), redrawn on offline digits")],
-    "reproduce_fig5": [(_B, "Fig. 5 (real-data collapse), redrawn on offline digits")],
-    # spectral gaps of linear-manifold data (theory.spectral, validation.spectral)
-    "density": [(_V, "sec. 6.2-6.3 (replica spectrum, Fig. 4); sheet spectral-gaps 2.2 (derived)")],
-    "cumulative": [(_V, "sec. 6; sheet spectral-gaps 2.2 (derived)")],
-    "zero_atom": [(_V, "sec. 6.2; sheet spectral-gaps 2.1")],
-    "spike_weight": [(_V, "sec. 6.2, line 246 (Dirac spike); sheet spectral-gaps 2.1")],
-    "jacobian_density": [(_V, "sec. 6, Figs. 2, 4; sheet spectral-gaps 2.1-2.2 (derived)")],
-    "bulks": [(_V, "sec. 6.3 (detached bulks), eq. 16; sheet spectral-gaps 2.2 (critical points)")],
-    "bulk_edges": [(_V, "eq. 16 (MP edges), sec. 6.3; sheet spectral-gaps 2.2")],
-    "jacobian_edges": [(_V, "sec. 6; sheet spectral-gaps 2.3-2.4")],
-    "intermediate_gaps": [(_V, "eqs. 9, 18, 20-22, 25 (the paper's t_max is a noise variance); "
-                               "sheet spectral-gaps 2.4-2.5")],
-    "manifold_gap": [(_V, "eqs. 15, 17, sec. 4.1; sheet spectral-gaps 2.3")],
-    "gap_heights": [(_V, "eqs. 15, 18; sheet spectral-gaps 2.3-2.5")],
-    "phase_boundaries": [(_V, "secs. 5.1-5.3, Fig. 1c; boundaries derived, sheet spectral-gaps 2.6")],
-    "phases": [(_V, "sec. 5; sheet spectral-gaps 2.6")],
-    "separation_order": [(_V, "sec. 6.3, Fig. 3 (sigma_1 <-> sigma_2 swap); sheet spectral-gaps 2.4")],
-    "estimate_dimensions": [(_V, "sec. 4.1, line 106, Fig. 1a; sheet spectral-gaps 1.1")],
-    "ve_schedule_time": [(_V, "VE schedule (Song et al. 2021), sheet spectral-gaps conventions")],
-    "empirical_jacobian_spectra": [(_V, "sheet spectral-gaps 2.7"),
-                                   ("achilli2024", "empirical-score Jacobian")],
-    # geometric memorization (theory.manifold, validation.memorization)
-    "collapse_times": [(_A, "theory code of the figure, t_c (sheet losing-dimensions 2.1); closed form "
-                            "sheet 2.3 (derived)")],
-    "norm_collapse_time": [(_A, "t_c0 (sheet losing-dimensions 2.1); sheet 2.3 (derived)")],
-    "log_critical_sizes": [(_A, "critical dataset sizes (abstract); sheet losing-dimensions 2.3 "
-                                "(derived)")],
-    "critical_alphas": [(_A, "sheet losing-dimensions 2.3, alpha_C = log n_C / d (derived)")],
-    "energy_variances": [(_A, "REM reading of t_c, sheet losing-dimensions 2.2 (derived; Derrida "
-                              "1981)")],
-    "rem_retention": [(_A, "REM participation ratio, sheet losing-dimensions 2.2 (derived, "
-                           "heuristic)")],
-    "subspace_collapse_times": [(_A, "EXTENSION, not in the paper: sheet losing-dimensions 2.4 "
-                                     "(derived)")],
-    "subspace_rem_retention": [(_A, "EXTENSION, not in the paper: sheet losing-dimensions 2.4 "
-                                    "(derived)")],
-    "global_collapse_time": [(_B, "eq. 5 (crit-coll); sheets dynamical-regimes 3.3, "
-                                  "losing-dimensions 2.5")],
-    "effective_variances": [(_A, "sphere-normalized data, sheet losing-dimensions 1.2 (exact form "
-                                 "derived)")],
-    "geometric_memorization": [(_A, "abstract ('higher variance lost first'); sheet "
-                                    "losing-dimensions 2.3 (derived)"), (_B, "eq. 5 (global time)")],
-    "manifold_phase_diagram": [(_A, "sheet losing-dimensions 2.3 (derived)"),
-                               (_B, "eq. 5 (global line)")],
-    "theory_spectrum": [(_A, "theory panel of the three-panel figure, sheet losing-dimensions 2.1 "
-                             "(factor(t) and quadrature sum: heuristic)")],
-    "normalized_spectrum": [(_A, "three-panel figure, sheet losing-dimensions 3.3")],
-    "theory_dimension_count": [(_A, "three-panel figure, sheet losing-dimensions 3.3 (read-out "
-                                    "convention of the package)")],
-    "measure_memorization": [(_A, "protocol of sheet losing-dimensions 3.5 (derived), caveats 2.6")],
-    "block_measurements": [(_A, "exact Jacobian, sheet losing-dimensions 1.4 and 3.5")],
-    "generation_retention": [(_A, "sample-level check, sheet losing-dimensions 3.5 item 5"),
-                             (_B, "eq. 3 (backward SDE)")],
-    "probe_spectrum": [(_A, "estimate_spectrum_ortho, sheet losing-dimensions 3.1-3.2"),
-                       (_V, "Algorithms 1-2")],
-    "compare_with_rem": [(_A, "sheet losing-dimensions 2.2-2.6")],
-    "fixed_alpha_sweep": [(_A, "sheet losing-dimensions 1.3 and 2.4 (extension)")],
-    # Jacobians of scores (validation.jacobian)
-    "empirical_score_jacobian": [("ventura2024", "theory sheet spectral-gaps sec. 2.7: "
-                                                 "J = -I/s + Cov_w(a)/s^2 (OU form)"),
-                                 ("achilli2024", "empirical-score Jacobian")],
-    "jacobian_from_covariance": [(_V, "theory sheet spectral-gaps sec. 2.7: J = -I/s + Cov_w(a)/s^2 "
-                                      "(OU form)")],
-    "posterior_moments": [("ventura2024", "theory sheet spectral-gaps sec. 2.7")],
-    "probe_singular_values": [("ventura2024", "Algorithms 1-2 (finite-difference singular "
-                                              "values), theory sheet spectral-gaps sec. 3.2-3.3")],
-}
+
+_SECTION = re.compile(r"^(?P<indent>[ \t]*)References[ \t]*\n(?P=indent)-{3,}[ \t]*\n", re.M)
+_NEXT = re.compile(r"^[ \t]*[A-Z][A-Za-z ]+[ \t]*\n[ \t]*-{3,}[ \t]*$", re.M)
 
 
-def sources(obj: Callable | str) -> list[tuple[Paper, str]]:
-    """The (paper, location) pairs behind a public function (object or name)."""
-    name = obj if isinstance(obj, str) else getattr(obj, "__name__", repr(obj))
-    name = name.rsplit(".", 1)[-1]
-    if name not in SOURCES:
-        known = ", ".join(sorted(SOURCES))
-        raise ValueError(f"no citation recorded for {name!r}; known names: {known}")
-    return [(PAPERS[key], where) for key, where in SOURCES[name]]
+def references(obj: object) -> str:
+    """The ``References`` section of ``obj``'s docstring, as one line ('' if it has none).
+
+    Parameters
+    ----------
+    obj : object
+        A function, class or module with a numpydoc docstring.
+
+    Returns
+    -------
+    str
+        The section's text on one line, double back-quotes removed, numbered entries
+        (``.. [1]``) separated by "; ".
+    """
+    doc = inspect.getdoc(obj) or ""
+    m = _SECTION.search(doc)
+    if m is None:
+        return ""
+    body = doc[m.end():]
+    nxt = _NEXT.search(body)
+    body = body[:nxt.start()] if nxt else body
+    body = re.sub(r"\.\. \[\w+\]\s*", "; ", body).replace("``", "")
+    return " ".join(body.split()).strip("; ")
 
 
-def citation(obj: Callable | str | None = None, *, bibtex: bool = False) -> str:
+def cited_papers(text: str) -> list[Paper]:
+    """The package's source papers named in a references text, in order of first mention.
+
+    A paper is named by its arXiv number or by its first author; in an entry that lists several
+    authors (e.g. "B. Achilli, E. Ventura, ..."), the first one named decides.
+    """
+    found: list[Paper] = []
+    for entry in text.split(";"):
+        hits = []
+        for paper in PAPERS.values():
+            pos = [m.start() for m in (re.search(re.escape(paper.arxiv), entry),
+                                       re.search(rf"\b{paper.first_author}\b", entry)) if m]
+            if pos:
+                # an arXiv number beats an author name; otherwise the first author named wins
+                by_arxiv = paper.arxiv in entry
+                hits.append((0 if by_arxiv else 1, min(pos), paper))
+        if hits:
+            paper = min(hits, key=lambda h: (h[0], h[1]))[2]
+            if paper not in found:
+                found.append(paper)
+    return found
+
+
+def _is_public_callable(obj: object) -> bool:
+    """A function, a class, or a wrapped function (``functools.lru_cache`` and the like)."""
+    return (inspect.isfunction(obj) or inspect.isclass(obj)
+            or (callable(obj) and inspect.isfunction(getattr(obj, "__wrapped__", None))))
+
+
+def qualified_name(obj: object) -> str:
+    """``module.qualname`` of a public function or class, with the public module that exports it.
+
+    A function defined in a private module (``theory._gm_collapse``) is named after the public
+    module, among those already imported, whose ``__all__`` lists it (``theory.gaussian_mixture``).
+    """
+    module = getattr(obj, "__module__", None) or ""
+    qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", repr(obj))
+    if any(part.startswith("_") for part in module.split(".")):
+        top = module.split(".")[0]
+        for name, mod in sorted(sys.modules.items()):
+            if (name.split(".")[0] == top and mod is not None
+                    and not any(p.startswith("_") for p in name.split("."))
+                    and qual in getattr(mod, "__all__", ()) and getattr(mod, qual, None) is obj):
+                return f"{name}.{qual}"
+    return f"{module}.{qual}"
+
+
+def public_callables(packages: Iterable[str] = ("theory",)) -> dict[str, Callable]:
+    """Every public function and class of the given packages, by qualified name.
+
+    Walks the public modules (names without a leading underscore) of each package and takes the
+    functions and classes their ``__all__`` lists; an object exported by several modules is listed
+    once, under its first public module in name order.
+
+    Parameters
+    ----------
+    packages : iterable of str
+        Importable package names, e.g. ``("theory", "validation", "derivations")``.
+
+    Returns
+    -------
+    dict
+        ``{"theory.gaussian_mixture.phi": phi, ...}``.
+    """
+    out: dict[str, Callable] = {}
+    seen: set[int] = set()
+    for pkg_name in packages:
+        pkg = importlib.import_module(pkg_name)
+        names = [pkg_name] + sorted(
+            f"{pkg_name}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)
+            if not m.name.startswith("_"))
+        for mod_name in names:
+            mod = importlib.import_module(mod_name)
+            for attr in getattr(mod, "__all__", ()):
+                obj = getattr(mod, attr, None)
+                if _is_public_callable(obj) and id(obj) not in seen:
+                    seen.add(id(obj))
+                    out[f"{mod_name}.{attr}"] = obj
+    return out
+
+
+def resolve(name: str, packages: Iterable[str] = ("theory",)) -> Callable:
+    """The function or class called ``name``: a qualified name, or a bare name unique in ``packages``.
+
+    Raises
+    ------
+    ValueError
+        If nothing has that name ("no citation recorded ...") or a bare name is ambiguous (the
+        message lists the qualified names).
+    """
+    if "." in name:
+        mod_name, _, attr = name.rpartition(".")
+        try:
+            obj = getattr(importlib.import_module(mod_name), attr)
+        except (ImportError, AttributeError):
+            obj = None
+        if obj is not None and _is_public_callable(obj):
+            return obj
+        raise ValueError(f"no citation recorded for {name!r}: no such public function or class")
+    matches = {q: o for q, o in public_callables(packages).items() if q.rsplit(".", 1)[-1] == name}
+    if not matches:
+        raise ValueError(f"no citation recorded for {name!r}: no public function or class of "
+                         f"{', '.join(packages)} has that name")
+    if len({id(o) for o in matches.values()}) > 1:
+        raise ValueError(f"name {name!r} is ambiguous: give one of {', '.join(sorted(matches))}")
+    return next(iter(matches.values()))
+
+
+def citation(obj: Callable | str | None = None, *, bibtex: bool = False,
+             packages: Iterable[str] = ("theory",)) -> str:
     """Say which papers and equations produce the numbers of ``obj``.
 
     Parameters
     ----------
     obj : callable or str, optional
-        A public function of the package (or its name).  ``None``: all papers.
+        A public function or class, its qualified name (``"theory.gaussian_mixture.phi"``) or a
+        bare name unique in ``packages``.  ``None``: the BibTeX of all three papers.
     bibtex : bool
-        Return BibTeX entries instead of a one-line description.
+        Return the BibTeX entries of the papers cited instead of the text.
+    packages : iterable of str
+        Where a bare name is looked up (default ``theory``).
+
+    Returns
+    -------
+    str
+        ``"<qualified name>: <References section>"`` followed by the full reference of each of
+        the package's papers it names; or BibTeX.
+
+    Raises
+    ------
+    ValueError
+        Unknown or ambiguous name, or no References section ("no citation recorded").
     """
     if obj is None:
         return "\n\n".join(p.bibtex for p in PAPERS.values())
-    pairs = sources(obj)
+    fun = resolve(obj, packages) if isinstance(obj, str) else obj
+    name = qualified_name(fun)
+    text = references(fun)
+    if not text:
+        raise ValueError(f"no citation recorded for {name!r}: its docstring has no References "
+                         "section")
+    papers = cited_papers(text)
     if bibtex:
-        return "\n\n".join(dict.fromkeys(p.bibtex for p, _ in pairs))
-    name = obj if isinstance(obj, str) else obj.__name__
-    lines = [f"{p.short}, '{p.title}', arXiv:{p.arxiv}: {where}" for p, where in pairs]
-    return f"{name.rsplit('.', 1)[-1]}: " + "; ".join(lines)
+        return "\n\n".join(p.bibtex for p in papers)
+    lines = [f"{name}: {text}"] + [f"  [{p.short}, '{p.title}', arXiv:{p.arxiv}]" for p in papers]
+    return "\n".join(lines)

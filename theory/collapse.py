@@ -1,11 +1,12 @@
-"""Collapse time of Gaussian data with any covariance spectrum (theory sheet 3.3)."""
+"""Collapse time of Gaussian data with any covariance spectrum (docs/theory/dynamical-regimes.md sec. 3.3)."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
+from .checks import check_array, check_scalar, restore_shape
+from .timemap import _ou_from_ve, _ve
 
 __all__ = ["collapse_time_from_spectrum", "excess_entropy_from_spectrum"]
 
@@ -67,7 +68,7 @@ def collapse_time_from_spectrum(eigenvalues: ArrayLike, n: ArrayLike,
     References
     ----------
     Biroli et al. (2024), eq. 5 (``crit-coll``) and eq. 10; Gaussian-data form derived in the theory
-    sheet (dynamical-regimes), section 3.3.
+    docs/theory/dynamical-regimes.md, section 3.3.
     """
     from scipy.optimize import brentq
 
@@ -88,7 +89,7 @@ def collapse_time_from_spectrum(eigenvalues: ArrayLike, n: ArrayLike,
 
         log_s = lo if f(lo) <= 0 else (hi if f(hi) >= 0 else brentq(f, lo, hi, xtol=1e-14,
                                                                      rtol=1e-15, maxiter=200))
-        out[i] = 0.5 * np.log1p(np.exp(log_s))
+        out[i] = _ou_from_ve(np.exp(log_s))
     return restore_shape(out.reshape(n_arr.shape), n)
 
 
@@ -105,12 +106,12 @@ def excess_entropy_from_spectrum(t: ArrayLike, eigenvalues: ArrayLike, n: int | 
 
     References
     ----------
-    Biroli et al. (2024), eq. 5 (``crit-coll``); theory sheet (dynamical-regimes), section 3.3.
+    Biroli et al. (2024), eq. 5 (``crit-coll``); docs/theory/dynamical-regimes.md, section 3.3.
     """
     lam, d = _spectrum(eigenvalues, d)
     ta = check_array(t, "t", lower=0.0, lower_open=True, allow_inf=True)
     nn = check_scalar(n, "n", lower=2.0)
-    s = np.expm1(2.0 * ta.reshape(-1))
+    s = _ve(ta.reshape(-1))
     with np.errstate(over="ignore"):
         fe = np.log(nn) / d - 0.5 * _log_sum(lam, s, d)
     return restore_shape(np.maximum(fe, 0.0).reshape(ta.shape), t)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["Estimate"]
 
 
@@ -25,10 +27,10 @@ class Estimate:
 
     Parameters
     ----------
-    value : float
-        The estimate.
-    stderr : float
-        Its standard error (one standard deviation of the estimator).
+    value : float or ndarray
+        The estimate (an array for a curve or a spectrum estimated from the same samples).
+    stderr : float or ndarray
+        Its standard error (one standard deviation of the estimator), same shape as ``value``.
     n : int or None
         Number of independent samples behind it (None when not applicable).
 
@@ -37,8 +39,8 @@ class Estimate:
     Unpacks as ``value, stderr = estimate``.
     """
 
-    value: float
-    stderr: float
+    value: float | np.ndarray
+    stderr: float | np.ndarray
     n: int | None = None
 
     def __iter__(self):

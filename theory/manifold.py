@@ -12,11 +12,12 @@ Contents
 --------
 collapse_times, norm_collapse_time, log_critical_sizes, critical_alphas, energy_variances,
 rem_retention
-    The per-direction REM thresholds (the authors' formula, sheet secs. 2.1-2.3).
+    The per-direction REM thresholds (the authors' formula, docs/theory/losing-dimensions.md secs. 2.1-2.3).
 subspace_collapse_times, subspace_rem_retention
-    The subspace-resolved **extension** in the :math:`n = e^{\alpha d}` regime (sheet sec. 2.4).
+    The subspace-resolved **extension** in the :math:`n = e^{\alpha d}` regime
+    (docs/theory/losing-dimensions.md sec. 2.4).
 global_collapse_time
-    The Biroli et al. collapse time beside them (sheet sec. 2.5).
+    The Biroli et al. collapse time beside them (docs/theory/losing-dimensions.md sec. 2.5).
 effective_variances
     Exact per-coordinate variances of sphere-normalized data.
 geometric_memorization, GeometricMemorization
@@ -33,7 +34,7 @@ References
 ----------
 B. Achilli, E. Ventura, G. Silvestri, B. Pham, G. Raya, D. Krotov, C. Lucibello, L. Ambrogioni,
 "Losing dimensions: geometric memorization in generative diffusion", arXiv:2410.08727 (2024); theory
-sheet ``losing-dimensions.md``.
+docs/theory/losing-dimensions.md.
 """
 
 from ._manifold_global import global_collapse_time as global_collapse_time
@@ -47,6 +48,7 @@ from ._manifold_spectrum import normalized_spectrum as normalized_spectrum
 from ._manifold_spectrum import theory_dimension_count as theory_dimension_count
 from ._manifold_spectrum import theory_spectrum as theory_spectrum
 from ._manifold_thresholds import TIMES as TIMES
+from ._manifold_thresholds import check_subspaces as check_subspaces
 from ._manifold_thresholds import collapse_times as collapse_times
 from ._manifold_thresholds import critical_alphas as critical_alphas
 from ._manifold_thresholds import effective_variances as effective_variances
@@ -60,5 +62,5 @@ __all__ = [
     "energy_variances", "rem_retention", "subspace_collapse_times", "subspace_rem_retention",
     "global_collapse_time", "effective_variances", "geometric_memorization", "GeometricMemorization",
     "manifold_phase_diagram", "ManifoldPhaseDiagram", "theory_spectrum", "normalized_spectrum",
-    "theory_dimension_count",
+    "theory_dimension_count", "check_subspaces",
 ]

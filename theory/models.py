@@ -54,8 +54,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
 from ._manifold_thresholds import effective_variances
+from .checks import check_array, check_scalar
 from .timemap import delta
 
 __all__ = ["GaussianMixture", "Gaussian", "LinearManifold"]

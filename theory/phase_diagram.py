@@ -9,8 +9,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar
-from ._io import atomic_path
+from ._gm_collapse import _collapse_time_of_alpha
+from .checks import check_array, check_scalar
+from .files import atomic_path
+from .gaussian_mixture import collapse_time, speciation_time
 
 __all__ = ["PhaseDiagram", "REGIME_NAMES", "classify", "phase_diagram_t_alpha",
            "phase_diagram_d_n"]
@@ -23,7 +25,8 @@ def classify(t: ArrayLike, t_speciation: ArrayLike, t_collapse: ArrayLike) -> np
     """Regime of the backward dynamics at OU time t: 3 if t < t_C, else 2 if t < t_S, else 1.
 
     The rule handles :math:`t_C \\ge t_S` (no regime II: the trajectories collapse before any
-    speciation is seen) without a special case.
+    speciation is seen) without a special case, and a NaN :math:`t_S` (no speciation time exists,
+    the package's "not found" value inside a grid) gives no regime II.
 
     References
     ----------
@@ -52,6 +55,10 @@ class PhaseDiagram:
         The fixed parameters.
     citation : str
         Where the numbers come from.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 4 and 10, Fig. 1 (the three regimes).
     """
 
     x_name: str
@@ -100,8 +107,12 @@ class PhaseDiagram:
 
 
 def _t_s(d, mu_tilde):
-    # paper's convention, clipped at 0 where d mu~^2 <= 1 (no speciation)
-    return 0.5 * np.log(np.maximum(d * mu_tilde**2, 1.0))
+    """The paper's t_S where it exists (d mu~^2 > 1), NaN elsewhere (no speciation, no regime II)."""
+    d = np.asarray(d, dtype=float)
+    out = np.full(d.shape, np.nan)
+    ok = d * mu_tilde**2 > 1.0
+    out[ok] = speciation_time(d[ok], mu_tilde)
+    return out if out.ndim else float(out)
 
 
 def phase_diagram_t_alpha(t: ArrayLike, alpha: ArrayLike, d: float, mu_tilde: float = 1.0,
@@ -110,9 +121,10 @@ def phase_diagram_t_alpha(t: ArrayLike, alpha: ArrayLike, d: float, mu_tilde: fl
 
     Notes
     -----
-    :math:`t_S = \\tfrac12\\log(d\\tilde\\mu^2)` (0 if :math:`d\\tilde\\mu^2 \\le 1`) and, exactly in
-    terms of alpha (:math:`n^{2/d} = e^{2\\alpha}`),
-    :math:`t_C = \\tfrac12\\log(1 + \\sigma^2/(e^{2\\alpha} - 1))`.
+    :math:`t_S = \\tfrac12\\log(d\\tilde\\mu^2)` (:func:`theory.gaussian_mixture.speciation_time`;
+    NaN if :math:`d\\tilde\\mu^2 \\le 1`: no speciation, no regime II) and, exactly in terms of
+    alpha (:math:`n^{2/d} = e^{2\\alpha}`), :math:`t_C = \\tfrac12\\log(1 + \\sigma^2/(e^{2\\alpha} - 1))`
+    (:func:`theory.gaussian_mixture.collapse_time`).
 
     References
     ----------
@@ -123,7 +135,7 @@ def phase_diagram_t_alpha(t: ArrayLike, alpha: ArrayLike, d: float, mu_tilde: fl
     d = check_scalar(d, "d", lower=1.0)
     mu = check_scalar(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
     sig = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
-    tc = 0.5 * np.log1p(sig**2 / np.expm1(2.0 * al))
+    tc = _collapse_time_of_alpha(al, sig)
     ts = _t_s(d, mu)
     shape = (al.size, ta.size)
     regime = classify(ta[None, :], ts, tc[:, None])
@@ -145,7 +157,7 @@ def phase_diagram_d_n(d: ArrayLike, n: ArrayLike, t: float, mu_tilde: float = 1.
     t = check_scalar(t, "t", lower=0.0)
     mu = check_scalar(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
     sig = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
-    tc = 0.5 * np.log1p(sig**2 / np.expm1(2.0 * np.log(nn)[:, None] / dd[None, :]))
+    tc = np.asarray(collapse_time(dd[None, :], nn[:, None], sig))
     ts = np.broadcast_to(_t_s(dd, mu)[None, :], tc.shape).copy()
     return PhaseDiagram("d", "n", dd, nn, classify(t, ts, tc), ts, tc,
                         {"t": t, "mu_tilde": mu, "sigma": sig})

@@ -5,24 +5,21 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
+from .checks import NoSpeciationError as NoSpeciationError
+from .checks import check_array, restore_shape
 from .timemap import ddpm_first_step_after, ddpm_ou_times
 
 __all__ = [
     "NoSpeciationError",
-    "DATA_VARIANTS",
+    "DATA_CONVENTIONS",
     "covariance_spectrum",
     "top_covariance_eigenvalue",
     "speciation_time_from_eigenvalue",
     "speciation_time_from_data",
 ]
 
-DATA_VARIANTS = ("paper", "lambda_plus_one", "lambda_minus_one")
+DATA_CONVENTIONS = ("paper", "lambda_plus_one", "lambda_minus_one")
 _DENSE_LIMIT = 2048   # above this, the top eigenvalue comes from a Lanczos solver on X^T X
-
-
-class NoSpeciationError(ValueError):
-    """The chosen reading of :math:`t_S` has no positive value for this spectrum (Lambda too small)."""
 
 
 def _check_data(X: ArrayLike) -> np.ndarray:
@@ -77,7 +74,7 @@ def top_covariance_eigenvalue(X: ArrayLike) -> float:
     return float(val[0] / (n - 1))
 
 
-def speciation_time_from_eigenvalue(Lambda: ArrayLike, variant: str = "paper",
+def speciation_time_from_eigenvalue(Lambda: ArrayLike, convention: str = "paper",
                                     ddpm: bool = False) -> np.ndarray | float:
     """Speciation time from the top covariance eigenvalue :math:`\\Lambda`.
 
@@ -85,7 +82,7 @@ def speciation_time_from_eigenvalue(Lambda: ArrayLike, variant: str = "paper",
     ----------
     Lambda : array_like
         Top eigenvalue(s) of the data covariance, ``Lambda > 0``.
-    variant : {"paper", "lambda_plus_one", "lambda_minus_one"}
+    convention : {"paper", "lambda_plus_one", "lambda_minus_one"}
         ``"paper"``: :math:`\\tfrac12\\log\\Lambda` (eq. 4 and Table 1); ``"lambda_plus_one"``:
         :math:`\\tfrac12\\log(\\Lambda+1)`, the zero crossing of the consistent Landau expansion
         :math:`M = I - (e^{-2t}/\\Delta_t) C_0` (SI App. A with the missing 1/Delta_t restored);
@@ -116,14 +113,14 @@ def speciation_time_from_eigenvalue(Lambda: ArrayLike, variant: str = "paper",
     """
     lam = check_array(Lambda, "Lambda", lower=0.0, lower_open=True)
     shift = {"paper": 0.0, "lambda_plus_one": 1.0, "lambda_minus_one": -1.0}
-    if variant not in shift:
-        raise ValueError(f"variant must be one of {', '.join(DATA_VARIANTS)} (got {variant!r})")
-    arg = lam + shift[variant]
+    if convention not in shift:
+        raise ValueError(f"convention must be one of {', '.join(DATA_CONVENTIONS)} (got {convention!r})")
+    arg = lam + shift[convention]
     if np.any(arg <= 1.0):
         bad = float(lam[arg <= 1.0].flat[0]) if lam.ndim else float(lam)
         raise NoSpeciationError(
-            f"Lambda = {bad:.4g}: the reading {variant!r} gives no positive speciation time "
-            f"(argument of the log {bad + shift[variant]:.4g} <= 1); the variant "
+            f"Lambda = {bad:.4g}: the reading {convention!r} gives no positive speciation time "
+            f"(argument of the log {bad + shift[convention]:.4g} <= 1); the convention "
             f"'lambda_plus_one' gives t = {0.5 * np.log1p(bad):.4g}")
     t = 0.5 * np.log(arg)
     if ddpm:
@@ -131,15 +128,15 @@ def speciation_time_from_eigenvalue(Lambda: ArrayLike, variant: str = "paper",
     return restore_shape(t, Lambda)
 
 
-def speciation_time_from_data(X: ArrayLike, variant: str = "paper", ddpm: bool = False) -> float:
+def speciation_time_from_data(X: ArrayLike, convention: str = "paper", ddpm: bool = False) -> float:
     """Speciation time :math:`t_S = \\tfrac12\\log\\Lambda` of a dataset ``X`` of shape (n, d).
 
     :math:`\\Lambda` is the top eigenvalue of the sample covariance (:func:`top_covariance_eigenvalue`,
-    no dense d x d matrix for large d); see :func:`speciation_time_from_eigenvalue` for the variants
+    no dense d x d matrix for large d); see :func:`speciation_time_from_eigenvalue` for the conventions
     and for the error raised when :math:`\\Lambda \\le 1` (e.g. 8x8 digits scaled to [0, 1]).
 
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``).
     """
-    return speciation_time_from_eigenvalue(top_covariance_eigenvalue(X), variant, ddpm)
+    return speciation_time_from_eigenvalue(top_covariance_eigenvalue(X), convention, ddpm)

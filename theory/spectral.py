@@ -33,7 +33,7 @@ References
 ----------
 E. Ventura, B. Achilli, G. Silvestri, C. Lucibello, L. Ambrogioni, "Manifolds, random matrices and
 spectral gaps: the geometric phases of generative diffusion", ICLR 2025, arXiv:2410.05898,
-secs. 4-6 (eqs. 9, 15-18, 22 as quoted by its reviews); theory sheet ``spectral-gaps.md``.
+secs. 4-6 (eqs. 9, 15-18, 22 as quoted by its reviews); docs/theory/spectral-gaps.md.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, restore_shape
 from ._dimension import DimensionEstimate, estimate_dimensions
 from ._spectral_gaps import (
     GapHeights,
@@ -58,6 +57,8 @@ from ._spectral_gaps import (
     ve_schedule_time,
 )
 from ._stieltjes import Bulk, as_groups, bulks_of, stieltjes_bulk
+from .checks import check_array, restore_shape
+from .timemap import _ve
 
 __all__ = [
     "Bulk", "DimensionEstimate", "GapHeights", "IntermediateGap", "ManifoldGap", "PhaseBoundaries",
@@ -65,6 +66,7 @@ __all__ = [
     "density", "cumulative", "zero_atom", "jacobian_density", "spike_weight", "bulks", "bulk_edges",
     "jacobian_edges", "manifold_gap", "intermediate_gaps", "gap_heights", "phase_boundaries",
     "phases", "separation_order", "estimate_dimensions", "ve_schedule_time",
+    "as_groups",
 ]
 
 
@@ -120,7 +122,7 @@ def density(lam: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np.nd
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.2-6.3 ("computed analytically via the replica
-    method", Fig. 4); theory sheet ``spectral-gaps.md`` sec. 2.2 [D];
+    method", Fig. 4); docs/theory/spectral-gaps.md sec. 2.2 [D];
     J. W. Silverstein, Z. D. Bai, J. Multivariate Anal. 54 (1995) 175.
     """
     g = as_groups(fractions, variances)
@@ -152,7 +154,7 @@ def cumulative(lam: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6; theory sheet ``spectral-gaps.md`` sec. 2.2.
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6; docs/theory/spectral-gaps.md sec. 2.2.
     """
     from scipy.integrate import cumulative_simpson
     from scipy.interpolate import CubicSpline
@@ -183,7 +185,7 @@ def zero_atom(fractions: ArrayLike, variances: ArrayLike) -> float:
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2; theory sheet sec. 2.1-2.2.
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2; docs/theory/spectral-gaps.md sec. 2.1-2.2.
     """
     return float(1.0 - np.sum(as_groups(fractions, variances).fractions))
 
@@ -198,7 +200,7 @@ def spike_weight(fractions: ArrayLike, variances: ArrayLike) -> float:
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2 (line 246); theory sheet sec. 2.1 [D].
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.2 (line 246); docs/theory/spectral-gaps.md sec. 2.1 [D].
     """
     return zero_atom(fractions, variances)
 
@@ -233,14 +235,14 @@ def jacobian_density(mu: ArrayLike, t: ArrayLike, fractions: ArrayLike,
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (spectrum of sJ, Fig. 2, 4); theory sheet
-    ``spectral-gaps.md`` sec. 2.1-2.2 [D].
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (spectrum of sJ, Fig. 2, 4);
+    docs/theory/spectral-gaps.md sec. 2.1-2.2 [D].
     """
     g = as_groups(fractions, variances)
     mu_a = check_array(mu, "mu")
     t_a = check_array(t, "t", lower=0.0, lower_open=True)
     mu_b, t_b = np.broadcast_arrays(mu_a, t_a)
-    s = np.expm1(2.0 * t_b)
+    s = _ve(t_b)
     ok = (mu_b > 0.0) & (mu_b < 1.0)
     out = np.zeros(mu_b.shape)
     lam = s[ok] * (1.0 - mu_b[ok]) / mu_b[ok]
@@ -275,12 +277,12 @@ def bulks(fractions: ArrayLike, variances: ArrayLike) -> list[Bulk]:
     polished by Newton steps.  Each interval between consecutive poles :math:`-1/v_k, -1/v_{k+1}`
     holds two critical points iff the groups
     :math:`\le k` and :math:`> k` form separate bulks (Silverstein-Choi).  Not the per-bulk
-    Marchenko-Pastur approximation :math:`v_k(1 \pm \sqrt{f_k})^2`, which the sheet shows is wrong
-    by ~50% for the small bulk (table row 6).
+    Marchenko-Pastur approximation :math:`v_k(1 \pm \sqrt{f_k})^2`, which docs/theory/spectral-gaps.md sec.
+    2.2 shows is wrong by ~50% for the small bulk (table row 6).
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 ("detached bulks"), eq. 16; theory sheet
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 ("detached bulks"), eq. 16; docs/theory/spectral-gaps.md
     sec. 2.2 [D]; J. W. Silverstein, S.-I. Choi, J. Multivariate Anal. 54 (1995) 295.
     """
     g = as_groups(fractions, variances)
@@ -302,7 +304,8 @@ def bulk_edges(fractions: ArrayLike, variances: ArrayLike) -> np.ndarray:
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, eq. 16 (MP edges), sec. 6.3; theory sheet sec. 2.2.
+    Ventura et al. (2025), arXiv:2410.05898, eq. 16 (MP edges), sec. 6.3; docs/theory/spectral-gaps.md sec.
+    2.2.
     """
     return np.array([e for b in bulks(fractions, variances) for e in (b.lower, b.upper)])
 
@@ -317,9 +320,9 @@ def jacobian_edges(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> 
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6; theory sheet sec. 2.3-2.4.
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6; docs/theory/spectral-gaps.md sec. 2.3-2.4.
     """
     edges = bulk_edges(fractions, variances)[::-1]
-    s = np.expm1(2.0 * check_array(t, "t", lower=0.0, lower_open=True))[..., None]
+    s = _ve(check_array(t, "t", lower=0.0, lower_open=True))[..., None]
     return s / (s + edges)
 

@@ -27,15 +27,19 @@ References
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._checks import check_array, check_scalar, restore_shape
+from .checks import check_array, check_scalar, restore_shape
 
 __all__ = [
     "delta",
     "ve_variance",
     "ou_time_from_ve_variance",
+    "noised_variance",
+    "forward_noising",
     "ve_sigma",
     "ve_schedule_time",
     "ou_time_from_ve_schedule",
@@ -51,13 +55,77 @@ __all__ = [
 ]
 
 
+# ------------------------------------------------------------------ kernels (no input checks)
+# The one place where the formulas are written.  They accept numpy values or mpmath numbers (the
+# ``precision=`` reference paths of the solvers); the public functions below check their input and
+# call them, and the theory modules call them directly on inputs they have already checked.
+
+def _is_mp(x: Any) -> bool:
+    """Whether ``x`` is an mpmath number (checked without importing mpmath)."""
+    return type(x).__module__.split(".")[0] == "mpmath"
+
+
+def _delta(t):
+    """:math:`\\Delta_t = 1 - e^{-2t}`."""
+    if _is_mp(t):
+        import mpmath as mp
+
+        return -mp.expm1(-2 * t)
+    return -np.expm1(-2.0 * t)
+
+
+def _ve(t):
+    """:math:`s = e^{2t} - 1`."""
+    if _is_mp(t):
+        import mpmath as mp
+
+        return mp.expm1(2 * t)
+    return np.expm1(2.0 * t)
+
+
+def _ou_from_ve(s):
+    """:math:`t = \\tfrac12\\log(1 + s)`."""
+    if _is_mp(s):
+        import mpmath as mp
+
+        return mp.log1p(s) / 2
+    return 0.5 * np.log1p(s)
+
+
+def _alphabar(t):
+    """:math:`e^{-2t}`."""
+    if _is_mp(t):
+        import mpmath as mp
+
+        return mp.exp(-2 * t)
+    return np.exp(-2.0 * t)
+
+
+def _noised_variance(variance, t):
+    """:math:`v e^{-2t} + \\Delta_t`."""
+    return variance * _alphabar(t) + _delta(t)
+
+
+def _mp_time(t: Any, name: str = "t"):
+    if not t >= 0:
+        raise ValueError(f"{name} must be >= 0 (got {t})")
+    return t
+
+
+# ------------------------------------------------------------------ public maps
+
 def delta(t: ArrayLike) -> np.ndarray | float:
     """Noise variance of the OU process, :math:`\\Delta_t = 1 - e^{-2t}` (computed with expm1).
 
     Parameters
     ----------
-    t : array_like
-        OU time, ``t >= 0``.
+    t : array_like or mpmath number
+        OU time, ``t >= 0``.  An mpmath number gives an mpmath result at the working precision.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\Delta_t` in [0, 1].
 
     Notes
     -----
@@ -65,14 +133,32 @@ def delta(t: ArrayLike) -> np.ndarray | float:
 
     References
     ----------
-    Biroli et al. (2024), eq. 2 (``Pt_gen``).
+    Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2 (``Pt_gen``).
+
+    Examples
+    --------
+    >>> from theory.timemap import delta
+    >>> round(delta(0.5), 6)
+    0.632121
     """
+    if _is_mp(t):
+        return _delta(_mp_time(t))
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
-    return restore_shape(-np.expm1(-2.0 * ta), t)
+    return restore_shape(_delta(ta), t)
 
 
 def ve_variance(t: ArrayLike) -> np.ndarray | float:
     """VE noise variance :math:`s = e^{2t} - 1` equivalent to OU time ``t``.
+
+    Parameters
+    ----------
+    t : array_like or mpmath number
+        OU time, ``t >= 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`s \\ge 0`.
 
     Notes
     -----
@@ -81,16 +167,110 @@ def ve_variance(t: ArrayLike) -> np.ndarray | float:
 
     References
     ----------
-    Biroli et al. (2024), eq. 2; Song et al. (2021), VE SDE.
+    Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2; Song et al. (2021), VE SDE.
     """
+    if _is_mp(t):
+        return _ve(_mp_time(t))
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
-    return restore_shape(np.expm1(2.0 * ta), t)
+    return restore_shape(_ve(ta), t)
 
 
 def ou_time_from_ve_variance(s: ArrayLike) -> np.ndarray | float:
-    """OU time of a VE noise variance: :math:`t = \\tfrac12 \\log(1 + s)` (inverse of :func:`ve_variance`)."""
+    """OU time of a VE noise variance: :math:`t = \\tfrac12 \\log(1 + s)` (inverse of :func:`ve_variance`).
+
+    Parameters
+    ----------
+    s : array_like or mpmath number
+        VE noise variance, ``s >= 0``.
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
+
+    References
+    ----------
+    Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2.
+    """
+    if _is_mp(s):
+        return _ou_from_ve(_mp_time(s, "s"))
     sa = check_array(s, "s", lower=0.0, allow_inf=True)
-    return restore_shape(0.5 * np.log1p(sa), s)
+    return restore_shape(_ou_from_ve(sa), s)
+
+
+def noised_variance(variance: ArrayLike, t: ArrayLike) -> np.ndarray | float:
+    """Variance at OU time t of a data direction of variance ``variance``: :math:`v e^{-2t} + \\Delta_t`.
+
+    Parameters
+    ----------
+    variance : array_like or mpmath number
+        Variance of the clean data along the direction, ``>= 0``.
+    t : array_like or mpmath number
+        OU time, ``t >= 0``; broadcast with ``variance``.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    :math:`x_t = e^{-t} a + \\sqrt{\\Delta_t} z` adds the noise variance to the shrunk signal
+    variance.  For a Gaussian-mixture class of variance :math:`\\sigma^2` it is the paper's
+    :math:`\\Gamma_t = \\Delta_t + \\sigma^2 e^{-2t}`.
+
+    References
+    ----------
+    Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 1-2 and SI App. A
+    (:math:`\\Gamma_t`).
+
+    Examples
+    --------
+    >>> from theory.timemap import noised_variance
+    >>> noised_variance(1.0, 0.7)
+    1.0
+    """
+    if _is_mp(variance) or _is_mp(t):
+        return _noised_variance(variance, _mp_time(t))
+    va = check_array(variance, "variance", lower=0.0, allow_inf=True)
+    ta = check_array(t, "t", lower=0.0, allow_inf=True)
+    with np.errstate(invalid="ignore"):
+        out = _noised_variance(va, ta)
+    return restore_shape(out, variance, t)
+
+
+def forward_noising(x0: ArrayLike, t: ArrayLike, z: ArrayLike) -> np.ndarray:
+    """Forward OU noising :math:`x_t = e^{-t} x_0 + \\sqrt{\\Delta_t}\\, z` with given standard normals z.
+
+    Parameters
+    ----------
+    x0 : array_like (..., d)
+        Clean points.
+    t : array_like
+        OU time(s), ``t >= 0``, broadcast against the leading axes of ``x0`` (a scalar, or one time
+        per point with shape (..., 1)).
+    z : array_like, same shape as the broadcast result
+        Standard normal draws.
+
+    Returns
+    -------
+    ndarray
+        The noised points, float64.
+
+    References
+    ----------
+    Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 1-2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from theory.timemap import forward_noising
+    >>> forward_noising(np.ones(2), 0.0, np.zeros(2)).tolist()
+    [1.0, 1.0]
+    """
+    ta = check_array(t, "t", lower=0.0)
+    xa = np.asarray(x0, dtype=np.float64)
+    za = np.asarray(z, dtype=np.float64)
+    return np.exp(-ta) * xa + np.sqrt(_delta(ta)) * za
 
 
 def ve_sigma(tau: ArrayLike, sigma_min: float = 0.01, sigma_max: float = 50.0) -> np.ndarray | float:
@@ -123,7 +303,7 @@ def ve_schedule_time(s: ArrayLike, sigma_min: float = 0.01,
         Noise variance :math:`s = \sigma(\tau)^2 = e^{2t} - 1` (> 0).
     sigma_min, sigma_max : float
         Schedule :math:`\sigma(\tau) = \sigma_{min}(\sigma_{max}/\sigma_{min})^\tau`; defaults
-        0.01 and 50 (the sibling repository's, sheet [S]).
+        0.01 and 50 (the sibling repository's, docs/theory/dynamical-regimes.md [S]).
 
     Returns
     -------
@@ -134,7 +314,7 @@ def ve_schedule_time(s: ArrayLike, sigma_min: float = 0.01,
 
     References
     ----------
-    Song et al. (2021), VE SDE; theory sheet ``spectral-gaps.md`` conventions box and sec. 2.1.
+    Song et al. (2021), VE SDE; docs/theory/spectral-gaps.md secs. 0 and 2.1.
     """
     sa = check_array(s, "s", lower=0.0, lower_open=True)
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
@@ -145,9 +325,15 @@ def ve_schedule_time(s: ArrayLike, sigma_min: float = 0.01,
 
 def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
                              sigma_max: float = 50.0) -> np.ndarray | float:
-    """OU time of the VE schedule at ``tau``: :math:`t = \\tfrac12\\log(1 + \\sigma(\\tau)^2)`."""
+    """OU time of the VE schedule at ``tau``: :math:`t = \\tfrac12\\log(1 + \\sigma(\\tau)^2)`.
+
+    References
+    ----------
+    Song et al. (2021), VE SDE; Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the OU process seen as
+    VE).
+    """
     sig = np.asarray(ve_sigma(tau, sigma_min, sigma_max))
-    return restore_shape(0.5 * np.log1p(sig**2), tau)
+    return restore_shape(_ou_from_ve(sig**2), tau)
 
 
 def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
@@ -163,9 +349,17 @@ def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
 
 
 def alphabar_from_ou_time(t: ArrayLike) -> np.ndarray | float:
-    """Signal level of a VP process at OU time t: :math:`\\bar\\alpha = e^{-2t}`."""
+    """Signal level of a VP process at OU time t: :math:`\\bar\\alpha = e^{-2t}`.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising Diffusion Probabilistic Models' (t = -1/2 log
+    alphabar).
+    """
+    if _is_mp(t):
+        return _alphabar(_mp_time(t))
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
-    return restore_shape(np.exp(-2.0 * ta), t)
+    return restore_shape(_alphabar(ta), t)
 
 
 def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
@@ -217,6 +411,11 @@ def ddpm_ou_times(alphabar: ArrayLike | None = None) -> np.ndarray:
         Cumulative signal levels; default :func:`ddpm_linear_alphabar` (1000 steps, beta 1e-4 to
         2e-2, the schedule of the paper's U-Nets).
 
+    References
+    ----------
+    Ho et al. (2020), sec. 4 (linear schedule); Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising
+    Diffusion Probabilistic Models' (t = -1/2 log alphabar).
+
     Examples
     --------
     >>> from theory.timemap import ddpm_ou_times
@@ -235,7 +434,7 @@ def ddpm_first_step_after(t: ArrayLike, alphabar: ArrayLike | None = None) -> np
 
     References
     ----------
-    Biroli et al. (2024), Table 1 (``tab:datasets``); theory sheet, section 4.
+    Biroli et al. (2024), Table 1 (``tab:datasets``); docs/theory/dynamical-regimes.md section 4.
     """
     ta = check_array(t, "t", lower=0.0)
     times = ddpm_ou_times(alphabar)
@@ -290,4 +489,4 @@ def ou_time_from_edm_sigma(sigma: ArrayLike) -> np.ndarray | float:
     Karras et al. (2022), sec. 2; the VE map of this module.
     """
     sa = check_array(sigma, "sigma", lower=0.0, allow_inf=True)
-    return restore_shape(0.5 * np.log1p(sa**2), sigma)
+    return restore_shape(_ou_from_ve(sa**2), sigma)

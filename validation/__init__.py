@@ -9,8 +9,6 @@ from ._posterior import Dataset as Dataset
 from ._posterior import PosteriorStats as PosteriorStats
 from ._posterior import nearest_points as nearest_points
 from ._posterior import posterior_stats as posterior_summary
-from .analysis import DatasetAnalysis as DatasetAnalysis
-from .analysis import analyze_dataset as analyze_dataset
 from .cloning import CloningResult as CloningResult
 from .cloning import clone_experiment as clone_experiment
 from .cloning import nearest_point_class as nearest_point_class
@@ -48,7 +46,6 @@ from .memorization import compare_with_rem as compare_with_rem
 from .memorization import dimension_count as dimension_count
 from .memorization import fixed_alpha_sweep as fixed_alpha_sweep
 from .memorization import generation_retention as generation_retention
-from .memorization import manifold_experiment as manifold_experiment
 from .memorization import measure_memorization as measure_memorization
 from .memorization import population_posterior_variance as population_posterior_variance
 from .memorization import probe_spectrum as probe_spectrum
@@ -71,7 +68,6 @@ from .spectral import subspace_overlaps as subspace_overlaps
 
 __all__ = [
     "Dataset", "PosteriorStats", "nearest_points", "posterior_summary",
-    "DatasetAnalysis", "analyze_dataset",
     "CloningResult", "clone_experiment", "nearest_point_class", "posterior_class",
     "from_array", "gaussian_data", "gaussian_mixture_data", "mixture_data", "model_data",
     "ImageData", "load_dataset", "load_path",
@@ -85,7 +81,7 @@ __all__ = [
     "BackwardRun", "backward_step", "integrate_backward", "time_grid",
     "LinearManifold", "linear_manifold", "linear_manifold_data",
     "MemorizationCurves", "REMComparison", "block_measurements", "compare_with_rem", "dimension_count",
-    "fixed_alpha_sweep", "generation_retention", "manifold_experiment", "measure_memorization",
+    "fixed_alpha_sweep", "generation_retention", "measure_memorization",
     "population_posterior_variance", "probe_spectrum", "sample_test_points",
     "RandomLinearManifold", "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
     "separated_cluster_overlaps", "subspace_overlaps",

@@ -6,7 +6,7 @@ onset of the loss (retention below 0.9), and the half-loss time is reported besi
 
 References
 ----------
-Theory sheet ``losing-dimensions.md`` secs. 2.2-2.6 (REM reading [D], extension sec. 2.4, Monte
+docs/theory/losing-dimensions.md secs. 2.2-2.6 (REM reading [D], extension sec. 2.4, Monte
 Carlo caveats sec. 2.6); Achilli et al. (2024), arXiv:2410.08727.
 """
 
@@ -15,9 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_scalar
 from theory.manifold import (
     collapse_times,
     global_collapse_time,
@@ -26,7 +25,7 @@ from theory.manifold import (
     subspace_rem_retention,
 )
 
-from .manifold_data import LinearManifold, linear_manifold
+from .manifold_data import LinearManifold
 
 
 def crossing_time(t: np.ndarray, values: np.ndarray, level: float) -> float:
@@ -73,6 +72,11 @@ class REMComparison:
     measured_order, predicted_order : ndarray of int
         Subspaces sorted by decreasing half-loss time (measured) and by decreasing
         :math:`t_C^{(k)}`.
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; the REM reading of docs/theory/losing-dimensions.md sec.
+    2.2; Derrida (1981).
     """
 
     onset_time: np.ndarray
@@ -123,7 +127,8 @@ def compare_with_rem(curves, manifold: LinearManifold, n: float,
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` secs. 2.2-2.6.
+    Achilli et al. (2024), arXiv:2410.08727;
+    docs/theory/losing-dimensions.md secs. 2.2-2.6.
     """
     nn = check_scalar(n, "n", lower=2.0)
     level = check_scalar(onset_level, "onset_level", lower=0.0, upper=1.0, lower_open=True,
@@ -148,69 +153,3 @@ def compare_with_rem(curves, manifold: LinearManifold, n: float,
     key = np.where(np.isnan(half), -np.inf, half)
     return REMComparison(onset, half, tc, tc_eff, ext, glob, pred, pred_ext, rms, rms_ext,
                          np.argsort(-key, kind="stable"), np.argsort(-tc, kind="stable"))
-
-
-def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: ArrayLike,
-                      t: ArrayLike, n_points: int = 32, *, normalized: bool = False,
-                      rng=None, progress: bool | None = None) -> list[dict]:
-    r"""Retention curves and their REM comparison at several d with :math:`n = e^{\alpha d}`.
-
-    Parameters
-    ----------
-    stds : array_like (K,)
-        Per-coordinate standard deviations of the subspaces.
-    fractions : array_like (K,)
-        :math:`\psi_k`; :math:`d_k = \mathrm{round}(\psi_k d)` (at least 1), the last block takes
-        the remainder so that :math:`\sum_k d_k = d`.
-    alpha : float
-        :math:`\log(n)/d`, ``> 0`` (keep :math:`\alpha d \lesssim 15`: n grows as
-        :math:`e^{\alpha d}`).
-    ds : array_like of int
-        Ambient dimensions.
-    t : array_like
-        OU times of the curves.
-    n_points : int
-        Test points per time.
-    normalized : bool
-        Project onto the sphere of radius :math:`\sqrt{\sum_k d_k\sigma_k^2}` (fixed-norm data with
-        per-coordinate variances close to :math:`\sigma_k^2`), or Gaussian data.
-    rng : seed or Generator
-    progress : bool, optional
-
-    Returns
-    -------
-    list of dict
-        Per d: ``d``, ``n``, ``dims``, ``curves`` (MemorizationCurves), ``comparison``
-        (:class:`REMComparison`).
-
-    References
-    ----------
-    Theory sheet ``losing-dimensions.md`` secs. 1.3 and 2.4 (fixed-alpha regime, extension).
-    """
-    from .memorization import measure_memorization
-
-    sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
-    psi = check_array(fractions, "fractions", lower=0.0, upper=1.0, lower_open=True, ndim=1)
-    if psi.size != sd.size:
-        raise ValueError(f"fractions must have one entry per std, {sd.size} (got {psi.size})")
-    if psi.sum() > 1.0 + 1e-12:
-        raise ValueError(f"fractions must sum to at most 1 (got {psi.sum():g})")
-    al = check_scalar(alpha, "alpha", lower=0.0, lower_open=True)
-    dd = check_array(ds, "ds", lower=sd.size, integer=True, ndim=1).astype(int)
-    rng = np.random.default_rng(rng)
-    out = []
-    for d in dd:
-        if al * d > 18.0:
-            raise ValueError(f"alpha * d must be <= 18 (n = e^(alpha d) points; got {al * d:g})")
-        dims = np.maximum(1, np.round(psi * d)).astype(int)
-        dims[-1] = d - dims[:-1].sum()
-        if dims[-1] < 1:
-            raise ValueError(f"fractions leave no room for the last block at d = {d}")
-        n = int(round(np.exp(al * d)))
-        radius = float(np.sqrt(np.sum(dims * sd**2)))
-        man = linear_manifold(sd, dims, int(d), normalized=normalized, radius=radius)
-        data = man.sample(n, rng)
-        curves = measure_memorization(data, man, t, n_points, rng=rng, progress=progress)
-        out.append({"d": int(d), "n": n, "dims": dims.tolist(), "curves": curves,
-                    "comparison": compare_with_rem(curves, man, n)})
-    return out

@@ -28,8 +28,8 @@ for any :math:`\\Delta_t` (1e-12 typically; no catastrophic cancellation in
 
 References
 ----------
-Biroli et al. (2024), eq. 2 (``Pt_gen``) and the explicit empirical score of the theory sheet, sec. 1;
-online softmax: M. Milakov, N. Gimelshein, "Online normalizer calculation for softmax" (2018).
+Biroli et al. (2024), eq. 2 (``Pt_gen``) and the explicit empirical score of docs/theory/dynamical-regimes.md
+sec. 1; online softmax: M. Milakov, N. Gimelshein, "Online normalizer calculation for softmax" (2018).
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
+from theory.timemap import delta
 
 _CHUNK_BYTES = 32 * 2**20     # size of one B x chunk block of logits
 _REFINE_TOL = {np.dtype(np.float64): 1e-9, np.dtype(np.float32): 0.5}  # logit error bound that
@@ -106,7 +107,13 @@ def as_dataset(data, labels=None) -> Dataset:
 
 @dataclass
 class PosteriorStats:
-    """Per-point summaries of the posterior w(x, t) over training indices (arrays of length B)."""
+    """Per-point summaries of the posterior w(x, t) over training indices (arrays of length B).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the posterior over training points of the exact
+    empirical score) and SI App. D; docs/theory/dynamical-regimes.md secs. 1 and 2.5.
+    """
 
     log_z: np.ndarray          # log sum_mu exp(-|x - a^mu e^{-t}|^2 / (2 Delta_t))
     participation: np.ndarray  # sum_mu w_mu^2
@@ -127,7 +134,7 @@ def _check_points(x, d: int, dtype) -> np.ndarray:
 def _time_factors(t) -> tuple[float, float, float]:
     t = check_scalar(t, "t", lower=0.0, lower_open=True)
     e = np.exp(-t)
-    return t, e, -np.expm1(-2.0 * t)
+    return t, e, delta(t)
 
 
 def _chunk_size(batch: int, n: int, itemsize: int) -> int:
@@ -162,6 +169,11 @@ def posterior_stats(x, t: float, data, *, want_mean: bool = True, want_classes: 
         Accumulate the per-class posterior masses.
     chunk : int, optional
         Data points per chunk (default: a 32 MiB block of B x chunk logits).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the posterior over training points of the exact
+    empirical score) and SI App. D; docs/theory/dynamical-regimes.md secs. 1 and 2.5.
     """
     ds = as_dataset(data)
     dtype = ds.points.dtype

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
+from theory.progress import Progress
 
 from ._posterior import as_dataset, nearest_points
-from ._progress import Progress
 from .sde import METHODS, Score, backward_step, time_grid
 
 __all__ = ["CloningResult", "clone_experiment", "nearest_point_class", "posterior_class"]
@@ -39,6 +39,11 @@ class CloningResult:
     endpoints : dict[str, ndarray]
         Per observable, the endpoint values, shape (K, n_pairs, 2).
     params : dict
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, cloning protocol of sec. 'Speciation' and eq. 6;
+    docs/theory/dynamical-regimes.md sec. 2.4.
     """
 
     times: np.ndarray

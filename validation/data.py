@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 
 from ._posterior import Dataset
 
@@ -23,15 +23,15 @@ __all__ = [
 ]
 
 
-def gaussian_mixture_data(n: int, d: int, mu_tilde: float = 1.0, sigma: float = 1.0, *,
+def gaussian_mixture_data(d: int, n: int, mu_tilde: float = 1.0, sigma: float = 1.0, *,
                           direction: str = "random", rng=None,
                           dtype=np.float64) -> tuple[Dataset, np.ndarray]:
     """n points of :math:`\\tfrac12 N(+m,\\sigma^2 I) + \\tfrac12 N(-m,\\sigma^2 I)` with labels.
 
     Parameters
     ----------
-    n, d : int
-        Number of points (``>= 1``) and dimension (``>= 1``).
+    d, n : int
+        Dimension (``>= 1``) and number of points (``>= 1``).
     mu_tilde, sigma : float
         :math:`|m|^2 = d\\tilde\\mu^2` (``mu_tilde >= 0``), cluster standard deviation ``> 0``.
     direction : {"random", "ones"}
@@ -50,8 +50,8 @@ def gaussian_mixture_data(n: int, d: int, mu_tilde: float = 1.0, sigma: float = 
     ----------
     Biroli et al. (2024), sec. "Gaussian mixtures", Figs. 2-3.
     """
-    n = int(check_scalar(n, "n", lower=1, integer=True))
     d = int(check_scalar(d, "d", lower=1, integer=True))
+    n = int(check_scalar(n, "n", lower=1, integer=True))
     mu_tilde = check_scalar(mu_tilde, "mu_tilde", lower=0.0)
     sigma = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
     rng = np.random.default_rng(rng)
@@ -67,13 +67,15 @@ def gaussian_mixture_data(n: int, d: int, mu_tilde: float = 1.0, sigma: float = 
     return Dataset(pts.astype(dtype), labels), m
 
 
-def mixture_data(n: int, means, weights=None, stds=1.0, *, rng=None,
+def mixture_data(means, n: int, weights=None, stds=1.0, *, rng=None,
                  dtype=np.float64) -> Dataset:
     """n points of a mixture of K isotropic Gaussians :math:`\\sum_k p_k N(m_k, s_k^2 I)`.
 
     Parameters
     ----------
     means : array_like (K, d)
+    n : int
+        Number of points, ``>= 1``.
     weights : array_like (K,), optional
         Mixture weights (normalised; equal by default), ``>= 0``.
     stds : float or array_like (K,)
@@ -82,6 +84,11 @@ def mixture_data(n: int, means, weights=None, stds=1.0, *, rng=None,
     Returns
     -------
     Dataset with labels 0..K-1.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, sec. 'Gaussian mixtures' (the two-class model; here any
+    number of classes).
     """
     n = int(check_scalar(n, "n", lower=1, integer=True))
     mu = check_array(means, "means", ndim=2)
@@ -97,20 +104,27 @@ def mixture_data(n: int, means, weights=None, stds=1.0, *, rng=None,
     return Dataset(pts.astype(dtype), lab)
 
 
-def gaussian_data(n: int, d: int, variances=1.0, *, mean=None, rotate: bool = False, rng=None,
+def gaussian_data(d: int, n: int, variances=1.0, *, mean=None, rotate: bool = False, rng=None,
                   dtype=np.float64) -> Dataset:
     """n points of :math:`N(\\mu_0, C)`: isotropic (scalar variance) or anisotropic.
 
     Parameters
     ----------
+    d, n : int
+        Dimension and number of points (``>= 1``).
     variances : float or array_like (d,)
         Covariance eigenvalues, ``>= 0``.
     mean : array_like (d,), optional
     rotate : bool
         Rotate the eigenbasis by a random orthogonal matrix (else axis-aligned).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 5 (Gaussian data of any spectrum,
+    docs/theory/dynamical-regimes.md sec. 3.3).
     """
-    n = int(check_scalar(n, "n", lower=1, integer=True))
     d = int(check_scalar(d, "d", lower=1, integer=True))
+    n = int(check_scalar(n, "n", lower=1, integer=True))
     var = np.broadcast_to(check_array(variances, "variances", lower=0.0), (d,))
     rng = np.random.default_rng(rng)
     pts = rng.standard_normal((n, d)) * np.sqrt(var)

@@ -15,8 +15,9 @@ and centred per channel (one mean per colour channel, not standardised); the cho
 
 References
 ----------
-Biroli et al. (2024), SI App. D and the theory sheet (dynamical-regimes) sec. 2.1 ("pixels are in
-[0, 1], centred per channel, not standardised"); classes 1 vs 8 for MNIST (sec. 4 of the sheet).
+Biroli et al. (2024), SI App. D and docs/theory/dynamical-regimes.md sec. 2.1 ("pixels are in
+[0, 1], centred per channel, not standardised"); classes 1 vs 8 for MNIST (docs/theory/dynamical-regimes.md
+sec. 4).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._checks import check_scalar
+from theory.checks import check_scalar
 
 from ._posterior import Dataset
 
@@ -102,7 +103,7 @@ def preprocess(images, *, scale: str | float | None = "auto", centring: str = "c
 
     References
     ----------
-    Biroli et al. (2024), SI App. D; theory sheet (dynamical-regimes) sec. 2.1.
+    Biroli et al. (2024), SI App. D; docs/theory/dynamical-regimes.md sec. 2.1.
     """
     arr = np.asarray(images)
     if arr.ndim not in (2, 3, 4):
@@ -223,6 +224,11 @@ def load_dataset(name: str, *, classes=None, subsample: int | None = None, rng=0
     ------
     ValueError
         Unknown name, or the ``[data]`` extra is not installed (the message says how to install it).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, SI App. D (preprocessing: pixels in [0, 1], centred per
+    channel).
     """
     if name == "digits":
         try:

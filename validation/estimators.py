@@ -2,7 +2,7 @@
 
 The identity estimators sample :math:`x \\sim P_t^e` directly,
 :math:`x = e^{-t} a^\\nu + \\sqrt{\\Delta_t}\\,\\xi` with :math:`\\nu` uniform, and average a
-function of the posterior weights (no SDE needed; theory sheet sec. 2.5 and 3.1):
+function of the posterior weights (no SDE needed; docs/theory/dynamical-regimes.md sec. 2.5 and 3.1):
 
 - :math:`\\phi(t) = E_x \\sum_c (\\sum_{\\mu\\in c} w_\\mu)^2`,
 - :math:`\\phi_C(t) = E_x \\sum_\\mu w_\\mu^2`,
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import NotFoundError, check_array, check_scalar
 from theory.estimate import Estimate
-from theory.timemap import delta
+from theory.timemap import forward_noising
 
 from ._posterior import as_dataset, posterior_stats
 
@@ -57,7 +57,7 @@ def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
     rng = np.random.default_rng(rng)
     nu = rng.integers(0, ds.n, n_samples)
     xi = rng.standard_normal((n_samples, ds.d))
-    x = np.exp(-t) * ds.points[nu] + np.sqrt(-np.expm1(-2 * t)) * xi
+    x = forward_noising(ds.points[nu], t, xi)
     return x.astype(dtype or ds.points.dtype, copy=False), nu
 
 
@@ -94,7 +94,7 @@ def posterior_curves(t: float, data, n_samples: int = 4096, rng=None) -> dict[st
 
     References
     ----------
-    Theory sheet (dynamical-regimes), secs. 2.5 and 3.1 (derived identities); Biroli et al. (2024),
+    docs/theory/dynamical-regimes.md, secs. 2.5 and 3.1 (derived identities); Biroli et al. (2024),
     eqs. 5-6, Figs. 4-5.
     """
     ds = as_dataset(data)
@@ -119,7 +119,7 @@ def phi_identity(t: float, data, labels=None, n_samples: int = 4096, rng=None) -
 
     References
     ----------
-    Theory sheet (dynamical-regimes), sec. 2.5 (derived); Biroli et al. (2024), eq. 6 protocol.
+    docs/theory/dynamical-regimes.md, sec. 2.5 (derived); Biroli et al. (2024), eq. 6 protocol.
     """
     ds = as_dataset(data, labels)
     return _per_sample(ds, t, n_samples, rng,
@@ -161,12 +161,11 @@ def phi_population(t: float, model, n_samples: int = 4096, rng=None) -> Estimate
         raise TypeError(f"model must have classes (a class_posterior method, e.g. "
                         f"theory.models.GaussianMixture; got {type(model).__name__})")
     rng = np.random.default_rng(rng)
-    e, noise = np.exp(-t), np.sqrt(delta(t))
     vals = []
     for b0 in range(0, n_samples, _SAMPLE_BLOCK):
         b = min(_SAMPLE_BLOCK, n_samples - b0)
         a = model.sample(b, rng)
-        x = e * a + noise * rng.standard_normal(a.shape)
+        x = forward_noising(a, t, rng.standard_normal(a.shape))
         vals.append(np.sum(model.class_posterior(x, t) ** 2, axis=-1))
     return _estimate(np.concatenate(vals))
 
@@ -176,7 +175,7 @@ def phi_c_identity(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
 
     References
     ----------
-    Theory sheet (dynamical-regimes), sec. 2.5 (derived); Biroli et al. (2024), Fig. 5.
+    docs/theory/dynamical-regimes.md, sec. 2.5 (derived); Biroli et al. (2024), Fig. 5.
     """
     return _per_sample(data, t, n_samples, rng, lambda st, *_: st.participation)
 
@@ -189,12 +188,13 @@ def excess_entropy_posterior(t: float, data, n_samples: int = 4096, rng=None) ->
     .. math:: f^e(t) = s^{sep}(t) - s^e(t) = \\frac1d H(\\mu \\mid x_t)
               = \\frac1d E_x\\Big[-\\sum_\\mu w_\\mu\\log w_\\mu\\Big] \\ge 0,
 
-    exact at finite n and d (theory sheet 3.1).  Its per-sample variance lacks the
+    exact at finite n and d (docs/theory/dynamical-regimes.md sec. 3.1).  Its per-sample variance lacks the
     :math:`(|z|^2 - d)/(2d)` term of the log-likelihood estimator.
 
     References
     ----------
-    Biroli et al. (2024), eq. 5 (``crit-coll``); identity derived in the theory sheet, sec. 3.1.
+    Biroli et al. (2024), eq. 5 (``crit-coll``); identity derived in docs/theory/dynamical-regimes.md sec.
+    3.1.
     """
     ds = as_dataset(data)
     return _per_sample(ds, t, n_samples, rng, lambda st, *_: st.entropy / ds.d)
@@ -254,8 +254,9 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: floa
     """Largest time at which the excess entropy is zero within ``k`` standard errors (+ ``atol``).
 
     At finite n the posterior entropy never vanishes exactly, so ``atol`` (in the units of
-    ``values``, e.g. 0.01 for f^e/alpha) sets what counts as zero.  Raises ``ValueError`` (never
-    returns NaN) if no point is compatible with zero.
+    ``values``, e.g. 0.01 for f^e/alpha) sets what counts as zero.  Raises
+    :class:`theory.checks.NotFoundError` (a ValueError; never returns NaN) if no point is compatible
+    with zero.
 
     References
     ----------
@@ -269,7 +270,7 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: floa
     atol = check_scalar(atol, "atol", lower=0.0)
     zero = v <= k * se + atol + 1e-12
     if not np.any(zero):
-        raise ValueError("values: no time has an excess entropy compatible with zero; extend the "
+        raise NotFoundError("values: no time has an excess entropy compatible with zero; extend the "
                          "grid to smaller t")
     return float(t[zero].max())
 

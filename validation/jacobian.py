@@ -12,8 +12,8 @@ Two estimators, shared by the spectral-gap and geometric-memorization measuremen
 References
 ----------
 Ventura et al. (2024), "Manifolds, random matrices and spectral gaps", Algorithms 1-2 (finite-difference
-singular values) and the theory sheet ``spectral-gaps.md`` sec. 2.7 (empirical-score Jacobian), sec. 3.3;
-Achilli et al. (2024), "Losing dimensions", the theory sheet ``losing-dimensions.md`` (Jacobian of the
+singular values) and docs/theory/spectral-gaps.md sec. 2.7 (empirical-score Jacobian), sec. 3.3;
+Achilli et al. (2024), "Losing dimensions", docs/theory/losing-dimensions.md (Jacobian of the
 empirical score, OU form).
 """
 
@@ -23,7 +23,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from theory._checks import check_scalar
+from theory.checks import check_scalar
+from theory.timemap import delta as _delta
 
 from ._posterior import _check_points, _chunk_logits, _chunk_size, _time_factors, as_dataset
 
@@ -67,7 +68,7 @@ def posterior_moments(x, t: float, data, *, chunk: int | None = None) -> tuple[n
 
     References
     ----------
-    Ventura et al. (2024), sheet ``spectral-gaps.md`` sec. 2.7: :math:`J = -I/s + \\mathrm{Cov}_w(a)/s^2`
+    Ventura et al. (2024), docs/theory/spectral-gaps.md sec. 2.7: :math:`J = -I/s + \\mathrm{Cov}_w(a)/s^2`
     (VE form, :math:`s = e^{2t} - 1`); OU form with :math:`x = e^{-t}a + \\sqrt{\\Delta_t}z`.
     """
     ds = as_dataset(data)
@@ -137,8 +138,8 @@ def empirical_score_jacobian(x, t: float, data, *, chunk: int | None = None) -> 
 
     References
     ----------
-    Ventura et al. (2024), sheet ``spectral-gaps.md`` sec. 2.7; Achilli et al. (2024), sheet
-    ``losing-dimensions.md`` (empirical-score Jacobian).
+    Ventura et al. (2024), docs/theory/spectral-gaps.md sec. 2.7; Achilli et al. (2024),
+    docs/theory/losing-dimensions.md (empirical-score Jacobian).
     """
     _, cov = posterior_moments(x, t, data, chunk=chunk)
     return jacobian_from_covariance(cov, t)
@@ -148,6 +149,12 @@ def jacobian_from_covariance(cov: np.ndarray, t: float) -> np.ndarray:
     r""":math:`-I/\Delta_t + e^{-2t}\,\mathrm{Cov}_w/\Delta_t^2` from posterior covariances (B, d, d).
 
     For callers that need the covariance itself too (see :func:`empirical_score_jacobian`).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898 (Jacobian of the score); Achilli et al. (2024),
+    arXiv:2410.08727 (empirical score); the OU form J = -I/Delta_t + e^{-2t} Cov_w(a)/Delta_t^2 of
+    docs/theory/spectral-gaps.md sec. 2.7.
     """
     _, e, delta = _time_factors(t)
     jac = np.asarray(cov) * (e * e / delta**2)
@@ -205,16 +212,14 @@ def probe_singular_values(score: Callable[[np.ndarray, float], np.ndarray], x, t
     -----
     With Q = [q_1 .. q_K] orthonormal, the score matrix S has rows (s(x0 + h q_i) - s(x0 - h q_i))/(2h)
     = (J q_i)^T + O(h^2), i.e. S = Q^T J^T; for K = d its singular values are those of J, equal to
-    |eig J| for the symmetric Jacobian of an exact score (sheet check: max error 8e-12 at d = 100,
+    |eig J| for the symmetric Jacobian of an exact score (checked: max error 8e-12 at d = 100,
     h = 1e-3).
 
     References
     ----------
     Ventura et al. (2024), Algorithms 1 and 2 ("Estimate singular values at x0 [with central
-    difference]"); sheet ``spectral-gaps.md`` sec. 3.2-3.3.
+    difference]"); docs/theory/spectral-gaps.md sec. 3.2-3.3.
     """
-    from theory.timemap import delta as _delta
-
     x0 = np.asarray(x, dtype=np.float64)
     single = x0.ndim == 1
     x0 = np.atleast_2d(x0)

@@ -9,9 +9,9 @@ std 0.01, as the paper does).
 
 References
 ----------
-Achilli et al. (2024), arXiv:2410.08727, synthetic data (theory sheet ``losing-dimensions.md``
+Achilli et al. (2024), arXiv:2410.08727, synthetic data (docs/theory/losing-dimensions.md
 sec. 1.2: axis-aligned blocks, ``normalized=True`` in every paper run); Ventura et al. (2024),
-random embeddings (sheet ``spectral-gaps.md``).
+random embeddings (docs/theory/spectral-gaps.md).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
-from theory._manifold_thresholds import _check_subspaces, effective_variances
+from theory.checks import check_array, check_scalar
+from theory.manifold import check_subspaces, effective_variances
 
 from ._posterior import Dataset
 from .jacobian import random_orthogonal
@@ -48,6 +48,11 @@ class LinearManifold:
     normalized : bool
         Points projected onto the sphere of radius ``radius``.
     radius : float
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (linear-manifold data with per-subspace scales, optionally
+    on the sphere); docs/theory/losing-dimensions.md sec. 1.2.
     """
 
     stds: np.ndarray
@@ -111,9 +116,9 @@ def linear_manifold(stds: ArrayLike, dims: ArrayLike, d: int | None = None, *,
 
     References
     ----------
-    Achilli et al. (2024), synthetic data (sheet ``losing-dimensions.md`` sec. 1.2).
+    Achilli et al. (2024), synthetic data (docs/theory/losing-dimensions.md sec. 1.2).
     """
-    sd, dm = _check_subspaces(stds, dims)
+    sd, dm = check_subspaces(stds, dims)
     total = int(dm.sum())
     d = total if d is None else int(check_scalar(d, "d", lower=total, integer=True))
     r = check_scalar(radius, "radius", lower=0.0, lower_open=True)
@@ -128,17 +133,19 @@ def linear_manifold(stds: ArrayLike, dims: ArrayLike, d: int | None = None, *,
     return LinearManifold(sd, dm, d, bases, bool(normalized), r)
 
 
-def linear_manifold_data(stds: ArrayLike, dims: ArrayLike, d: int | None, n: int, *,
+def linear_manifold_data(d: int | None, n: int, stds: ArrayLike, dims: ArrayLike, *,
                          normalized: bool = False, embedding: str = "axis", radius: float = 1.0,
                          rng=None, dtype=np.float64) -> tuple[Dataset, tuple[np.ndarray, ...]]:
     r"""n training points of a linear manifold, and the orthonormal basis of each subspace.
 
     Parameters
     ----------
-    stds, dims, d, normalized, embedding, radius
-        As in :func:`linear_manifold`.
+    d : int or None
+        Ambient dimension, as in :func:`linear_manifold` (None: ``sum(dims)``).
     n : int
         Number of points, ``>= 1``.
+    stds, dims, normalized, embedding, radius
+        As in :func:`linear_manifold`.
     rng : seed or Generator
         Source of the embedding (if random) and of the points.
     dtype : float64 (default) or float32
@@ -148,10 +155,15 @@ def linear_manifold_data(stds: ArrayLike, dims: ArrayLike, d: int | None, n: int
     data : Dataset
     bases : tuple of ndarray (d, d_k)
 
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727 (linear-manifold data); docs/theory/losing-dimensions.md
+    sec. 1.2.
+
     Examples
     --------
     >>> from validation.manifold_data import linear_manifold_data
-    >>> data, bases = linear_manifold_data([1.0, 0.3, 0.01], [2, 5, 23], 30, 1000,
+    >>> data, bases = linear_manifold_data(30, 1000, [1.0, 0.3, 0.01], [2, 5, 23],
     ...                                    normalized=True, rng=2)
     >>> data.points.shape, [b.shape[1] for b in bases]
     ((1000, 30), [2, 5, 23])

@@ -21,7 +21,7 @@ comparison with the REM thresholds is in :func:`compare_with_rem` and :func:`fix
 
 References
 ----------
-Achilli et al. (2024), arXiv:2410.08727; theory sheet ``losing-dimensions.md`` secs. 1.4 (exact
+Achilli et al. (2024), arXiv:2410.08727; docs/theory/losing-dimensions.md secs. 1.4 (exact
 Jacobian), 2.6 (caveats) and 3.5 (recommended protocol, [D]).
 """
 
@@ -32,16 +32,15 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
+from theory.estimate import Estimate
+from theory.progress import Progress
 
 from ._memorization_compare import REMComparison as REMComparison
 from ._memorization_compare import compare_with_rem as compare_with_rem
-from ._memorization_compare import fixed_alpha_sweep as fixed_alpha_sweep
-from ._memorization_run import manifold_experiment as manifold_experiment
 from ._posterior import _time_factors, as_dataset, posterior_stats
-from ._progress import Progress
 from .jacobian import jacobian_from_covariance, posterior_moments, probe_singular_values
-from .manifold_data import LinearManifold
+from .manifold_data import LinearManifold, linear_manifold
 from .score import EmpiricalScore
 from .sde import integrate_backward
 
@@ -49,7 +48,6 @@ __all__ = [
     "MemorizationCurves", "population_posterior_variance", "sample_test_points",
     "block_measurements", "dimension_count", "measure_memorization", "generation_retention",
     "probe_spectrum", "REMComparison", "compare_with_rem", "fixed_alpha_sweep",
-    "manifold_experiment",
 ]
 
 
@@ -79,7 +77,8 @@ def population_posterior_variance(variances: np.ndarray, t: float) -> np.ndarray
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.5 [D].
+    Achilli et al. (2024), arXiv:2410.08727;
+    docs/theory/losing-dimensions.md secs. 1.4 and 3.5 [D].
     """
     _, e, delta = _time_factors(t)
     return variances * delta / (delta + variances * e * e)
@@ -93,7 +92,8 @@ def sample_test_points(data, t: float, n_points: int, rng=None, manifold: Linear
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 3.5 (protocol, [D]).
+    Achilli et al. (2024), arXiv:2410.08727;
+    docs/theory/losing-dimensions.md sec. 3.5 (protocol, [D]).
     """
     ds = as_dataset(data)
     n_points = int(check_scalar(n_points, "n_points", lower=1, integer=True))
@@ -130,7 +130,8 @@ def dimension_count(jacobian: ArrayLike, t: float, threshold: float = 0.5) -> np
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.3.
+    Achilli et al. (2024), arXiv:2410.08727;
+    docs/theory/losing-dimensions.md secs. 1.4 and 3.3.
     """
     _, _, delta = _time_factors(t)
     thr = check_scalar(threshold, "threshold", lower=0.0, upper=1.0, lower_open=True, upper_open=True)
@@ -159,7 +160,8 @@ def block_measurements(x: ArrayLike, t: float, data, manifold: LinearManifold,
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` secs. 1.4 and 3.5.
+    Achilli et al. (2024), arXiv:2410.08727;
+    docs/theory/losing-dimensions.md secs. 1.4 and 3.5.
     """
     ds = _check_manifold(data, manifold)
     _, cov = posterior_moments(x, t, ds)
@@ -199,6 +201,11 @@ class MemorizationCurves:
     dimension_count, dimension_count_se : ndarray (T,)
     n_points : int
     params : dict
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; the measurement protocol of
+    docs/theory/losing-dimensions.md sec. 3.5.
     """
 
     t: np.ndarray
@@ -253,7 +260,7 @@ def measure_memorization(data, manifold: LinearManifold, t: ArrayLike, n_points:
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 3.5 (protocol [D]); Achilli et al. (2024).
+    docs/theory/losing-dimensions.md sec. 3.5 (protocol [D]); Achilli et al. (2024).
     """
     ds = _check_manifold(data, manifold)
     ta = check_array(t, "t", lower=0.0, lower_open=True, ndim=1)
@@ -295,7 +302,7 @@ def _conditional_variance(var: np.ndarray, t_end: float, t_start: float) -> np.n
 
 def generation_retention(data, manifold: LinearManifold, t_start: float, n_starts: int = 8,
                          n_clones: int = 32, t_end: float | None = None, steps: int = 100, *,
-                         rng=None, progress: bool | None = None) -> dict[str, np.ndarray]:
+                         rng=None, progress: bool | None = None) -> dict:
     r"""Per-subspace retention measured through generation: clones of a state run backward.
 
     From each of ``n_starts`` test points :math:`x = e^{-t}a^\nu + \sqrt{\Delta_t}\xi` at
@@ -317,7 +324,8 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
     Returns
     -------
     dict
-        ``retention`` (K,), ``retention_se`` (K,), ``per_start`` (n_starts, K), ``floor`` (K,): the
+        ``retention`` (:class:`theory.estimate.Estimate` of shape (K,), standard errors over the
+        starting states), ``per_start`` (n_starts, K), ``floor`` (K,): the
         value for weights condensed on one training point (the bridge noise from ``t_start`` to
         ``t_end`` over the population reference; 0 as ``t_end`` -> 0).
 
@@ -333,7 +341,7 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
 
     References
     ----------
-    Theory sheet ``losing-dimensions.md`` sec. 3.5, item 5 (sample-level check, [D]); Biroli et al.
+    docs/theory/losing-dimensions.md sec. 3.5, item 5 (sample-level check, [D]); Biroli et al.
     (2024), eq. 3 (backward SDE).
     """
     ds = _check_manifold(data, manifold)
@@ -354,12 +362,12 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
         proj = end @ basis                                   # (S, C, d_k)
         per_start[:, k] = proj.var(axis=1, ddof=1).mean(axis=1) / ref[k]
     floor = _conditional_variance(np.zeros(1), t_end, t_start) / ref
-    return {"retention": per_start.mean(0), "retention_se": _stderr(per_start),
+    return {"retention": Estimate(per_start.mean(0), _stderr(per_start), n_starts),
             "per_start": per_start, "floor": floor, "t_start": t_start, "t_end": t_end}
 
 
 def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *,
-                   drop: int = 0, h: float | None = None, rng=None) -> tuple[np.ndarray, np.ndarray]:
+                   drop: int = 0, h: float | None = None, rng=None) -> Estimate:
     r"""Orthogonal-probe singular values of the empirical score (the protocol of the paper's figure).
 
     Parameters
@@ -379,20 +387,22 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
 
     Returns
     -------
-    mean, stderr : ndarray
-        Sorted (decreasing) singular values, normalized by the largest kept one when ``drop > 0``.
+    Estimate
+        ``value``: the mean sorted (decreasing) singular values, normalized by the largest kept one
+        when ``drop > 0``; ``stderr`` over the ``reps`` draws (zeros for one draw); unpacks as
+        ``mean, stderr``.
 
     Notes
     -----
     Central differences of the exact empirical score along d Haar-orthogonal directions with step
     :math:`h = \sqrt{\Delta_t}` (the VE noise std :math:`\sigma` rescaled to OU), via
     :func:`validation.jacobian.probe_singular_values`: a Jacobian smoothed at the noise scale, not
-    the exact Jacobian (sheet sec. 2.6, item 4); for parity with the figure only.
+    the exact Jacobian (docs/theory/losing-dimensions.md sec. 2.6, item 4); for parity with the figure only.
 
     References
     ----------
-    Achilli et al. (2024), ``estimate_spectrum_ortho`` in the figure cell (theory sheet
-    ``losing-dimensions.md`` secs. 3.1-3.2 [C/?]); Ventura et al. (2024), Algorithms 1-2.
+    Achilli et al. (2024), ``estimate_spectrum_ortho`` in the figure cell (
+    docs/theory/losing-dimensions.md secs. 3.1-3.2 [C/?]); Ventura et al. (2024), Algorithms 1-2.
     """
     ds = as_dataset(data)
     _, _, delta = _time_factors(t)
@@ -408,4 +418,69 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
     if drop:
         drop = int(check_scalar(drop, "drop", lower=0, upper=ds.d - 1, integer=True))
         sv = sv[:, drop:] / sv[:, drop:drop + 1]
-    return sv.mean(0), (_stderr(sv) if reps > 1 else np.zeros(sv.shape[1]))
+    return Estimate(sv.mean(0), _stderr(sv) if reps > 1 else np.zeros(sv.shape[1]), reps)
+
+
+def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: ArrayLike,
+                      t: ArrayLike, n_points: int = 32, *, normalized: bool = False,
+                      rng=None, progress: bool | None = None) -> list[dict]:
+    r"""Retention curves and their REM comparison at several d with :math:`n = e^{\alpha d}`.
+
+    Parameters
+    ----------
+    stds : array_like (K,)
+        Per-coordinate standard deviations of the subspaces.
+    fractions : array_like (K,)
+        :math:`\psi_k`; :math:`d_k = \mathrm{round}(\psi_k d)` (at least 1), the last block takes
+        the remainder so that :math:`\sum_k d_k = d`.
+    alpha : float
+        :math:`\log(n)/d`, ``> 0`` (keep :math:`\alpha d \lesssim 15`: n grows as
+        :math:`e^{\alpha d}`).
+    ds : array_like of int
+        Ambient dimensions.
+    t : array_like
+        OU times of the curves.
+    n_points : int
+        Test points per time.
+    normalized : bool
+        Project onto the sphere of radius :math:`\sqrt{\sum_k d_k\sigma_k^2}` (fixed-norm data with
+        per-coordinate variances close to :math:`\sigma_k^2`), or Gaussian data.
+    rng : seed or Generator
+    progress : bool, optional
+
+    Returns
+    -------
+    list of dict
+        Per d: ``d``, ``n``, ``dims``, ``curves`` (MemorizationCurves), ``comparison``
+        (:class:`REMComparison`).
+
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727;
+    docs/theory/losing-dimensions.md secs. 1.3 and 2.4 (fixed-alpha regime, extension).
+    """
+    sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
+    psi = check_array(fractions, "fractions", lower=0.0, upper=1.0, lower_open=True, ndim=1)
+    if psi.size != sd.size:
+        raise ValueError(f"fractions must have one entry per std, {sd.size} (got {psi.size})")
+    if psi.sum() > 1.0 + 1e-12:
+        raise ValueError(f"fractions must sum to at most 1 (got {psi.sum():g})")
+    al = check_scalar(alpha, "alpha", lower=0.0, lower_open=True)
+    dd = check_array(ds, "ds", lower=sd.size, integer=True, ndim=1).astype(int)
+    rng = np.random.default_rng(rng)
+    out = []
+    for d in dd:
+        if al * d > 18.0:
+            raise ValueError(f"alpha * d must be <= 18 (n = e^(alpha d) points; got {al * d:g})")
+        dims = np.maximum(1, np.round(psi * d)).astype(int)
+        dims[-1] = d - dims[:-1].sum()
+        if dims[-1] < 1:
+            raise ValueError(f"fractions leave no room for the last block at d = {d}")
+        n = int(round(np.exp(al * d)))
+        radius = float(np.sqrt(np.sum(dims * sd**2)))
+        man = linear_manifold(sd, dims, int(d), normalized=normalized, radius=radius)
+        data = man.sample(n, rng)
+        curves = measure_memorization(data, man, t, n_points, rng=rng, progress=progress)
+        out.append({"d": int(d), "n": n, "dims": dims.tolist(), "curves": curves,
+                    "comparison": compare_with_rem(curves, man, n)})
+    return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 
 from ._posterior import (
     Dataset,
@@ -64,7 +64,8 @@ def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarra
 
     References
     ----------
-    Biroli et al. (2024), eq. 2 (``Pt_gen``) and eq. 3; explicit form in the theory sheet, sec. 1.
+    Biroli et al. (2024), eq. 2 (``Pt_gen``) and eq. 3; explicit form in docs/theory/dynamical-regimes.md sec.
+    1.
     """
     ds = as_dataset(data)
     _, e, delta = _time_factors(t)
@@ -90,7 +91,7 @@ def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndar
 
     References
     ----------
-    Biroli et al. (2024), eq. 2; theory sheet sec. 1 and 2.5.
+    Biroli et al. (2024), eq. 2; docs/theory/dynamical-regimes.md sec. 1 and 2.5.
     """
     ds = as_dataset(data)
     dtype = ds.points.dtype
@@ -138,6 +139,11 @@ class EmpiricalScore:
     labels : array_like, optional
     dtype : {numpy.float64, numpy.float32}
         Arithmetic precision (float64 by default; float32 on request, for speed).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 2 (Pt_gen); the exact empirical score of
+    docs/theory/dynamical-regimes.md sec. 1.
     """
 
     def __init__(self, data, labels=None, dtype=np.float64, chunk: int | None = None):

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
-
-from ._progress import Progress
+from theory.checks import check_array, check_scalar
+from theory.progress import Progress
 
 __all__ = ["METHODS", "time_grid", "backward_step", "integrate_backward", "BackwardRun"]
 
@@ -33,7 +32,12 @@ Score = Callable[[np.ndarray, float], np.ndarray]
 
 
 def time_grid(T: float, t_min: float, steps: int) -> np.ndarray:
-    """Uniform grid ``T = t_0 > t_1 > ... > t_steps = t_min`` (length ``steps + 1``)."""
+    """Uniform grid ``T = t_0 > t_1 > ... > t_steps = t_min`` (length ``steps + 1``).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 3 (backward SDE) and SI App. D (T = 10, L = 1000 steps).
+    """
     T = check_scalar(T, "T", lower=0.0, lower_open=True)
     t_min = check_scalar(t_min, "t_min", lower=0.0, upper=T, upper_open=True)
     steps = int(check_scalar(steps, "steps", lower=1, integer=True))
@@ -73,6 +77,10 @@ class BackwardRun:
         Times at which ``saved`` was recorded.
     saved : list
         What ``record(y, t)`` returned at each saved time (the state itself by default).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 3 (backward SDE) and SI App. D (discretisation).
     """
 
     x: np.ndarray

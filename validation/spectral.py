@@ -10,8 +10,8 @@ uses the package's one kernel (:mod:`validation.jacobian`, :mod:`validation.scor
 References
 ----------
 Ventura et al. (2025), "Manifolds, random matrices and spectral gaps", arXiv:2410.05898, secs. 6-7
-(Fig. 2: theory vs exact score; Fig. 3: the sigma_1 <-> sigma_2 swap; Algorithms 1-2); theory sheet
-``spectral-gaps.md`` secs. 1.3, 2.7, 3.3 and 4.
+(Fig. 2: theory vs exact score; Fig. 3: the sigma_1 <-> sigma_2 swap; Algorithms 1-2);
+docs/theory/spectral-gaps.md secs. 1.3, 2.7, 3.3 and 4.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from theory._checks import check_array, check_scalar
-from theory._stieltjes import as_groups
+from theory.checks import check_array, check_scalar
+from theory.spectral import as_groups, bulks, cumulative, estimate_dimensions
+from theory.timemap import delta, forward_noising, noised_variance, ve_variance
 
 from .jacobian import empirical_score_jacobian
 
@@ -59,7 +60,8 @@ class RandomLinearManifold:
 
     References
     ----------
-    Theory sheet ``spectral-gaps.md`` sec. 1.3 (model) and sec. 3.3 (protocol) [D].
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (random linear manifold);
+    docs/theory/spectral-gaps.md sec. 1.3 (model) and sec. 3.3 (protocol) [D].
     """
 
     def __init__(self, d: int, fractions, variances, rng=None):
@@ -84,17 +86,16 @@ class RandomLinearManifold:
     def normalized_spectrum(self, t: float) -> np.ndarray:
         r"""Eigenvalues :math:`\mu = s/(s+\lambda)` of :math:`-\Delta_t J(t)`, descending (spike first)."""
         t = check_scalar(t, "t", lower=0.0, lower_open=True)
-        s = np.expm1(2.0 * t)
+        s = ve_variance(t)
         return s / (s + self.eigenvalues)
 
     def jacobian(self, t: float) -> np.ndarray:
         r"""The exact Jacobian :math:`J(t) = -(e^{-2t}B + \Delta_t I)^{-1}` (d x d)."""
         t = check_scalar(t, "t", lower=0.0, lower_open=True)
-        e2, delta = np.exp(-2.0 * t), -np.expm1(-2.0 * t)
         lam = self.eigenvalues[self.d - self.m:]
         u = self.eigenvectors
-        jac = -(np.eye(self.d) - u @ u.T) / delta
-        return jac - (u / (e2 * lam + delta)) @ u.T
+        jac = -(np.eye(self.d) - u @ u.T) / delta(t)
+        return jac - (u / noised_variance(lam, t)) @ u.T
 
     def score(self, x, t: float) -> np.ndarray:
         r"""Exact score :math:`-(e^{-2t}B + \Delta_t I)^{-1}x` for x of shape (B, d) (or (d,))."""
@@ -102,11 +103,11 @@ class RandomLinearManifold:
         xa = np.asarray(x, dtype=np.float64)
         if xa.shape[-1] != self.d:
             raise ValueError(f"x must have last dimension d = {self.d} (got shape {xa.shape})")
-        e2, delta = np.exp(-2.0 * t), -np.expm1(-2.0 * t)
         lam = self.eigenvalues[self.d - self.m:]
+        dt = delta(t)
         proj = xa @ self.eigenvectors
-        tangent = (proj * (1.0 / (e2 * lam + delta) - 1.0 / delta)) @ self.eigenvectors.T
-        return -xa / delta - tangent
+        tangent = (proj * (1.0 / noised_variance(lam, t) - 1.0 / dt)) @ self.eigenvectors.T
+        return -xa / dt - tangent
 
     def sample(self, n: int, rng=None) -> np.ndarray:
         """n data points :math:`x_0 = Fz`, shape (n, d)."""
@@ -135,7 +136,8 @@ def sample_b_eigenvalues(d: int, fractions, variances, n_draws: int = 1, rng=Non
 
     References
     ----------
-    Theory sheet ``spectral-gaps.md`` sec. 3.3 [D].
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (random linear manifold);
+    docs/theory/spectral-gaps.md sec. 3.3 [D].
     """
     d = int(check_scalar(d, "d", lower=2, integer=True))
     nd = int(check_scalar(n_draws, "n_draws", lower=1, integer=True))
@@ -160,6 +162,11 @@ def subspace_overlaps(vectors, bases: list[np.ndarray]) -> np.ndarray:
     -------
     ndarray, shape (number of vectors, K)
         Each row sums to at most 1 (to 1 for vectors inside the manifold).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 (which subspace separates first);
+    docs/theory/spectral-gaps.md sec. 2.4.
     """
     u = check_array(vectors, "vectors", ndim=2)
     return np.stack([np.sum((b.T @ u) ** 2, axis=0) for b in bases], axis=1)
@@ -190,13 +197,11 @@ def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, thresho
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 and Fig. 3 (which subspace separates first);
-    theory sheet sec. 2.4 [Q].
+    docs/theory/spectral-gaps.md sec. 2.4 [Q].
     """
-    from theory.spectral import estimate_dimensions
-
     jac = manifold.jacobian(t) if jacobian is None else check_array(jacobian, "jacobian", ndim=2)
     w, vec = np.linalg.eigh(0.5 * (jac + jac.T))
-    mu = -w * float(-np.expm1(-2.0 * t))                          # -Delta_t eig J, ascending
+    mu = -w * delta(t)                                            # -Delta_t eig J, ascending
     est = estimate_dimensions(mu, threshold)
     if est.manifold_dimension == 0:
         return np.full(len(manifold.subspace_bases()), np.nan), 0
@@ -205,7 +210,13 @@ def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, thresho
 
 
 class HistogramCheck(NamedTuple):
-    """Observed and expected counts per bin, and the tolerance of each bin (see histogram_check)."""
+    """Observed and expected counts per bin, and the tolerance of each bin (see histogram_check).
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, Fig. 4 (theory against sampled spectra);
+    docs/theory/spectral-gaps.md sec. 3.3.
+    """
 
     bins: np.ndarray
     observed: np.ndarray
@@ -247,16 +258,14 @@ def histogram_check(mu_spectra, t: float, fractions, variances, bins: int = 30,
 
     References
     ----------
-    Theory sheet ``spectral-gaps.md`` sec. 3.3 (finite-size guidance: edge fluctuations O(d^{-2/3}))
+    docs/theory/spectral-gaps.md sec. 3.3 (finite-size guidance: edge fluctuations O(d^{-2/3}))
     and sec. 4; Ventura et al. (2025), arXiv:2410.05898, Fig. 2.
     """
-    from theory.spectral import bulks, cumulative
-
     mu = np.atleast_2d(check_array(mu_spectra, "mu_spectra"))
     t = check_scalar(t, "t", lower=0.0, lower_open=True)
     nb = int(check_scalar(bins, "bins", lower=1, integer=True))
     N, d = mu.shape
-    s = float(np.expm1(2.0 * t))
+    s = ve_variance(t)
     blist = bulks(fractions, variances)
     lo_mu, hi_mu = s / (s + blist[-1].upper), s / (s + blist[0].lower)
     pad = 0.02 * (hi_mu - lo_mu)
@@ -312,7 +321,7 @@ def empirical_jacobian_spectra(manifold: RandomLinearManifold, n: int, times, n_
 
     References
     ----------
-    Theory sheet ``spectral-gaps.md`` sec. 2.7 [D]; Achilli et al. (2024), "Losing dimensions",
+    docs/theory/spectral-gaps.md sec. 2.7 [D]; Achilli et al. (2024), "Losing dimensions",
     arXiv:2410.08727.
     """
     rng = np.random.default_rng(rng)
@@ -322,9 +331,8 @@ def empirical_jacobian_spectra(manifold: RandomLinearManifold, n: int, times, n_
     data = manifold.sample(n, rng)
     out = np.empty((ts.size, npts, manifold.d))
     for i, t in enumerate(ts):
-        e, delta = np.exp(-t), -np.expm1(-2.0 * t)
-        x = e * data[rng.integers(n, size=npts)] + np.sqrt(delta) * rng.standard_normal(
-            (npts, manifold.d))
+        x = forward_noising(data[rng.integers(n, size=npts)], t,
+                            rng.standard_normal((npts, manifold.d)))
         jac = empirical_score_jacobian(x, float(t), data)
-        out[i] = np.clip(-delta * np.linalg.eigvalsh(jac), 0.0, None)   # eigvalsh ascending: mu descending
+        out[i] = np.clip(-delta(t) * np.linalg.eigvalsh(jac), 0.0, None)   # eigvalsh ascending: mu descending
     return out

@@ -12,7 +12,23 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["check_array", "check_scalar", "range_text", "restore_shape"]
+__all__ = ["check_array", "check_scalar", "range_text", "restore_shape", "NotFoundError",
+           "NoSpeciationError"]
+
+
+class NotFoundError(ValueError):
+    """The quantity asked for does not exist for these parameters (e.g. no positive speciation time).
+
+    The package's one "not found" convention (docs/architecture.md): a function asked for one
+    quantity that does not exist raises this error, whose message says why and, where one exists,
+    which other reading does; an entry of an array or record result that does not exist is NaN; a
+    JSON summary writes null.  Never 0, never a clipped value.  A subclass of ValueError, so
+    ``except ValueError`` still catches it.
+    """
+
+
+class NoSpeciationError(NotFoundError):
+    """The chosen reading of :math:`t_S` has no positive value (the argument of its log is <= 1)."""
 
 
 def range_text(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+__all__ = ["Progress"]
+
 
 class Progress:
     """Minimal progress bar on stderr; ``enabled=None`` shows it only when stderr is a terminal.

@@ -8,6 +8,13 @@ import math
 
 import numpy as np
 
+from theory.checks import check_scalar
+from theory.spectral import as_groups, bulks, intermediate_gaps, manifold_gap, phase_boundaries
+from theory.timemap import ve_variance
+from validation.spectral import RandomLinearManifold, empirical_jacobian_spectra, sample_b_eigenvalues
+
+from .spectral_figures import plot_spectrum
+
 __all__ = ["register"]
 
 
@@ -58,12 +65,9 @@ def _clean(obj):
 
 
 def _monte_carlo(args, fractions, variances, t) -> dict:
-    from theory._checks import check_scalar
-    from validation.spectral import RandomLinearManifold, empirical_jacobian_spectra, sample_b_eigenvalues
-
     d = int(check_scalar(args.d, "d", lower=10, upper=20000, integer=True))
     lam = sample_b_eigenvalues(d, fractions, variances, rng=args.seed)[0]
-    s = np.expm1(2.0 * t)[:, None]
+    s = ve_variance(t)[:, None]
     out = {"d": d, "t": t, "mu": s / (s + lam[None, :])}
     m = lam[lam > 0]
     out["eigenvalues_range"] = [float(m.min()), float(m.max())]
@@ -79,10 +83,6 @@ def _monte_carlo(args, fractions, variances, t) -> dict:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from theory._checks import check_scalar
-    from theory._stieltjes import as_groups
-    from theory.spectral import bulks, intermediate_gaps, manifold_gap, phase_boundaries
-
     grp = as_groups(args.fractions, args.variances)
     t_min = check_scalar(args.t_min, "t-min", lower=0.0, lower_open=True)
     t_max = check_scalar(args.t_max, "t-max", lower=t_min, lower_open=True)
@@ -100,8 +100,6 @@ def _run(args: argparse.Namespace) -> int:
     mc = _monte_carlo(args, args.fractions, args.variances, t) if args.monte_carlo else None
     figure = None
     if args.plot:
-        from theory.spectral_figures import plot_spectrum
-
         plot_spectrum(args.fractions, args.variances, t, mu_points=120 if args.quick else 300,
                       threshold=thr, monte_carlo=mc, path=args.plot)
         figure = args.plot

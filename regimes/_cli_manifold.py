@@ -1,7 +1,7 @@
 """``regimes manifold``: per-subspace memorization times on linear-manifold data, theory and Monte Carlo.
 
-Parses, calls :func:`validation.memorization.manifold_experiment`, prints (text or ``--json``) and
-draws :func:`theory.manifold_figures.plot_manifold_experiment`.
+Parses, calls :func:`regimes.manifold_experiment.manifold_experiment`, prints (text or ``--json``) and
+draws :func:`regimes.manifold_figures.plot_manifold_experiment`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,13 @@ import argparse
 import json
 
 import numpy as np
+
+from theory.manifold import manifold_phase_diagram
+from theory.timemap import ve_variance
+
+from .figures import pyplot, save_figure
+from .manifold_experiment import manifold_experiment
+from .manifold_figures import plot_manifold_experiment
 
 
 def register(subparsers) -> None:
@@ -41,15 +48,17 @@ def register(subparsers) -> None:
 
 
 def _phase_diagram(args: argparse.Namespace, stds: list, dims: list, tangent: list) -> str:
-    """Draw :func:`theory.manifold.manifold_phase_diagram` (Achilli et al. 2024, sheet 2.3) to FILE."""
-    from .figures import _pyplot, save_figure
-    from .manifold import manifold_phase_diagram
+    """Draw :func:`theory.manifold.manifold_phase_diagram` to FILE.
 
+    References
+    ----------
+    Achilli et al. (2024), arXiv:2410.08727; docs/theory/losing-dimensions.md sec. 2.3.
+    """
     log_n_max = max(3.0 * float(np.log(args.n)), 20.0)
     diag = manifold_phase_diagram(stds, dims, np.geomspace(1e-4, 1.0, 300),
                                   np.linspace(np.log(2.0), log_n_max, 300),
                                   normalized=not args.gaussian, tangent=tangent)
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     diag.plot(ax)
     ax.axhline(np.log(args.n), color="w", ls=":", lw=0.8)
@@ -60,17 +69,13 @@ def _phase_diagram(args: argparse.Namespace, stds: list, dims: list, tangent: li
 
 
 def _run(args: argparse.Namespace) -> int:
-    from validation.memorization import manifold_experiment
-
     if len(args.stds) != len(args.dims):
         raise ValueError(f"dims must have one entry per std, {len(args.stds)} (got {len(args.dims)})")
     res = manifold_experiment(args.stds, args.dims, args.d, args.n, normal_std=args.normal_std,
-                              normalized=not args.gaussian, seed=args.seed, quick=args.quick,
+                              normalized=not args.gaussian, rng=args.seed, quick=args.quick,
                               n_points=args.points)
     figure = None
     if args.plot:
-        from .manifold_figures import plot_manifold_experiment
-
         plot_manifold_experiment(res, args.plot)
         figure = args.plot
     summ, cmp, curves = res["summary"], res["comparison"], res["curves"]
@@ -82,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
                "seconds": res["seconds"], "figure": figure, "phase_diagram": diagram}
         print(json.dumps(out, indent=2, default=float))
         return 0
-    ve = np.expm1(2 * summ.critical_times)
+    ve = ve_variance(summ.critical_times)
     lines = [f"linear manifold: d = {p['d']}, n = {p['n']}, "
              f"{'sphere' if p['normalized'] else 'Gaussian'} data   (OU time; VE variance)"]
     for k, (sd, dk) in enumerate(zip(p["stds"], p["dims"], strict=True)):

@@ -3,12 +3,12 @@ r"""Figures of geometric memorization: the paper's three panels plus the retenti
 (a) theory spectrum (population Jacobian plus the memorization term, sorted and normalized);
 (b) the exact empirical-score Jacobian by blocks at test points; (c) the count of tangent dimensions
 against time, theory and Monte Carlo; (d) the retention of each subspace with the REM predictions and
-the predicted critical times marked.  Files are written atomically (:func:`theory.figures.save_figure`).
+the predicted critical times marked.  Files are written atomically (:func:`regimes.figures.save_figure`).
 
 References
 ----------
-Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots`` (theory sheet
-``losing-dimensions.md`` secs. 3.2-3.3).
+Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots`` (
+docs/theory/losing-dimensions.md secs. 3.2-3.3).
 """
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ from pathlib import Path
 
 import numpy as np
 
-from .figures import _pyplot, save_figure
+from .figures import pyplot, save_figure
 
 __all__ = ["plot_manifold_experiment"]
 
 
 def plot_manifold_experiment(result: dict, path: str | Path | None = None):
-    r"""Draw the four panels of a :func:`validation.memorization.manifold_experiment` result.
+    r"""Draw the four panels of a :func:`regimes.manifold_experiment.manifold_experiment` result.
 
     Parameters
     ----------
     result : dict
-        As returned by :func:`validation.memorization.manifold_experiment`.
+        As returned by :func:`regimes.manifold_experiment.manifold_experiment`.
     path : str or Path, optional
         Where to save the figure (atomically).
 
@@ -47,10 +47,10 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
 
     References
     ----------
-    Achilli et al. (2024), figure ``three_subplots``; theory sheet ``losing-dimensions.md``
+    Achilli et al. (2024), figure ``three_subplots``; docs/theory/losing-dimensions.md
     secs. 2.1-2.6.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
     (ax_th, ax_emp), (ax_cnt, ax_ret) = axes
     p, summ, th = result["params"], result["summary"], result["theory"]

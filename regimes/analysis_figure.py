@@ -1,4 +1,4 @@
-"""The figure of :func:`validation.analysis.analyze_dataset`: the regimes of one dataset on one page.
+"""The figure of :func:`regimes.analysis.analyze_dataset`: the regimes of one dataset on one page.
 
 Panels: (a) phi (normalized), phi_C and f^e/alpha against t with t_S and t_C marked and the three
 regimes shaded; (b) phi against t/t_S, identity curve and cloning points, with the 0.775 line
@@ -13,12 +13,14 @@ Biroli et al. (2024), Figs. 1, 4 and 5.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from theory.figures import _pyplot, save_figure
+from .figures import PHI_LEVEL, pyplot, save_figure
 
-from .analysis import PHI_LEVEL, DatasetAnalysis
+if TYPE_CHECKING:  # the type of the argument only; analysis imports this module
+    from .analysis import DatasetAnalysis
 
 __all__ = ["plot_analysis"]
 
@@ -37,7 +39,7 @@ def _regime_panel(ax, res: DatasetAnalysis) -> None:
     ax.errorbar(t, c["fe_over_alpha"], yerr=3 * c["fe_over_alpha_se"], fmt="C3o-", ms=2.5, lw=1,
                 label=r"$f^e/\alpha$")
     ax.plot(t, c["fe_gaussian_over_alpha"], "C3:", lw=1, label=r"$f^e/\alpha$, Gaussian, same spectrum")
-    ax.axvline(ts, color="C0", ls="--", lw=0.9, label=f"$t_S$ = {ts:.3f} ({res.speciation.variant})")
+    ax.axvline(ts, color="C0", ls="--", lw=0.9, label=f"$t_S$ = {ts:.3f} ({res.speciation.convention})")
     if tc is not None:
         ax.axvline(tc, color="C3", ls="--", lw=0.9, label=f"$t_C$ (entropy) = {tc:.3f}")
     ax.axvline(res.t_collapse_spectrum, color="C3", ls=":", lw=0.9,
@@ -90,7 +92,7 @@ def plot_analysis(res: DatasetAnalysis, path: str | Path | None = None):
 
     Returns the matplotlib figure.
     """
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(11, 8))
     _regime_panel(axes[0, 0], res)
     _phi_panel(axes[0, 1], res)

@@ -14,12 +14,27 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from theory import __version__
-from theory._io import write_json
+from theory.files import write_json
+from theory.progress import Progress
 
-from ._progress import Progress
+__all__ = ["PointRun", "run_metadata", "recorded_seed"]
 
-__all__ = ["PointRun", "run_metadata"]
+
+def recorded_seed(rng) -> int:
+    """The integer seed of a reproducible, checkpointed run (a Generator cannot be recorded).
+
+    Raises
+    ------
+    TypeError
+        If ``rng`` is not an integer >= 0.
+    """
+    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)) or rng < 0:
+        raise TypeError(f"rng must be an integer seed >= 0 for a checkpointed run, recorded with the "
+                        f"results (got {rng!r})")
+    return int(rng)
 
 
 def run_metadata(params: dict, seed: int | None) -> dict:

@@ -8,18 +8,19 @@ import time as _time
 import numpy as np
 from numpy.typing import ArrayLike
 
-from theory._checks import check_array, check_scalar
+from theory.checks import check_array, check_scalar
 from theory.manifold import (
     geometric_memorization,
     theory_dimension_count,
     theory_spectrum,
 )
-
-from .manifold_data import linear_manifold
+from theory.timemap import ou_time_from_ve_variance
+from validation.manifold_data import linear_manifold
+from validation.memorization import compare_with_rem, measure_memorization
 
 
 def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
-                        normal_std: float = 0.01, normalized: bool = True, seed: int = 2,
+                        normal_std: float = 0.01, normalized: bool = True, rng=2,
                         quick: bool = False, n_points: int | None = None,
                         progress: bool | None = None) -> dict:
     r"""Theory and Monte Carlo of per-subspace memorization for one linear manifold.
@@ -37,8 +38,8 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
         ``> 0`` (the paper: 0.01 for the data, 1e-6 in its theory panel).
     normalized : bool
         Data projected onto the unit sphere (the paper) or Gaussian.
-    seed : int
-        Seed of the data and of the test points.
+    rng : int, None or numpy.random.Generator
+        Source of the data and of the test points (default seed 2, the paper's).
     quick : bool
         Fewer times and test points (about ten seconds at the paper's size).
     n_points : int, optional
@@ -56,11 +57,9 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
 
     References
     ----------
-    Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots``; theory sheet
-    ``losing-dimensions.md`` secs. 2-3.
+    Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots``;
+    docs/theory/losing-dimensions.md secs. 2-3.
     """
-    from .memorization import compare_with_rem, measure_memorization
-
     sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
     dm = check_array(dims, "dims", lower=1, integer=True, ndim=1).astype(int)
     if dm.size != sd.size:
@@ -76,15 +75,16 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     all_dm = np.append(dm, extra) if extra else dm
     tangent = np.array([True] * sd.size + [False] * bool(extra))
     t0 = _time.perf_counter()
-    rng = np.random.default_rng(seed)
+    seed = int(rng) if isinstance(rng, (int, np.integer)) else None   # recorded when it is a seed
+    rng = np.random.default_rng(rng)
     man = linear_manifold(all_sd, all_dm, d, normalized=normalized)
     data = man.sample(n, rng)
     t_ve = np.geomspace(2.0, 5e-4, 8 if quick else 20)
-    t = 0.5 * np.log1p(t_ve)
+    t = ou_time_from_ve_variance(t_ve)
     curves = measure_memorization(data, man, t, n_points, rng=rng, progress=progress)
     comparison = compare_with_rem(curves, man, n)
     summary = geometric_memorization(all_sd, all_dm, n, normalized, tangent=tangent)
-    t_fine = 0.5 * np.log1p(np.geomspace(2.0, 5e-4, 200))
+    t_fine = ou_time_from_ve_variance(np.geomspace(2.0, 5e-4, 200))
     spectrum = theory_spectrum(all_sd, all_dm, n, t_fine, normalized)
     count = theory_dimension_count(all_sd, all_dm, n, t_fine, normalized)
     return {

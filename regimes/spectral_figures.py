@@ -12,14 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .figures import _pyplot, save_figure
-from .spectral import (
+from theory.spectral import (
     gap_heights,
     intermediate_gaps,
     jacobian_density,
     jacobian_edges,
     phase_boundaries,
 )
+
+from .figures import pyplot, save_figure
 
 __all__ = ["plot_spectrum"]
 
@@ -86,9 +87,9 @@ def plot_spectrum(fractions, variances, t, mu_points: int = 300, threshold: floa
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Figs. 1c, 2 and 4 (spectrum against time, gaps, phases);
-    theory sheet ``spectral-gaps.md`` secs. 2.2-2.6.
+    docs/theory/spectral-gaps.md secs. 2.2-2.6.
     """
-    plt = _pyplot()
+    plt = pyplot()
     t = np.asarray(t, dtype=float)
     rows = 3 if monte_carlo else 2
     fig = plt.figure(figsize=(8.5, 3.2 * rows))

@@ -16,41 +16,43 @@ atomically.
 
 References
 ----------
-Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; theory sheet (dynamical-regimes) secs. 2.1, 2.4,
+Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; docs/theory/dynamical-regimes.md secs. 2.1, 2.4,
 2.5, 3.1, 3.3.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from theory._checks import check_scalar
-from theory._io import write_csv, write_json, write_text
+from theory.checks import NotFoundError, check_scalar
 from theory.collapse import collapse_time_from_spectrum, excess_entropy_from_spectrum
+from theory.files import write_csv, write_json, write_text
+from theory.progress import Progress
 from theory.speciation import (
     NoSpeciationError,
     covariance_spectrum,
     speciation_time_from_eigenvalue,
 )
+from validation import Dataset, nearest_points
+from validation import posterior_summary as posterior_stats
+from validation.cloning import clone_experiment
+from validation.datasets import ImageData
+from validation.estimators import last_changing_index_time, posterior_curves
+from validation.score import EmpiricalScore
+from validation.sde import integrate_backward
 
-from ._posterior import Dataset, nearest_points, posterior_stats
-from ._progress import Progress
-from .cloning import clone_experiment
-from .datasets import ImageData
-from .estimators import last_changing_index_time, posterior_curves
+from .analysis_figure import plot_analysis
+from .figures import PHI_LEVEL
 from .runs import run_metadata
-from .score import EmpiricalScore
-from .sde import integrate_backward
 
 __all__ = ["DatasetAnalysis", "SpeciationReading", "analyze_dataset", "speciation_reading",
            "phi_crossing_time", "normalized_phi", "PHI_LEVEL"]
 
-#: phi at the conventional t_S for two symmetric classes (theory sheet 2.4): 1/2[1 + E tanh^2(1 + z)]
-PHI_LEVEL = 0.775200
 _ZERO_K, _ZERO_ATOL = 3.0, 0.01     # f^e/alpha "is zero": within 3 s.e. + 0.01
 
 
@@ -61,7 +63,12 @@ class SpeciationReading:
     ``paper`` is :math:`\\tfrac12\\log\\Lambda` (None when :math:`\\Lambda \\le 1`: no positive speciation
     time in that reading), ``lambda_plus_one`` :math:`\\tfrac12\\log(\\Lambda + 1)` (always defined),
     ``lambda_minus_one`` :math:`\\tfrac12\\log(\\Lambda - 1)` (None when :math:`\\Lambda \\le 2`);
-    ``used``/``variant`` is the reading the analysis scales time by; ``note`` says why.
+    ``used``/``convention`` is the reading the analysis scales time by; ``note`` says why.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eq. 4 (crit-spec) and SI App. A;
+    docs/theory/dynamical-regimes.md sec. 2.1.
     """
 
     Lambda: float
@@ -69,7 +76,7 @@ class SpeciationReading:
     lambda_plus_one: float
     lambda_minus_one: float | None
     used: float
-    variant: str
+    convention: str
     note: str
 
 
@@ -84,25 +91,25 @@ def speciation_reading(Lambda: float) -> SpeciationReading:
 
     References
     ----------
-    Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A; theory sheet (dynamical-regimes) sec. 2.1.
+    Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A; docs/theory/dynamical-regimes.md sec. 2.1.
     """
     lam = check_scalar(Lambda, "Lambda", lower=0.0, lower_open=True)
 
-    def reading(variant: str) -> float | None:
+    def reading(convention: str) -> float | None:
         try:
-            return float(speciation_time_from_eigenvalue(lam, variant))
+            return float(speciation_time_from_eigenvalue(lam, convention))
         except NoSpeciationError:
             return None
 
     paper, plus, minus = reading("paper"), reading("lambda_plus_one"), reading("lambda_minus_one")
     if paper is not None:
         note = "t_S = 1/2 log Lambda (the paper's convention)"
-        used, variant = paper, "paper"
+        used, convention = paper, "paper"
     else:
         note = (f"Lambda = {lam:.4g} <= 1: 1/2 log Lambda gives no positive speciation time; "
                 f"using 1/2 log(Lambda + 1) = {plus:.4g}")
-        used, variant = plus, "lambda_plus_one"
-    return SpeciationReading(lam, paper, plus, minus, used, variant, note)
+        used, convention = plus, "lambda_plus_one"
+    return SpeciationReading(lam, paper, plus, minus, used, convention, note)
 
 
 def normalized_phi(phi, class_weights) -> np.ndarray:
@@ -114,36 +121,45 @@ def normalized_phi(phi, class_weights) -> np.ndarray:
 
     References
     ----------
-    Theory sheet (dynamical-regimes) sec. 2.4 (phi -> 1/2 for two classes); derived for K classes.
+    Biroli et al. (2024), arXiv:2402.18491, eq. 6 (phi -> 1/2 for two classes);
+    docs/theory/dynamical-regimes.md sec. 2.4 (phi -> 1/2 for two classes); derived for K classes.
     """
     p = np.asarray(class_weights, dtype=float)
     floor = float(np.sum(p**2))
     return (np.asarray(phi, dtype=float) - floor) / (1.0 - floor)
 
 
-def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> float | None:
+def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> float:
     """Largest time at which the (normalized) phi curve comes down to ``level``, linearly interpolated.
 
-    ``times`` ascending; returns None when the curve never reaches the level on the grid.  The default
+    ``times`` ascending; raises :class:`theory.checks.NotFoundError` when the curve never reaches the
+    level on the grid.  The default
     level is the normalized 0.7752 (two symmetric classes).
 
     References
     ----------
-    Theory sheet (dynamical-regimes) sec. 2.4: "for real data the notebook reads off t_S as the last
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 4 (phi(t_S) = 0.775);
+    docs/theory/dynamical-regimes.md sec. 2.4: "for real data the notebook reads off t_S as the last
     time with phi < 0.775, after linear interpolation".
     """
     t = np.asarray(times, dtype=float)
     v = np.asarray(phi_norm, dtype=float)
     above = np.flatnonzero(v >= level)
     if above.size == 0 or above[-1] == t.size - 1:
-        return None
+        raise NotFoundError(f"phi_norm: the curve does not come down to level {level:g} inside the "
+                            f"time grid [{t[0]:g}, {t[-1]:g}]")
     i = above[-1]
     return float(t[i] + (v[i] - level) / (v[i] - v[i + 1]) * (t[i + 1] - t[i]))
 
 
 @dataclass
 class DatasetAnalysis:
-    """Everything measured on one dataset (see :func:`analyze_dataset`); times in OU units."""
+    """Everything measured on one dataset (see :func:`analyze_dataset`); times in OU units.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 4-5, Figs. 4-5, SI App. D.
+    """
 
     name: str
     n: int
@@ -176,7 +192,7 @@ class DatasetAnalysis:
             "dataset": self.name, "n": self.n, "d": self.d, "alpha": self.alpha,
             "Lambda": sp.Lambda, "t_S": {"paper": sp.paper, "lambda_plus_one": sp.lambda_plus_one,
                                          "lambda_minus_one": sp.lambda_minus_one},
-            "t_S_used": sp.used, "t_S_variant": sp.variant, "t_S_note": sp.note,
+            "t_S_used": sp.used, "t_S_convention": sp.convention, "t_S_note": sp.note,
             "classes": self.classes, "class_weights": self.class_weights,
             "phi_crossing": self.phi_crossing,
             "phi_crossing_over_t_S": None if self.phi_crossing is None
@@ -231,8 +247,6 @@ class DatasetAnalysis:
             write_text(paths["last_change_csv"],
                        "t_hat_C\n" + "\n".join(f"{v:.6g}" for v in self.last_change_times) + "\n")
         if figure:
-            from .analysis_figure import plot_analysis
-
             paths["png"] = out / f"{stem}.png"
             plot_analysis(self, paths["png"])
         write_json(paths["json"], {**run_metadata(self.params, seed), "summary": self.summary()})
@@ -247,8 +261,8 @@ def _class_sampler(ds: Dataset, t_min: float, rng: np.random.Generator):
     """Endpoint observable of the cloning run: a class drawn from the class masses at t_min.
 
     Under the exact empirical score a trajectory at (x, t_min) ends at training point mu with
-    probability w_mu(x, t_min) (theory sheet 2.5), so drawing the class from the class masses is an
-    exact, unbiased continuation to t = 0 of each clone (independent for the two clones).
+    probability w_mu(x, t_min) (docs/theory/dynamical-regimes.md sec. 2.5), so drawing the class from the
+    class masses is an exact, unbiased continuation to t = 0 of each clone (independent for the two clones).
     """
     def classify(x: np.ndarray) -> np.ndarray:
         st = posterior_stats(x, t_min, ds, want_mean=False, want_classes=True)
@@ -268,7 +282,7 @@ def _sizes(quick: bool) -> dict:
 
 
 def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick: bool = False,
-                    seed: int = 0, times=None, cloning: bool = True, trajectories: bool = True,
+                    rng=0, times=None, cloning: bool = True, trajectories: bool = True,
                     sizes: dict | None = None, progress: bool | None = None) -> DatasetAnalysis:
     """Measure the speciation and collapse of a dataset with the exact empirical score.
 
@@ -280,8 +294,8 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
         Name used in the outputs (default: the ImageData's).
     quick : bool
         Smaller sample sizes (about ten times cheaper).
-    seed : int
-        Seed of every random draw.
+    rng : int, None or numpy.random.Generator
+        Source of every random draw (default seed 0).
     times : array_like, optional
         Ascending OU times of the curves (default: 24 (quick 14) log-spaced times from
         min(0.2 t_C, 0.01) to t_S + 2.5, t_C and t_S from the spectrum).
@@ -300,19 +314,19 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
 
     Notes
     -----
-    Identity estimators (theory sheet 2.5, 3.1) at every time, from one kernel pass over samples
-    :math:`x = e^{-t}a^\\nu + \\sqrt{\\Delta_t}\\xi`: :math:`\\phi = E\\sum_c(\\sum_{\\mu\\in c}w_\\mu)^2`,
-    :math:`\\phi_C = E\\sum_\\mu w_\\mu^2`, :math:`f^e = E H(w)/d`.  The collapse time from the entropy
-    is the largest time at which :math:`f^e/\\alpha` is zero within 3 s.e. + 0.01, refined by bisection
-    between that grid time and the next; its error is half the final bracket.  Cloning: backward SDE
-    (exponential integrator) from T = t_S + 3 (at least 3) with the exact empirical score, two clones
-    per trunk at each cloning time, each clone's class drawn from its class masses at t_min (an
-    exact continuation to t = 0).  Last-changing index: nearest training point of each backward
-    trajectory recorded at every step (SI App. D).
+    Identity estimators (docs/theory/dynamical-regimes.md sec. 2.5, 3.1) at every time, from one kernel pass
+    over samples :math:`x = e^{-t}a^\\nu + \\sqrt{\\Delta_t}\\xi`: :math:`\\phi = E\\sum_c(\\sum_{\\mu\\in
+    c}w_\\mu)^2`, :math:`\\phi_C = E\\sum_\\mu w_\\mu^2`, :math:`f^e = E H(w)/d`.  The collapse time from the
+    entropy is the largest time at which :math:`f^e/\\alpha` is zero within 3 s.e. + 0.01, refined by
+    bisection between that grid time and the next; its error is half the final bracket.  Cloning: backward SDE
+    (exponential integrator) from T = t_S + 3 (at least 3) with the exact empirical score, two clones per
+    trunk at each cloning time, each clone's class drawn from its class masses at t_min (an exact continuation
+    to t = 0).  Last-changing index: nearest training point of each backward trajectory recorded at every step
+    (SI App. D).
 
     References
     ----------
-    Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; theory sheet (dynamical-regimes) secs. 2.4,
+    Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; docs/theory/dynamical-regimes.md secs. 2.4,
     2.5, 3.1, 3.3.
     """
     if isinstance(data, ImageData):
@@ -325,7 +339,7 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
     if ds.n < 2:
         raise ValueError(f"data must have n >= 2 points (got {ds.n})")
     size = {**_sizes(quick), **(sizes or {})}
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(rng)
     secs: dict[str, float] = {}
     tic = time.perf_counter()
     X = ds.points.astype(np.float64, copy=False)
@@ -368,7 +382,8 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
         curves["phi_se"] = np.array([est[i]["phi"].stderr for i in est])
         curves["phi_normalized"] = normalized_phi(curves["phi"], weights)
         curves["phi_normalized_se"] = curves["phi_se"] / (1.0 - float(np.sum(np.square(weights))))
-        crossing = phi_crossing_time(times, curves["phi_normalized"])
+        with contextlib.suppress(NotFoundError):
+            crossing = phi_crossing_time(times, curves["phi_normalized"])
     secs["identities"] = time.perf_counter() - tic
 
     # collapse time from the entropy, refined by bisection

@@ -1,4 +1,7 @@
-"""Figures of the theory layer (matplotlib, imported lazily; files are written atomically)."""
+"""Figures of the Gaussian-mixture regimes, and the shared figure helpers of ``regimes``.
+
+matplotlib is imported lazily (:func:`pyplot`, Agg backend); files are written atomically
+(:func:`save_figure`)."""
 
 from __future__ import annotations
 
@@ -6,16 +9,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ._io import atomic_path
-from .phase_diagram import PhaseDiagram
-from .regimes import GaussianMixtureRegimes
+from theory.files import atomic_path
+from theory.gaussian_mixture import phi_scaling
+from theory.phase_diagram import PhaseDiagram
 
-__all__ = ["plot_gaussian_mixture", "plot_phase_diagram", "save_figure"]
+from .gm_summary import GaussianMixtureRegimes
 
-PHI_THRESHOLD = 0.775200  # phi at Lambda e^{-2t} = 1 in the large-d GM (theory sheet 2.4)
+__all__ = ["plot_gaussian_mixture", "plot_phase_diagram", "save_figure", "pyplot", "PHI_LEVEL"]
+
+#: phi at the speciation time of two symmetric classes, 1/2[1 + E tanh^2(1 + z)] = 0.775200
+#: (the large-d scaling form at tau = 0; docs/theory/dynamical-regimes.md)
+PHI_LEVEL = float(phi_scaling(0.0))
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot with a non-interactive backend (imported on first use)."""
     import matplotlib
 
     if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
@@ -40,7 +48,7 @@ def plot_gaussian_mixture(result: GaussianMixtureRegimes, path: str | Path | Non
     ----------
     Biroli et al. (2024), Figs. 2 and 3 (eqs. 6, 10 and the excess-entropy curve).
     """
-    plt = _pyplot()
+    plt = pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 4.5))
     else:
@@ -51,7 +59,7 @@ def plot_gaussian_mixture(result: GaussianMixtureRegimes, path: str | Path | Non
             label=r"$f^e(t)/\alpha$ (paper, $d\to\infty$)")
     ax.plot(c["t"], c["fe_over_alpha_finite_d"], color="C3", lw=1.2, ls="--",
             label=r"$f^e(t)/\alpha$ with class-entropy correction")
-    ax.axhline(PHI_THRESHOLD, color="C0", lw=0.8, ls=":")
+    ax.axhline(PHI_LEVEL, color="C0", lw=0.8, ls=":")
     marks = ((result.t_speciation, r"$t_S$", "C0", "right"), (result.t_star, r"$t^*$", "C2", "left"),
              (result.t_collapse, r"$t_C$", "C3", "center"))
     for tt, name, col, align in marks:
@@ -75,7 +83,7 @@ def plot_gaussian_mixture(result: GaussianMixtureRegimes, path: str | Path | Non
 def plot_phase_diagram(diagram: PhaseDiagram, path: str | Path | None = None, ax=None,
                        log_x: bool = False, log_y: bool = False):
     """Draw the regimes of a :class:`~theory.phase_diagram.PhaseDiagram` (optionally save it)."""
-    plt = _pyplot()
+    plt = pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 4.5))
     else:

@@ -14,7 +14,7 @@ atomically.
 
 References
 ----------
-Biroli et al. (2024), Figs. 4 and 5, SI App. D; theory sheet (dynamical-regimes) sec. 4.
+Biroli et al. (2024), Figs. 4 and 5, SI App. D; docs/theory/dynamical-regimes.md sec. 4.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import write_csv, write_json
-from theory.figures import _pyplot, save_figure
+from theory.files import write_csv, write_json
+from validation.datasets import load_dataset
 
-from .analysis import PHI_LEVEL, analyze_dataset
-from .datasets import load_dataset
+from .analysis import analyze_dataset
+from .figures import PHI_LEVEL, pyplot, save_figure
 from .reproduce import FigureOutput
-from .runs import PointRun, run_metadata
+from .runs import PointRun, recorded_seed, run_metadata
 
 __all__ = ["reproduce_fig4", "reproduce_fig5", "FIG4_SETS", "FIG5_SETS"]
 
@@ -63,7 +63,7 @@ def _run(out: Path, figure: str, sets, quick: bool, seed: int, progress, **kw) -
     def one(entry) -> dict:
         _, name, classes, sub = entry
         data = load_dataset(name, classes=classes, subsample=sub, rng=seed)
-        return _as_record(analyze_dataset(data, name=entry[0], quick=quick, seed=seed, **kw))
+        return _as_record(analyze_dataset(data, name=entry[0], quick=quick, rng=seed, **kw))
 
     return run.run(sets, one, key=lambda e: e[0], label=figure, progress=progress), params
 
@@ -74,7 +74,7 @@ def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params
     fig.tight_layout()
     png = out / f"{figure}.png"
     save_figure(fig, png)
-    _pyplot().close(fig)
+    pyplot().close(fig)
     write_csv(out / f"{figure}.csv", rows)
     secs = time.perf_counter() - t0
     write_json(out / f"{figure}.json", {**run_metadata(params, seed), "seconds": secs,
@@ -82,13 +82,20 @@ def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params
     return FigureOutput(png, out / f"{figure}.csv", out / f"{figure}.json", rows, secs, summary)
 
 
-def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, seed: int = 0,
+def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: int = 0,
                    progress: bool | None = None) -> FigureOutput:
-    """Figure 4: phi(t)/t_S on real digits, identity curves and cloning with the exact empirical score."""
+    """Figure 4: phi(t)/t_S on real digits, identity curves and cloning with the exact empirical score.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 4 and Table 1 (real-data speciation), here on digits
+    that ship offline.
+    """
     out = Path(out_dir)
     t0 = time.perf_counter()
+    seed = recorded_seed(rng)
     results, params = _run(out, "fig4", FIG4_SETS, quick, seed, progress, trajectories=False)
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     rows, summary = [], {}
     for i, (label, *_rest) in enumerate(FIG4_SETS):
@@ -101,7 +108,7 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, seed: i
         x = np.asarray(r["times"]) / ts
         y = np.asarray(r["curves"][key])
         se = np.asarray(r["curves"][key + "_se"])
-        ax.plot(x, y, color=f"C{i}", label=f"{label}: t_S = {ts:.3f} ({s['t_S_variant']})")
+        ax.plot(x, y, color=f"C{i}", label=f"{label}: t_S = {ts:.3f} ({s['t_S_convention']})")
         ax.fill_between(x, y - 3 * se, y + 3 * se, color=f"C{i}", alpha=0.2)
         c = r["cloning"]
         if c is not None:
@@ -111,7 +118,7 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, seed: i
         for t, v, e in zip(r["times"], y, se, strict=True):
             rows.append({"set": label, "t": t, "t_over_tS": t / ts, "quantity": key, "value": v,
                          "se": e})
-        summary[label] = {k: s[k] for k in ("n", "d", "Lambda", "t_S", "t_S_used", "t_S_variant",
+        summary[label] = {k: s[k] for k in ("n", "d", "Lambda", "t_S", "t_S_used", "t_S_convention",
                                              "phi_crossing", "phi_crossing_over_t_S")}
         if "cloning" in s:
             summary[label]["cloning_max_abs_z"] = s["cloning"]["max_abs_z_vs_identity"]
@@ -130,13 +137,20 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, seed: i
     return _finish(fig, out, "fig4", rows, summary, params, seed, t0)
 
 
-def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, seed: int = 0,
+def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: int = 0,
                    progress: bool | None = None) -> FigureOutput:
-    """Figure 5: last-changing-index histograms, phi_C(t) and f^e(t)/alpha on real digits."""
+    """Figure 5: last-changing-index histograms, phi_C(t) and f^e(t)/alpha on real digits.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 5 (real-data collapse), here on digits that ship
+    offline.
+    """
     out = Path(out_dir)
     t0 = time.perf_counter()
+    seed = recorded_seed(rng)
     results, params = _run(out, "fig5", FIG5_SETS, quick, seed, progress, cloning=False)
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
     rows, summary = [], {}
     for i, (label, *_rest) in enumerate(FIG5_SETS):

@@ -6,9 +6,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ._checks import check_scalar
-from .citation import citation
-from .gaussian_mixture import (
+from theory.checks import check_scalar
+from theory.citation import citation
+from theory.gaussian_mixture import (
     alpha,
     collapse_time,
     excess_entropy,
@@ -32,7 +32,7 @@ class GaussianMixtureRegimes:
         :math:`\\log(n)/d`.
     t_speciation : float
         Paper's :math:`t_S = \\tfrac12\\log(d\\tilde\\mu^2)`.
-    t_speciation_variants : dict
+    t_speciation_conventions : dict
         :math:`\\tfrac12\\log\\Lambda` and :math:`\\tfrac12\\log(\\Lambda+1)`,
         :math:`\\Lambda = d\\tilde\\mu^2 + \\sigma^2`.
     t_star : float
@@ -45,6 +45,10 @@ class GaussianMixtureRegimes:
         ``t_C < t_S``: a window where the dynamics has speciated but not collapsed.
     sources : dict
         Paper and equation behind each number.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, eqs. 4, 6, 7-8 and 10.
     """
 
     d: float
@@ -53,7 +57,7 @@ class GaussianMixtureRegimes:
     sigma: float
     alpha: float
     t_speciation: float
-    t_speciation_variants: dict
+    t_speciation_conventions: dict
     t_star: float
     t_collapse: float
     phi_at_t_speciation: float
@@ -102,7 +106,7 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
 
     Examples
     --------
-    >>> from theory.regimes import solve_gaussian_mixture
+    >>> from regimes.gm_summary import solve_gaussian_mixture
     >>> r = solve_gaussian_mixture(1024, 20000)
     >>> round(r.t_speciation, 5), round(r.t_collapse, 5)
     (3.46574, 1.97755)
@@ -113,12 +117,13 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
     sigma = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
     ts = speciation_time(d, mu_tilde, sigma)
     tc = collapse_time(d, n, sigma)
-    names = ["alpha", "speciation_time", "t_star", "collapse_time", "phi"]
+    funs = [alpha, speciation_time, t_star, collapse_time, phi]
+    names = [f.__name__ for f in funs]
     return GaussianMixtureRegimes(
         d=d, n=n, mu_tilde=mu_tilde, sigma=sigma,
         alpha=alpha(d, n),
         t_speciation=ts,
-        t_speciation_variants={
+        t_speciation_conventions={
             "lambda": speciation_time(d, mu_tilde, sigma, "lambda"),
             "lambda_plus_one": speciation_time(d, mu_tilde, sigma, "lambda_plus_one"),
         },
@@ -126,5 +131,5 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
         t_collapse=tc,
         phi_at_t_speciation=phi(ts, d, mu_tilde, sigma),
         has_regime_two=bool(tc < ts),
-        sources={name: citation(name) for name in names},
+        sources={name: citation(fun) for name, fun in zip(names, funs, strict=True)},
     )

@@ -6,6 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
+from validation.datasets import load_dataset, load_path
+
+from .analysis import analyze_dataset
+
 
 def register(sub) -> None:
     """Add the ``analyze`` subcommand to the ``regimes`` subparsers."""
@@ -43,9 +47,6 @@ def _fmt(v, spec: str = ".4f") -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from validation.analysis import analyze_dataset
-    from validation.datasets import load_dataset, load_path
-
     if (args.path is None) == (args.dataset is None):
         raise ValueError("give either PATH or --dataset digits|mnist5k (exactly one)")
     common = {"classes": args.classes, "subsample": args.subsample, "rng": args.seed,
@@ -61,7 +62,7 @@ def _run(args: argparse.Namespace) -> int:
         stem = Path(args.path).stem or "data"
     if args.classes:
         stem += "_" + "-".join(str(c) for c in args.classes)
-    res = analyze_dataset(data, name=stem, quick=args.quick, seed=args.seed,
+    res = analyze_dataset(data, name=stem, quick=args.quick, rng=args.seed,
                           cloning=not args.no_cloning, trajectories=not args.no_trajectories)
     paths = res.save(args.out, stem, seed=args.seed)
     s = res.summary()
@@ -78,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
         f"  t_S = 1/2 log(Lambda + 1)           {_fmt(ts['lambda_plus_one'])}",
         f"  phi crossing (0.775 level)          {_fmt(s['phi_crossing'])}"
         + ("" if s["phi_crossing"] is None else f"   = {s['phi_crossing_over_t_S']:.3f} t_S "
-                                                f"({s['t_S_variant']})"),
+                                                f"({s['t_S_convention']})"),
         f"  t_C from f^e (entropy)              {_fmt(s['t_C_entropy'])}"
         + ("" if s["t_C_entropy_error"] is None else f" +- {s['t_C_entropy_error']:.4f}"),
         f"  t_C from the spectrum (Gaussian)    {s['t_C_spectrum']:.4f}",

@@ -25,27 +25,40 @@ from pathlib import Path
 
 import numpy as np
 
-from theory._io import write_csv, write_json
-from theory.gaussian_mixture import collapse_time, excess_entropy, phi
+from theory.checks import NotFoundError
+from theory.files import write_csv, write_json
+from theory.gaussian_mixture import collapse_time, excess_entropy, phi, speciation_time
+from validation.cloning import clone_experiment
+from validation.data import gaussian_mixture_data
+from validation.estimators import (
+    collapse_time_from_entropy,
+    excess_entropy_loglik,
+    excess_entropy_posterior,
+)
+from validation.score import GaussianMixtureScore
 
-from .cloning import clone_experiment
-from .data import gaussian_mixture_data
-from .estimators import collapse_time_from_entropy, excess_entropy_loglik, excess_entropy_posterior
-from .runs import PointRun, run_metadata
-from .score import GaussianMixtureScore
+from .figures import PHI_LEVEL, pyplot, save_figure
+from .runs import PointRun, recorded_seed, run_metadata
 
 __all__ = ["FigureOutput", "reproduce_fig2", "reproduce_fig3", "FIG3_PAPER_POINTS"]
 
-#: the paper's saved Monte Carlo values of f^e/alpha (theory sheet sec. 4 and 7): (d, t, value, s.e.)
+#: the paper's saved Monte Carlo values of f^e/alpha (docs/theory/dynamical-regimes.md sec. 4 and 7): (d, t,
+#value, s.e.)
 FIG3_PAPER_POINTS = [(256, 2.904, 0.9326, 0.0023), (256, 1.728, 0.5233, 0.0023),
                      (1024, 2.512, 0.5876, 0.0046), (1024, 2.12, 0.2572, 0.0046)]
-#: the paper's saved Monte Carlo values of phi at d = 1024 (theory sheet sec. 4): (t, value)
+#: the paper's saved Monte Carlo values of phi at d = 1024 (docs/theory/dynamical-regimes.md sec. 4): (t,
+#value)
 FIG2_PAPER_POINTS = [(3.0, 0.9122), (3.5, 0.7651), (4.0, 0.6216)]
 
 
 @dataclass
 class FigureOutput:
-    """Files written by a reproduction and the table of its numbers."""
+    """Files written by a reproduction and the table of its numbers.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Figs. 2-5.
+    """
 
     png: Path
     csv: Path
@@ -55,13 +68,7 @@ class FigureOutput:
     summary: dict
 
 
-def _pyplot():
-    from theory.figures import _pyplot
-
-    return _pyplot()
-
-
-def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: int = 232,
+def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: int = 232,
                    full_dimensional: bool = False, progress: bool | None = None) -> FigureOutput:
     """Figure 2: phi(t) by cloning with the population score, against eq. 6, for several d.
 
@@ -71,11 +78,16 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
         Folder for ``fig2.png``, ``fig2.csv``, ``fig2.json`` and the checkpoint.
     quick : bool
         2,000 pairs and 500 steps instead of 20,000 pairs and the paper's 1,000 steps.
-    seed : int
-        Seed of the numpy Generator (the paper's runs used 232).
+    rng : int
+        Integer seed of the numpy Generators (the paper's runs used 232), recorded with the results.
     full_dimensional : bool
         Integrate the d-dimensional SDE instead of the exact one-dimensional projection.
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 2, eq. 6 and SI App. D.
     """
+    seed = recorded_seed(rng)
     out = Path(out_dir)
     dims = [256, 1024, 4096, 16384]
     pairs, steps = (2000, 500) if quick else (20000, 1000)
@@ -99,22 +111,22 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
     rows = []
     for d in dims:
         r = results[str(d)]
-        ts = 0.5 * np.log(d)
+        ts = speciation_time(d)
         for t, p, se in zip(r["t"], r["phi"], r["se"], strict=True):
             th = phi(t, d)
             rows.append({"d": d, "t": t, "t_over_tS": t / ts, "phi_mc": p, "phi_se": se,
                          "phi_theory": th, "z": (p - th) / se if se > 0 else 0.0})
     png = out / "fig2.png"
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     tt = np.linspace(0.45, 1.55, 300)
     for i, d in enumerate(dims):
-        ts = 0.5 * np.log(d)
+        ts = speciation_time(d)
         ax.plot(tt, phi(tt * ts, d), color=f"C{i}", lw=1.5, label=f"d = {d}")
         sel = [r for r in rows if r["d"] == d and 0.45 <= r["t_over_tS"] <= 1.55]
         ax.errorbar([r["t_over_tS"] for r in sel], [r["phi_mc"] for r in sel],
                     yerr=[3 * r["phi_se"] for r in sel], fmt="o", ms=3, color=f"C{i}")
-    ax.axhline(0.7752, color="k", ls="--", lw=0.8)
+    ax.axhline(PHI_LEVEL, color="k", ls="--", lw=0.8)
     ax.axvline(1.0, color="k", ls="--", lw=0.8)
     ax.set_xlabel(r"$t/t_S$,  $t_S = \frac{1}{2}\log d$")
     ax.set_ylabel(r"$\phi(t)$")
@@ -122,8 +134,6 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
     ax.set_title(f"Fig. 2: cloning with the population GM score ({pairs} pairs, {how}); "
                  "lines: eq. 6; bars: 3 s.e.", fontsize=8)
     ax.legend(fontsize=8)
-    from theory.figures import save_figure
-
     save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig2.csv", rows)
@@ -140,7 +150,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, seed: i
     return FigureOutput(png, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
 
 
-def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: int = 232,
+def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: int = 232,
                    progress: bool | None = None) -> FigureOutput:
     """Figure 3: f^e(t)/alpha from samples against the closed forms, d = 256, 1024, 4096, n = 20000.
 
@@ -150,7 +160,8 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
         Folder for ``fig3.png``, ``fig3.csv``, ``fig3.json`` and the checkpoint.
     quick : bool
         Ten times instead of twenty and a target error three times the paper's.
-    seed : int
+    rng : int
+        Integer seed (recorded with the results).
 
     Notes
     -----
@@ -158,7 +169,12 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
     posterior-entropy estimator and of the paper's log-likelihood estimator; the run then draws
     enough samples for a standard error of 0.0023 alpha (the paper's smallest), and reports the
     variance ratio (= the factor in samples the log-likelihood estimator would need).
+
+    References
+    ----------
+    Biroli et al. (2024), arXiv:2402.18491, Fig. 3, eq. 10 and SI App. D.
     """
+    seed = recorded_seed(rng)
     out = Path(out_dir)
     dims = [256, 1024, 4096]
     n = 20000
@@ -177,7 +193,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
         d, t = point
         if d not in datasets:
             datasets.clear()
-            datasets[d] = gaussian_mixture_data(n, d, rng=np.random.default_rng([seed, d]))[0]
+            datasets[d] = gaussian_mixture_data(d, n, rng=np.random.default_rng([seed, d]))[0]
         ds = datasets[d]
         alpha = np.log(n) / d
         rng = np.random.default_rng([seed, d, int(round(t * 1e6))])
@@ -214,7 +230,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
                      "theory_finite_d": excess_entropy(t, d, n, finite_d=True) / a,
                      "t_C": collapse_time(d, n)})
     png = out / "fig3.png"
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     tt = np.linspace(0.3, 8.0, 400)
     summary = {"collapse_time_from_entropy": {}, "paper_points": []}
@@ -230,7 +246,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
             tc_hat = collapse_time_from_entropy([r["t"] for r in sel],
                                                 [r["fe_over_alpha"] for r in sel],
                                                 [r["se"] for r in sel], atol=0.01)
-        except ValueError:
+        except NotFoundError:
             tc_hat = None
         summary["collapse_time_from_entropy"][str(d)] = {"estimate": tc_hat,
                                                          "closed_form": collapse_time(d, n)}
@@ -245,8 +261,6 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, seed: i
     ax.set_title("Fig. 3: n = 20000; solid: paper's curve, dotted: finite-d corrected; "
                  "bars: 3 s.e. (posterior entropy)", fontsize=8)
     ax.legend(fontsize=8)
-    from theory.figures import save_figure
-
     save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig3.csv", rows)

@@ -7,7 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_scalar
+from .checks import check_scalar
+
+__all__ = ["mp_apply", "mp_digits"]
 
 
 def mp_apply(fun: Callable[..., Any], precision: int, *args: Any) -> Any:

@@ -1,0 +1,30 @@
+"""diffusion-regimes application: the ``regimes`` command, figures, paper reproductions and drivers.
+
+The top layer of the package: it imports ``theory`` and ``validation`` and nothing imports it.
+
+Modules
+-------
+cli
+    The ``regimes`` command (one module ``_cli_<name>.py`` per subcommand, each with ``register``).
+gm_summary
+    One call that solves the three regimes of the symmetric Gaussian mixture.
+analysis
+    t_S, t_C and the regimes of any dataset with the exact empirical score (``regimes analyze``).
+manifold_experiment
+    Theory and Monte Carlo of geometric memorization on a linear manifold (``regimes manifold``).
+reproduce, reproduce_real
+    The paper's Figs. 2-3 (Gaussian mixture) and 4-5 (real digits), checkpointed.
+figures, manifold_figures, spectral_figures, analysis_figure
+    Figures (matplotlib, imported on first use).
+runs
+    Checkpointed, interruptible runs.
+"""
+
+from .analysis import DatasetAnalysis as DatasetAnalysis
+from .analysis import analyze_dataset as analyze_dataset
+from .gm_summary import GaussianMixtureRegimes as GaussianMixtureRegimes
+from .gm_summary import solve_gaussian_mixture as solve_gaussian_mixture
+from .manifold_experiment import manifold_experiment as manifold_experiment
+
+__all__ = ["DatasetAnalysis", "analyze_dataset", "GaussianMixtureRegimes", "solve_gaussian_mixture",
+           "manifold_experiment"]
