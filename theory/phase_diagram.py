@@ -149,3 +149,8 @@ def phase_diagram_d_n(d: ArrayLike, n: ArrayLike, t: float, mu_tilde: float = 1.
     ts = np.broadcast_to(_t_s(dd, mu)[None, :], tc.shape).copy()
     return PhaseDiagram("d", "n", dd, nn, classify(t, ts, tc), ts, tc,
                         {"t": t, "mu_tilde": mu, "sigma": sig})
+
+from ._mixture_phase import ModelPhaseDiagram as ModelPhaseDiagram  # noqa: E402
+from ._mixture_phase import model_phase_diagram as model_phase_diagram  # noqa: E402
+
+__all__ += ["ModelPhaseDiagram", "model_phase_diagram"]

@@ -143,3 +143,9 @@ def speciation_time_from_data(X: ArrayLike, variant: str = "paper", ddpm: bool =
     Biroli et al. (2024), eq. 4 (``crit-spec``).
     """
     return speciation_time_from_eigenvalue(top_covariance_eigenvalue(X), variant, ddpm)
+
+from ._mixture_speciation import phi as phi  # noqa: E402
+from ._mixture_speciation import speciation_directions as speciation_directions  # noqa: E402
+from ._mixture_speciation import speciation_times as speciation_times  # noqa: E402
+
+__all__ += ["speciation_times", "speciation_directions", "phi"]
