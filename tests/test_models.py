@@ -395,3 +395,31 @@ def test_import_theory_models_is_numpy_only():
             "print([m for m in ('scipy','sympy','mpmath','matplotlib') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_public_method_cites_a_reference():
+    missing = []
+    for cname in theory.models.__all__:
+        cls = getattr(theory.models, cname)
+        assert "References" in (cls.__doc__ or ""), cname
+        for name, obj in vars(cls).items():
+            if name.startswith("_"):
+                continue
+            f = obj.fget if isinstance(obj, property) else getattr(obj, "__func__", obj)
+            if callable(f) and "References" not in (f.__doc__ or ""):
+                missing.append(f"{cname}.{name}")
+    assert not missing, missing
+
+
+def test_models_are_immutable():
+    means = np.array([[1.0, 0.0], [0.0, 1.0]])
+    cov = np.array([[1.0, 0.2], [0.2, 1.0]])
+    gm = GaussianMixture(means, covariance=cov)
+    x = np.array([[0.3, -0.2]])
+    before = gm.score(x, 0.5)
+    means[0, 0], cov[0, 0] = 5.0, 3.0                # the model holds copies
+    np.testing.assert_array_equal(gm.score(x, 0.5), before)
+    for arr in (gm.means, gm.weights, gm.covariance, gm.noised(0.3).means,
+                LinearManifold(4, [2], [1.0]).embedding_matrix, Gaussian([1.0]).spectrum):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[..., 0] = 0.0

@@ -87,6 +87,13 @@ def _check_n(n: ArrayLike) -> int:
     return int(check_scalar(n, "n", lower=1, integer=True))
 
 
+def _frozen(arr: np.ndarray) -> np.ndarray:
+    """A read-only copy (models are immutable: cached decompositions stay valid)."""
+    out = np.array(arr, dtype=arr.dtype, copy=True)
+    out.flags.writeable = False
+    return out
+
+
 def _scalar_out(arr: np.ndarray) -> np.ndarray | float:
     return float(arr) if arr.ndim == 0 else arr
 
@@ -177,8 +184,8 @@ class GaussianMixture:
             if abs(float(w.sum()) - 1.0) > _WEIGHT_TOL:
                 raise ValueError(f"weights must sum to 1 within {_WEIGHT_TOL:g} "
                                  f"(got sum {float(w.sum())!r})")
-        self.means = mu
-        self.weights = w
+        self.means = _frozen(mu)
+        self.weights = _frozen(w)
         self.K, self.d = K, d
         self._set_covariance(covariance)
         self._log_w = np.log(w)
@@ -195,12 +202,12 @@ class GaussianMixture:
             if v.size != d:
                 raise ValueError(f"covariance must be a scalar, a length-{d} vector or a ({d}, {d}) "
                                  f"matrix (got a vector of length {v.size})")
-            self.covariance, self.covariance_kind = v, "diagonal"
+            self.covariance, self.covariance_kind = _frozen(v), "diagonal"
             self._evals, self._evecs = None, None
         else:
             m = check_array(c, "covariance")
             self._evals, self._evecs = eig if eig is not None else _check_spd(m, d)
-            self.covariance, self.covariance_kind = m, "full"
+            self.covariance, self.covariance_kind = _frozen(m), "full"
         # means in the eigenbasis of S (the standard basis unless S is full)
         self._rot_means = self.means if self._evecs is None else self.means @ self._evecs
 
@@ -242,7 +249,12 @@ class GaussianMixture:
 
     @property
     def mean(self) -> np.ndarray:
-        r"""Mixture mean :math:`\bar m = \sum_k w_k m_k`, shape (d,)."""
+        r"""Mixture mean :math:`\bar m = \sum_k w_k m_k`, shape (d,).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         return self.weights @ self.means
 
     def _centred(self) -> np.ndarray:
@@ -278,7 +290,12 @@ class GaussianMixture:
         return np.clip(ev[:min(self.K - 1, self.d)], 0.0, None)
 
     def class_covariance_matrix(self) -> np.ndarray:
-        """The class covariance S as a (d, d) matrix."""
+        """The class covariance S as a (d, d) matrix.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         if self.covariance_kind == "isotropic":
             return self.covariance * np.eye(self.d)
         if self.covariance_kind == "diagonal":
@@ -286,11 +303,21 @@ class GaussianMixture:
         return np.array(self.covariance)
 
     def total_covariance(self) -> np.ndarray:
-        r"""Covariance of the data, :math:`S + B`, shape (d, d)."""
+        r"""Covariance of the data, :math:`S + B`, shape (d, d).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         return self.class_covariance_matrix() + self.between_class_covariance()
 
     def class_covariance_spectrum(self) -> np.ndarray:
-        """Eigenvalues of the class covariance S, length d, descending."""
+        """Eigenvalues of the class covariance S, length d, descending.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. B; ``docs/theory/models.md``.
+        """
         if self.covariance_kind == "isotropic":
             return np.full(self.d, self.covariance)
         if self.covariance_kind == "diagonal":
@@ -328,7 +355,7 @@ class GaussianMixture:
         """
         e, e2, dl = _check_time(t)
         out = object.__new__(GaussianMixture)
-        out.means, out.weights, out.K, out.d = e * self.means, self.weights, self.K, self.d
+        out.means, out.weights, out.K, out.d = _frozen(e * self.means), self.weights, self.K, self.d
         out._log_w = self._log_w
         if self.covariance_kind == "full":
             cov = e2 * np.asarray(self.covariance) + dl * np.eye(self.d)
@@ -528,7 +555,7 @@ class Gaussian:
         if lam.size < 1:
             raise ValueError("spectrum must hold at least one eigenvalue (got an empty array)")
         self.d = lam.size
-        self.spectrum = lam
+        self.spectrum = _frozen(lam)
         # general eigenbasis: columns of _basis (d, r) carry _eig; the complement carries _rest
         self._basis: np.ndarray | None = None
         self._eig = lam
@@ -545,11 +572,21 @@ class Gaussian:
 
     @property
     def mean(self) -> np.ndarray:
-        """The mean, zero, shape (d,)."""
+        """The mean, zero, shape (d,).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 11.
+        """
         return np.zeros(self.d)
 
     def covariance_spectrum(self) -> np.ndarray:
-        """Covariance eigenvalues, length d, descending."""
+        """Covariance eigenvalues, length d, descending.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 11.
+        """
         return np.sort(self.spectrum)[::-1]
 
     def noised(self, t: float) -> Gaussian:
@@ -714,8 +751,8 @@ class LinearManifold:
                              f"(got {embedding!r})")
         if not isinstance(on_sphere, (bool, np.bool_)):
             raise TypeError(f"on_sphere must be True or False (got {on_sphere!r})")
-        self.dims = dm.astype(np.int64)
-        self.variances = var
+        self.dims = _frozen(dm.astype(np.int64))
+        self.variances = _frozen(var)
         self.embedding = embedding
         self.on_sphere = bool(on_sphere)
         self.latent_dim = int(self.dims.sum())
@@ -728,10 +765,10 @@ class LinearManifold:
         self.block_slices = tuple(slice(int(b - k), int(b)) for b, k in zip(ends, self.dims, strict=True))
         self._column_variances = np.repeat(var, self.dims)
         if embedding == "orthonormal":
-            self.embedding_matrix = np.eye(self.d)[:, :self.latent_dim]
+            self.embedding_matrix = _frozen(np.eye(self.d)[:, :self.latent_dim])
         else:
             g = np.random.default_rng(rng)
-            self.embedding_matrix = g.standard_normal((self.d, self.latent_dim)) / np.sqrt(self.d)
+            self.embedding_matrix = _frozen(g.standard_normal((self.d, self.latent_dim)) / np.sqrt(self.d))
         self._gauss: Gaussian | None = None
 
     def _gaussian(self) -> Gaussian:

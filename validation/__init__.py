@@ -13,10 +13,13 @@ from .analysis import DatasetAnalysis as DatasetAnalysis
 from .analysis import analyze_dataset as analyze_dataset
 from .cloning import CloningResult as CloningResult
 from .cloning import clone_experiment as clone_experiment
+from .cloning import nearest_point_class as nearest_point_class
+from .cloning import posterior_class as posterior_class
 from .data import from_array as from_array
 from .data import gaussian_data as gaussian_data
 from .data import gaussian_mixture_data as gaussian_mixture_data
 from .data import mixture_data as mixture_data
+from .data import model_data as model_data
 from .datasets import ImageData as ImageData
 from .datasets import load_dataset as load_dataset
 from .datasets import load_path as load_path
@@ -27,6 +30,7 @@ from .estimators import excess_entropy_posterior as excess_entropy_posterior
 from .estimators import last_changing_index_time as last_changing_index_time
 from .estimators import phi_c_identity as phi_c_identity
 from .estimators import phi_identity as phi_identity
+from .estimators import phi_population as phi_population
 from .estimators import posterior_curves as posterior_curves
 from .estimators import sample_noised_data as sample_noised_data
 from .jacobian import empirical_score_jacobian as empirical_score_jacobian
@@ -68,11 +72,11 @@ from .spectral import subspace_overlaps as subspace_overlaps
 __all__ = [
     "Dataset", "PosteriorStats", "nearest_points", "posterior_summary",
     "DatasetAnalysis", "analyze_dataset",
-    "CloningResult", "clone_experiment",
-    "from_array", "gaussian_data", "gaussian_mixture_data", "mixture_data",
+    "CloningResult", "clone_experiment", "nearest_point_class", "posterior_class",
+    "from_array", "gaussian_data", "gaussian_mixture_data", "mixture_data", "model_data",
     "ImageData", "load_dataset", "load_path",
     "Estimate", "collapse_time_from_entropy", "excess_entropy_loglik", "excess_entropy_posterior",
-    "last_changing_index_time", "phi_c_identity", "phi_identity", "posterior_curves",
+    "last_changing_index_time", "phi_c_identity", "phi_identity", "phi_population", "posterior_curves",
     "sample_noised_data",
     "empirical_score_jacobian", "jacobian_from_covariance", "posterior_moments", "probe_singular_values",
     "random_orthogonal",

@@ -13,10 +13,11 @@ import numpy as np
 
 from theory._checks import check_array, check_scalar
 
+from ._posterior import as_dataset, nearest_points
 from ._progress import Progress
 from .sde import METHODS, Score, backward_step, time_grid
 
-__all__ = ["CloningResult", "clone_experiment"]
+__all__ = ["CloningResult", "clone_experiment", "nearest_point_class", "posterior_class"]
 
 _BLOCK_BYTES = 256 * 2**20
 
@@ -66,8 +67,9 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
     n_pairs : int
         Number of clone pairs (trunk trajectories) per cloning time.
     observables : mapping name -> callable
-        ``f(x_final) -> int array``: e.g. the class (sign of x.m, a classifier's label) for phi, the
-        nearest training point for phi_C.
+        ``f(x_final) -> int array``: e.g. the class for phi (any number K of classes:
+        :func:`nearest_point_class` for the empirical score, :func:`posterior_class` for a model's
+        population score), the nearest training point for phi_C.
     T, t_min, steps, method :
         Backward-SDE grid and integrator (paper: T = 10, 1000 Euler steps, down to t = 0).
     rng : Generator or int
@@ -129,3 +131,82 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
     se = {nm: np.sqrt(same[nm] * (1 - same[nm]) / n_pairs) for nm in names}
     return CloningResult(grid[k_idx], n_pairs, same, se, ends,
                          {"T": T, "t_min": t_min, "steps": steps, "method": method, "d": d})
+
+
+def nearest_point_class(data, labels=None, t: float = 0.0) -> Callable[[np.ndarray], np.ndarray]:
+    """Endpoint observable for phi with K classes: the label of the nearest training point.
+
+    Parameters
+    ----------
+    data : Dataset or array_like (n, d)
+        Training set with integer labels (any number of classes).
+    labels : array_like (n,), optional
+        Labels, if ``data`` does not carry them.
+    t : float
+        End time of the runs (``t_min``): the training points are shrunk by :math:`e^{-t}`.
+
+    Returns
+    -------
+    callable
+        ``f(x) -> labels[argmin_mu |x - e^{-t} a^mu|]`` for :func:`clone_experiment`.
+
+    Notes
+    -----
+    Under the exact empirical score a backward run ends on a training point, so its class is the
+    class of that point; two clones then agree with probability
+    :math:`E\\sum_c(\\sum_{\\mu\\in c}w_\\mu)^2` (:func:`validation.phi_identity`).
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 6 (cloning probability) and SI App. D (nearest training point).
+    """
+    ds = as_dataset(data, labels)
+    if ds.labels is None:
+        raise ValueError("labels are required for the class of the nearest training point (got None)")
+    t = check_scalar(t, "t", lower=0.0)
+    lab = ds.labels
+    return lambda x: lab[nearest_points(x, ds, t)]
+
+
+def posterior_class(model, t: float = 0.0, *, sample: bool = False,
+                    rng: np.random.Generator | int | None = None) -> Callable[[np.ndarray], np.ndarray]:
+    """Endpoint observable for phi with K classes from a model's exact class posterior at the end time.
+
+    Parameters
+    ----------
+    model : theory.models.GaussianMixture
+        Any model with ``class_posterior(x, t)``.
+    t : float
+        End time of the runs (``t_min``), ``>= 0``.
+    sample : bool
+        False: the most probable class :math:`\\arg\\max_k P(k\\mid x_t = x)` (exact for well separated
+        classes). True: a class drawn from :math:`P(k\\mid x_t = x)` with ``rng``; then two clones agree
+        with probability exactly :math:`E\\sum_k P(k\\mid x_{t_c})^2` whatever the overlap of the classes
+        (tower property: the drawn class of an endpoint is distributed as :math:`P(k\\mid x_{t_c})`).
+    rng : int, None or numpy.random.Generator
+        Source of the draws with ``sample=True``.
+
+    Returns
+    -------
+    callable
+        ``f(x) -> class in 0..K-1`` for :func:`clone_experiment`.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 6 and SI App. B.3 (cloning; the class of +/-m by the sign of x.m is the
+    K = 2 case of the most probable class).
+    """
+    if not callable(getattr(model, "class_posterior", None)):
+        raise TypeError(f"model must have classes (a class_posterior method, e.g. "
+                        f"theory.models.GaussianMixture; got {type(model).__name__})")
+    t = check_scalar(t, "t", lower=0.0)
+    if not sample:
+        return lambda x: np.argmax(model.class_posterior(x, t), axis=-1)
+    gen = np.random.default_rng(rng)
+
+    def draw(x: np.ndarray) -> np.ndarray:
+        cdf = np.cumsum(model.class_posterior(x, t), axis=-1)
+        u = gen.random(cdf.shape[:-1] + (1,)) * cdf[..., -1:]
+        return np.minimum(np.sum(cdf < u, axis=-1), cdf.shape[-1] - 1)
+
+    return draw

@@ -19,6 +19,7 @@ __all__ = [
     "mixture_data",
     "gaussian_data",
     "from_array",
+    "model_data",
 ]
 
 
@@ -127,3 +128,48 @@ def from_array(points, labels=None, dtype=None) -> Dataset:
     if dtype is not None:
         arr = arr.astype(dtype)
     return Dataset(arr, labels)
+
+
+def model_data(model, n: int, rng=None, dtype=np.float64) -> Dataset:
+    """n training points drawn from a model of :mod:`theory.models`, as a :class:`Dataset`.
+
+    Parameters
+    ----------
+    model : theory.models.GaussianMixture, Gaussian or LinearManifold
+        Any object with ``sample(n, rng)``; a model with classes (one that has ``class_posterior``,
+        e.g. a :class:`theory.models.GaussianMixture`) is sampled with ``return_labels=True``.
+    n : int
+        Number of points, ``>= 1``.
+    rng : int, None or numpy.random.Generator
+    dtype : float64 (default) or float32
+
+    Returns
+    -------
+    Dataset
+        The points, with the class labels 0..K-1 of a mixture (``None`` for a model without classes),
+        ready for :class:`validation.EmpiricalScore`, :func:`validation.phi_identity` and the other
+        estimators.
+
+    Examples
+    --------
+    >>> from theory.models import GaussianMixture
+    >>> ds = model_data(GaussianMixture([[3.0, 0.0], [0.0, 3.0], [-3.0, 0.0]], [0.5, 0.3, 0.2]), 100, rng=0)
+    >>> ds.points.shape, sorted(set(ds.labels.tolist()))
+    ((100, 2), [0, 1, 2])
+
+    References
+    ----------
+    Biroli et al. (2024), sec. "Gaussian mixtures" (training sets drawn from the model);
+    ``docs/theory/models.md``.
+    """
+    n = int(check_scalar(n, "n", lower=1, integer=True))
+    sample = getattr(model, "sample", None)
+    if not callable(sample):
+        raise TypeError(f"model must be a model of theory.models with a sample(n, rng) method "
+                        f"(got {type(model).__name__})")
+    rng = np.random.default_rng(rng)
+    if callable(getattr(model, "class_posterior", None)):
+        pts, labels = sample(n, rng, return_labels=True)
+    else:
+        pts, labels = sample(n, rng), None
+    return Dataset(np.asarray(pts).astype(dtype, copy=False), labels)

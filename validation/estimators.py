@@ -18,6 +18,7 @@ import numpy as np
 
 from theory._checks import check_array, check_scalar
 from theory.estimate import Estimate
+from theory.timemap import delta
 
 from ._posterior import as_dataset, posterior_stats
 
@@ -26,6 +27,7 @@ __all__ = [
     "sample_noised_data",
     "posterior_curves",
     "phi_identity",
+    "phi_population",
     "phi_c_identity",
     "excess_entropy_posterior",
     "excess_entropy_loglik",
@@ -112,7 +114,8 @@ def phi_identity(t: float, data, labels=None, n_samples: int = 4096, rng=None) -
 
     A clone started at x ends at training point mu with probability :math:`w_\\mu(x,t)` under the
     exact empirical score, so two clones end in the same class with probability
-    :math:`\\sum_c (\\sum_{\\mu\\in c} w_\\mu)^2`.
+    :math:`\\sum_c (\\sum_{\\mu\\in c} w_\\mu)^2`.  Any number of classes (any integer labels,
+    e.g. those of :func:`validation.model_data`); :func:`phi_population` is its n = infinity limit.
 
     References
     ----------
@@ -121,6 +124,51 @@ def phi_identity(t: float, data, labels=None, n_samples: int = 4096, rng=None) -
     ds = as_dataset(data, labels)
     return _per_sample(ds, t, n_samples, rng,
                        lambda st, *_: (st.class_mass**2).sum(axis=1), want_classes=True)
+
+
+def phi_population(t: float, model, n_samples: int = 4096, rng=None) -> Estimate:
+    """Population :math:`\\phi(t) = E_{x\\sim P_t}\\sum_k P(k\\mid x_t = x)^2` of a mixture model (n = oo).
+
+    Parameters
+    ----------
+    t : float
+        OU time, ``>= 0``.
+    model : theory.models.GaussianMixture
+        Any model with ``sample(n, rng)`` and ``class_posterior(x, t)``.
+    n_samples : int
+        Monte Carlo samples, ``>= 2``.
+    rng : int, None or numpy.random.Generator
+
+    Returns
+    -------
+    Estimate
+
+    Notes
+    -----
+    Samples :math:`x = e^{-t}a + \\sqrt{\\Delta_t}\\,z`, :math:`a \\sim` ``model.sample``, and averages
+    :math:`\\sum_k P(k\\mid x)^2` from the model's exact class posterior.  It is the probability that
+    two backward continuations from the same :math:`x_t` end in the same class (for the symmetric
+    mixture, eq. 6 of the paper); :func:`phi_identity` measures the same quantity for a finite training
+    set, and tends to it as n grows at fixed t above the collapse time.
+
+    References
+    ----------
+    Biroli et al. (2024), eq. 6 (``phi``); ``docs/theory/models.md`` (K classes).
+    """
+    t = check_scalar(t, "t", lower=0.0)
+    n_samples = int(check_scalar(n_samples, "n_samples", lower=2, integer=True))
+    if not callable(getattr(model, "class_posterior", None)):
+        raise TypeError(f"model must have classes (a class_posterior method, e.g. "
+                        f"theory.models.GaussianMixture; got {type(model).__name__})")
+    rng = np.random.default_rng(rng)
+    e, noise = np.exp(-t), np.sqrt(delta(t))
+    vals = []
+    for b0 in range(0, n_samples, _SAMPLE_BLOCK):
+        b = min(_SAMPLE_BLOCK, n_samples - b0)
+        a = model.sample(b, rng)
+        x = e * a + noise * rng.standard_normal(a.shape)
+        vals.append(np.sum(model.class_posterior(x, t) ** 2, axis=-1))
+    return _estimate(np.concatenate(vals))
 
 
 def phi_c_identity(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
