@@ -119,7 +119,8 @@ def model_phase_diagram(model, t: ArrayLike, alpha: ArrayLike,
     t : array_like, 1-D
         OU times, ``t >= 0``.
     alpha : array_like, 1-D
-        :math:`\\alpha = \\log(n)/d > 0`, with :math:`\\alpha d \\le 700` (n a finite float).
+        :math:`\\alpha = \\log(n)/d`, with :math:`\\log 2 \\le \\alpha d \\le 700` (n >= 2 and a
+        finite float).
     convention : str, default "lambda"
         Reading of the speciation times (:func:`theory.speciation.speciation_times`).
 
@@ -162,8 +163,7 @@ def model_phase_diagram(model, t: ArrayLike, alpha: ArrayLike,
     """
     check_model(model)
     ta = check_array(t, "t", lower=0.0, ndim=1)
-    al = check_array(alpha, "alpha", lower=0.0, lower_open=True, ndim=1,
-                     upper=_MAX_LOG_N / model.d)
+    al = check_array(alpha, "alpha", lower=np.log(2.0) / model.d, ndim=1, upper=_MAX_LOG_N / model.d)
     ts = speciation_times(model, convention)
     tc = np.atleast_1d(np.asarray(collapse_time(model, np.exp(al * model.d)), dtype=np.float64))
     n_spec = (ta[None, :, None] < ts[None, None, :]).sum(axis=-1)

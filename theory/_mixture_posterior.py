@@ -83,8 +83,11 @@ def _whitening(model):
         return float(model.covariance), c
     if kind == "diagonal":
         return np.asarray(model.covariance, dtype=np.float64), c
-    s, q = np.linalg.eigh(model.class_covariance_matrix())
-    return s, c @ q
+    # theory.models keeps the eigendecomposition of a full S (same package); recompute otherwise
+    s, q = getattr(model, "_evals", None), getattr(model, "_evecs", None)
+    if s is None or q is None:
+        s, q = np.linalg.eigh(model.class_covariance_matrix())
+    return np.asarray(s, dtype=np.float64), c @ q
 
 
 def gram(t: np.ndarray, model) -> np.ndarray:

@@ -78,7 +78,7 @@ def speciation_directions(model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     elif kind == "diagonal":
         s = (u * u) @ np.asarray(model.covariance)
     else:
-        s = np.einsum("ji,il,jl->j", u, np.asarray(model.covariance), u)
+        s = np.einsum("ji,il,jl->j", u, np.asarray(model.covariance), u, optimize=True)
     return lam, u, s
 
 
