@@ -152,7 +152,7 @@ def test_phi_limits_and_monotonicity(name):
     assert phi(np.inf, model) == pytest.approx(w2, abs=1e-14)
     assert phi(40.0, model) == pytest.approx(w2, abs=1e-12)
     assert class_information(np.inf, model) == pytest.approx(0.0, abs=1e-14)
-    t = np.linspace(0.0, 8.0, 161)
+    t = np.linspace(0.0, 8.0, 81)
     p = phi(t, model)
     assert np.all(np.diff(p) <= 1e-12)
     assert np.all((p >= w2 - 1e-12) & (p <= 1 + 1e-12))
@@ -182,6 +182,21 @@ def test_super_class_phi_is_eq6_along_the_super_class_axis():
     got = phi(t, hierarchical(), groups=HIERARCHY)
     np.testing.assert_allclose(got, gm6.phi(t, D, np.sqrt(A2 / D), 1.0), rtol=0, atol=1e-10)
     np.testing.assert_allclose(phi(t, hierarchical(), groups=[3, 3, 3, 3]), 1.0, atol=1e-14)
+
+
+def test_general_rule_reproduces_the_two_class_rule():
+    """Classes 0 and 1 share the mean m: grouped, they are the two-class mixture (m, -m) with weights
+    (0.8, 0.2), evaluated by the K = 2 rule; the 3-class model goes through the general r = 1 rules
+    (Gauss-Hermite at small separation, the Gauss-Legendre grid at large)."""
+    two = unequal()
+    m = two.means[0]
+    three = GaussianMixture(np.stack([m, m, -m]), [0.4, 0.4, 0.2])
+    t = np.concatenate([[0.0], np.linspace(0.2, 6.0, 59)])
+    np.testing.assert_allclose(phi(t, three, groups=[0, 0, 1]), phi(t, two), rtol=0, atol=1e-11)
+    # ungrouped: the posterior splits evenly inside the pair: sum_k P^2 = P_pair^2 / 2 + P_other^2
+    info3 = class_information(t, three)
+    info2 = class_information(t, two)
+    np.testing.assert_allclose(info3, info2, rtol=0, atol=1e-11)
 
 
 def test_return_error_and_quasi_monte_carlo_against_quadrature():

@@ -152,7 +152,8 @@ def class_information(t: ArrayLike, model, *, method: str = "auto", n_points: in
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 5 (``crit-coll``) and eq. 6;
-    K-class form derived in ``docs/theory/dynamical-regimes.md``.
+    K-class term derived in the Notes of :func:`theory.collapse.excess_entropy` (not in the paper);
+    ``docs/theory/dynamical-regimes.md``.
 
     Examples
     --------
@@ -244,7 +245,9 @@ def excess_entropy(t: ArrayLike, model, n: float, finite_d: bool = True) -> np.n
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 5 (``crit-coll``), SI App. C
-    (REM) and Fig. 3; K-class finite-d term derived in ``docs/theory/dynamical-regimes.md``.
+    (REM) and Fig. 3; the K-class finite-d term is derived above (not in the paper; for two symmetric
+    classes it is the class-entropy correction of ``theory.gaussian_mixture.excess_entropy``);
+    ``docs/theory/dynamical-regimes.md``.
 
     Examples
     --------

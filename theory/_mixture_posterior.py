@@ -27,9 +27,12 @@ Rules (all evaluated in float64):
   the half-logit is :math:`\\pm a + y` with :math:`y \\sim N(r_t, r_t)` and the rule of
   :mod:`theory._gaussian_expectation` (Gauss-Hermite for small r, composite Gauss-Legendre in y)
   shifted by a; for the symmetric mixture it is term by term the rule of eq. 6;
-- r = 1 or 2: a composite Gauss-Legendre tensor grid in z over :math:`[-9, 9]^r` (panels of width 1,
-  12 nodes each; Gaussian mass outside below 1e-18), absolute error below 1e-11 (measured against
-  mpmath, ``tests/_precompute_mixture.py``);
+- r = 1 or 2: while every pair of classes is within 1.5 noise units (:math:`|\\beta_k - \\beta_l| \\le 1.5`,
+  the softmax is analytic in a wide strip) a tensor Gauss-Hermite rule of 64 nodes a side; otherwise a
+  composite Gauss-Legendre tensor grid in z over :math:`[-9, 9]^r` (panels of width 1, 16 nodes
+  each, so that the class boundaries, of width :math:`1/|\\beta_k - \\beta_l|`, are resolved;
+  Gaussian mass outside below 1e-18).  Absolute error below 1e-11 (measured against mpmath and
+  QUADPACK references, ``tests/_precompute_mixture.py``, and against the K = 2 rule);
 - r >= 3: randomized quasi-Monte-Carlo (scrambled Sobol points mapped by the normal quantile,
   ``replicates`` independent scramblings of ``n_points`` points; the standard error is the spread of
   the replicate means).
@@ -51,7 +54,7 @@ _PANEL_NODES = 16
 _HERMITE_NODES = 80
 _R_SWITCH = 0.3
 _SMOOTH_NODES = 64      # Gauss-Hermite per axis when every pair of classes is within _SMOOTH_SEPARATION
-_SMOOTH_SEPARATION = 2.0
+_SMOOTH_SEPARATION = 1.5
 _Y_HALF_WIDTH = 20.0
 _Y_PANEL_NODES = 12     # the rule of theory._gaussian_expectation (eq. 6), shifted
 _CHUNK_BYTES = 16_000_000
