@@ -10,12 +10,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._gm_collapse import _collapse_time_of_alpha
+from ._mixture_phase import ModelPhaseDiagram as ModelPhaseDiagram
+from ._mixture_phase import model_phase_diagram as model_phase_diagram
 from .checks import check_array, check_scalar
 from .files import atomic_path
 from .gaussian_mixture import collapse_time, speciation_time
 
-__all__ = ["PhaseDiagram", "REGIME_NAMES", "classify", "phase_diagram_t_alpha",
-           "phase_diagram_d_n"]
+__all__ = ["PhaseDiagram", "ModelPhaseDiagram", "model_phase_diagram", "REGIME_NAMES", "classify",
+           "phase_diagram_t_alpha",           "phase_diagram_d_n"]
 
 REGIME_NAMES = {1: "I (before speciation)", 2: "II (speciated, generalizing)",
                 3: "III (collapsed, memorizing)"}

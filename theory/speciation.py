@@ -1,15 +1,38 @@
-"""Speciation time of any dataset from the top eigenvalue of its covariance (paper eq. 4)."""
+"""Speciation: the times at which the backward dynamics commits to a class.
+
+- :func:`speciation_times` and :func:`phi` take a model of :mod:`theory.models` (the speciation
+  cascade of a K-class mixture; the exact finite-d cloning probability);
+- :func:`speciation_time_from_eigenvalue` and :func:`speciation_time_from_data` read t_S off the
+  top eigenvalue of a data covariance (paper eq. 4).
+
+Examples
+--------
+>>> import numpy as np
+>>> from theory.models import GaussianMixture
+>>> from theory.speciation import phi, speciation_times
+>>> m = GaussianMixture.symmetric(1024)
+>>> [round(float(x), 6) for x in speciation_times(m)]
+[3.466224]
+>>> round(float(phi(0.5 * np.log(1024), m)), 6)
+0.7752
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._mixture_speciation import phi as phi
+from ._mixture_speciation import speciation_directions as speciation_directions
+from ._mixture_speciation import speciation_times as speciation_times
 from .checks import NoSpeciationError as NoSpeciationError
 from .checks import check_array, restore_shape
 from .timemap import ddpm_first_step_after, ddpm_ou_times
 
 __all__ = [
+    "speciation_times",
+    "speciation_directions",
+    "phi",
     "NoSpeciationError",
     "DATA_CONVENTIONS",
     "covariance_spectrum",
