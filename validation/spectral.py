@@ -457,7 +457,9 @@ def sample_covariance_eigenvalues(eigenvalues, n: int, n_draws: int = 1, rng=Non
     ----------
     eigenvalues : array_like, shape (p,)
         Population eigenvalues >= 0 (the covariance is taken diagonal: the spectrum of a sample
-        covariance of Gaussian data does not depend on the population eigenvectors).
+        covariance of Gaussian data does not depend on the population eigenvectors); values below
+        :math:`p\,\epsilon\max` are round-off of exact zeros and stay 0, as in
+        :func:`theory.spectral.sample_covariance_bulks`.
     n : int
         Number of independent points (no centring: :math:`\hat C = \frac1n\sum_i x_ix_i^T`).
     n_draws : int
@@ -473,6 +475,7 @@ def sample_covariance_eigenvalues(eigenvalues, n: int, n_draws: int = 1, rng=Non
     Silverstein, Bai (1995); ``docs/theory/spectral-gaps.md`` sec. 3.3.
     """
     lam = np.sort(check_array(eigenvalues, "eigenvalues", lower=0.0, ndim=1))
+    lam[lam <= lam.size * np.finfo(float).eps * lam.max()] = 0.0
     nn = int(check_scalar(n, "n", lower=1, integer=True))
     nd = int(check_scalar(n_draws, "n_draws", lower=1, integer=True))
     rng = np.random.default_rng(rng)
