@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from ._stieltjes import as_groups, bulks_of
 from .checks import check_array, check_scalar
-from .timemap import _ou_from_ve, _ve, ve_schedule_time
+from .timemap import _ou_from_ve, ve_schedule_time, ve_variance
 from .timemap import _ve_schedule_tau as _ve_tau
 
 __all__ = ["IntermediateGap", "ManifoldGap", "PhaseBoundaries", "GapHeights", "SeparationOrder",
@@ -174,16 +174,17 @@ def intermediate_gaps(fractions: ArrayLike, variances: ArrayLike,
               {2\Delta},\qquad s_+ s_- = ab = s_{max}^2,
 
     real iff :math:`\Delta < \Delta_{max}`.  The geometric-mean identity holds in s, not in OU
-    time.  The paper's "t_max" (eqs. 9, 22) is this :math:`s_{max}`, a noise variance
-    (docs/theory/spectral-gaps.md, open item 2); ``t_max`` here is the OU time :math:`\tfrac12\log(1 +
-    s_{max})`.  Formulas derived in :func:`derivations.linear_manifold.gap_derivation`.
+    time.  The paper's "t_max" (eqs. 9, 22) is this :math:`s_{max}`, a noise variance (an open
+    reading, ``docs/theory/spectral-gaps.md``); ``t_max`` here is the OU time :math:`\tfrac12\log(1 +
+    s_{max})`.  Formulas derived in
+    :func:`derivations.linear_manifold.gap_derivation`.
 
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, eq. 18 (intermediate gap), eqs. 20-22 and 25
     (:math:`t_{max} = \sqrt{\gamma_-(\sigma_1)\gamma_+(\sigma_2)}`), eq. 9 (K groups:
     :math:`\sqrt{\gamma_+(\sigma_k)\gamma_-(\sigma_{k+1})}`), as quoted by the reviews;
-    docs/theory/spectral-gaps.md secs. 2.4-2.5 [D].
+    ``docs/theory/spectral-gaps.md`` secs. 2.4-2.5 [D].
     """
     grp = as_groups(fractions, variances)
     delta = _threshold(threshold)
@@ -224,7 +225,7 @@ def manifold_gap(fractions: ArrayLike, variances: ArrayLike,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 17 (gap and its threshold, as quoted by the
-    reviews), sec. 4.1; docs/theory/spectral-gaps.md secs. 2.3, 2.6 [D].
+    reviews), sec. 4.1; ``docs/theory/spectral-gaps.md`` secs. 2.3, 2.6 [D].
     """
     grp = as_groups(fractions, variances)
     delta = _threshold(threshold)
@@ -249,10 +250,10 @@ def gap_heights(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> Gap
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 18; docs/theory/spectral-gaps.md secs. 2.3-2.5.
+    Ventura et al. (2025), arXiv:2410.05898, eqs. 15 and 18; ``docs/theory/spectral-gaps.md`` secs. 2.3-2.5.
     """
     ta = check_array(t, "t", lower=0.0, lower_open=True).reshape(-1)
-    s = _ve(ta)
+    s = np.asarray(ve_variance(ta))
     grp = as_groups(fractions, variances)
     blist, gaps = bulks_of(grp.fractions, grp.variances)
     edge = blist[0].lower
@@ -270,7 +271,7 @@ def phase_boundaries(fractions: ArrayLike, variances: ArrayLike,
     ----------
     fractions, variances : array_like, shape (K,)
     threshold : float
-        :math:`\Delta \in (0, 1/2)` (default 0.1, the example of docs/theory/spectral-gaps.md sec. 4).
+        :math:`\Delta \in (0, 1/2)` (default 0.1, the example of ``docs/theory/spectral-gaps.md``).
 
     Returns
     -------
@@ -285,13 +286,13 @@ def phase_boundaries(fractions: ArrayLike, variances: ArrayLike,
     gaps that ever exceed :math:`\Delta` and the manifold gap.  III (consolidation): every
     intermediate gap has closed and the manifold gap exceeds :math:`1 - \Delta`:
     :math:`s_{consolidation} = \min(\min_k s_-^{(k)}, \gamma_-\Delta/(1-\Delta))`.  These are
-    crossovers (the paper's own wording), the boundaries are the derived [D] definitions of
-    docs/theory/spectral-gaps.md sec. 2.6.
+    crossovers (the paper's own wording), the boundaries are derived [D] definitions
+    (``docs/theory/spectral-gaps.md``).
 
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, secs. 5.1-5.3 (phase names and descriptions) and
-    Fig. 1c; docs/theory/spectral-gaps.md sec. 2.6 [D].
+    Fig. 1c; ``docs/theory/spectral-gaps.md`` sec. 2.6 [D].
     """
     delta = _threshold(threshold, upper=0.5)
     mg = manifold_gap(fractions, variances, delta)
@@ -309,12 +310,12 @@ def phases(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike,
 
     References
     ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 5; docs/theory/spectral-gaps.md sec. 2.6 (see
+    Ventura et al. (2025), arXiv:2410.05898, sec. 5; ``docs/theory/spectral-gaps.md`` sec. 2.6 (see
     :func:`phase_boundaries`).
     """
     ta = check_array(t, "t", lower=0.0, lower_open=True)
     pb = phase_boundaries(fractions, variances, threshold)
-    s = _ve(ta)
+    s = np.asarray(ve_variance(ta))
     out = np.where(s > pb.s_coverage, 1, np.where(s < pb.s_consolidation, 3, 2))
     return int(out) if np.ndim(t) == 0 else out
 
@@ -340,7 +341,7 @@ def separation_order(fractions: ArrayLike, variances: ArrayLike,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3, Fig. 3 (the sigma_1 <-> sigma_2 swap);
-    docs/theory/spectral-gaps.md sec. 2.4 [D].
+    ``docs/theory/spectral-gaps.md`` sec. 2.4 [D].
     """
     delta = _threshold(threshold)
     grp = as_groups(fractions, variances)

@@ -7,9 +7,14 @@ polynomials are the ones derived symbolically in :mod:`derivations.linear_manifo
 compare the two); they are rebuilt here with :mod:`numpy.polynomial` products so that importing
 :mod:`theory` does not import sympy.
 
+This polynomial route serves up to ``POLY_MAX_GROUPS`` groups; above, :func:`bulks_of` and
+:func:`stieltjes_bulk` hand over to :mod:`theory._stieltjes_many` (pole-by-pole critical points and
+Newton continuation in the imaginary part, O(K) per point), which agrees with this route to
+~1e-14 where both apply (tests).
+
 Conventions: :math:`F \in \mathbb R^{d\times m}` with i.i.d. :math:`N(0, 1/d)` entries, latent
 variance :math:`v_k` on a fraction :math:`f_k = m_k/d` of the dimensions,
-:math:`g(z) = \frac1d \operatorname{tr}(B - z)^{-1}` (docs/theory/spectral-gaps.md sec. 1.3,
+:math:`g(z) = \frac1d \operatorname{tr}(B - z)^{-1}` (``docs/theory/spectral-gaps.md`` sec. 1.3,
 2.2).
 """
 
@@ -20,10 +25,14 @@ from typing import NamedTuple
 import numpy as np
 from numpy.polynomial import polynomial as P
 
+from ._stieltjes_many import Bulk, bulks_many, stieltjes_many
 from .checks import check_array
 
 __all__ = ["Groups", "as_groups", "self_consistent_coefficients", "edge_coefficients", "z_of_g",
-           "stieltjes_bulk", "critical_points", "Bulk", "bulks_of"]
+           "stieltjes_bulk", "critical_points", "Bulk", "bulks_of", "bulk_density", "bulk_cumulative",
+           "POLY_MAX_GROUPS"]
+
+POLY_MAX_GROUPS = 6     # the polynomial route up to this many (merged) groups, the pole route above
 
 _REAL_TOL = 1e-7        # relative imaginary part below which a polynomial root is taken as real
 _NEWTON_STEPS = 3       # Newton polishing steps on the rational form of each root
@@ -140,14 +149,18 @@ def _batch_roots(coeffs: np.ndarray) -> np.ndarray:
     return np.linalg.eigvals(comp)
 
 
-def stieltjes_bulk(lam: np.ndarray, f: np.ndarray, v: np.ndarray) -> np.ndarray:
+def stieltjes_bulk(lam: np.ndarray, f: np.ndarray, v: np.ndarray, method: str = "auto") -> np.ndarray:
     r"""Stieltjes transform :math:`g(\lambda + i0^+)` (the root with Im g > 0) at points in the bulk.
 
     ``lam`` must lie strictly inside the support (the caller masks with the edges), where exactly one
     pair of complex-conjugate roots exists (the K - 1 real roots are forced by the sign changes of
     z(g) between the poles).  Each root is polished by Newton steps on :math:`z(g) - \lambda`.
+    ``method``: "poly", "poles" (:func:`theory._stieltjes_many.stieltjes_many`) or "auto" (poly up
+    to ``POLY_MAX_GROUPS`` groups).
     """
     lam = np.asarray(lam, dtype=np.float64)
+    if method == "poles" or (method == "auto" and v.size > POLY_MAX_GROUPS):
+        return stieltjes_many(lam.reshape(-1), f, v).reshape(lam.shape)
     a, c = self_consistent_coefficients(f, v)
     coeffs = np.pad(a, (0, 1))[None, :] - lam[:, None] * c[None, :]
     roots = _batch_roots(coeffs)
@@ -174,24 +187,12 @@ def critical_points(f: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.unique(real)
 
 
-class Bulk(NamedTuple):
-    """One detached bulk of the spectrum of B: edges, mass per dimension d, and the groups in it
-    (indices into the sorted, merged groups).
-
-    References
-    ----------
-    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (bulks of the spectrum); edges at the
-    critical points of docs/theory/spectral-gaps.md sec. 2.2.
-    """
-
-    lower: float
-    upper: float
-    mass: float
-    groups: tuple[int, ...]
-
-
-def bulks_of(f: np.ndarray, v: np.ndarray) -> tuple[list[Bulk], dict[int, tuple[float, float]]]:
+def bulks_of(f: np.ndarray, v: np.ndarray,
+             method: str = "auto") -> tuple[list[Bulk], dict[int, tuple[float, float]]]:
     r"""Detached bulks of B and the gaps between consecutive groups.
+
+    ``method``: "poly" (roots of the edge polynomial), "poles" (critical points located pole by pole,
+    :func:`theory._stieltjes_many.bulks_many`) or "auto" (poly up to ``POLY_MAX_GROUPS`` groups).
 
     Returns the bulks in ascending order and ``{k: (a, b)}`` for every pair of consecutive groups
     (k, k + 1) separated by a gap :math:`(a, b)` of the support.
@@ -207,6 +208,8 @@ def bulks_of(f: np.ndarray, v: np.ndarray) -> tuple[list[Bulk], dict[int, tuple[
     top edge) and back up on :math:`(-1/v_K, 0)`.  A detached bulk carries the mass
     :math:`\sum f_k` of the groups between its gaps (exact separation).
     """
+    if method == "poles" or (method == "auto" and v.size > POLY_MAX_GROUPS):
+        return bulks_many(f, v)
     crit = critical_points(f, v)
     poles = -1.0 / v                                   # ascending, since v is ascending
     where = np.searchsorted(poles, crit)
@@ -231,3 +234,58 @@ def bulks_of(f: np.ndarray, v: np.ndarray) -> tuple[list[Bulk], dict[int, tuple[
         lo, first = b, k + 1
     out.append(Bulk(lo, highest, float(np.sum(f[first:])), tuple(range(first, K))))
     return out, gaps
+
+
+def bulk_density(lam: np.ndarray, f: np.ndarray, v: np.ndarray, blist: list[Bulk] | None = None,
+                 method: str = "auto") -> np.ndarray:
+    """rho_B at real points (any shape), zero outside the support, computed only inside it.
+
+    ``blist``: the bulks of (f, v) when the caller has them already; ``method`` as in
+    :func:`bulks_of` ("poles" is the only route for sum(f) >= 1).
+    """
+    shape = np.shape(lam)
+    lam = np.asarray(lam, dtype=np.float64).reshape(-1)
+    out = np.zeros(lam.shape)
+    inside = np.zeros(lam.shape, dtype=bool)
+    for b in (bulks_of(f, v, method)[0] if blist is None else blist):
+        inside |= (lam > b.lower) & (lam < b.upper)
+    if np.any(inside):
+        out[inside] = np.maximum(stieltjes_bulk(lam[inside], f, v, method).imag, 0.0) / np.pi
+    return out.reshape(shape)
+
+
+def bulk_cumulative(lam: np.ndarray, f: np.ndarray, v: np.ndarray, blist: list[Bulk] | None = None,
+                    method: str = "auto") -> np.ndarray:
+    r"""Distribution function :math:`N(\lambda)` of the spectrum of B per d (atom at 0 included).
+
+    Exact, without quadrature: with :math:`w = -1/g(\lambda + i0^+)`,
+
+    .. math::
+        N(\lambda) = 1 - \frac1\pi\Big[(1 - \textstyle\sum_k f_k)\arg w
+        + \sum_k f_k \arg(w - v_k) - \operatorname{Im} w \sum_k \frac{f_k v_k}{|w - v_k|^2}\Big].
+
+    Derivation: :math:`\int\rho_B\,d\lambda = \frac1\pi\operatorname{Im}\int g\,dz` and, along
+    the curve :math:`z = z(w)`, :math:`g\,dz = -z'(w)\,dw/w` with
+    :math:`z'(w) = 1 - \sum_k f_kv_k^2/(w - v_k)^2`, whose antiderivative by partial fractions is
+    :math:`G(w) = -(1 - \sum f)\log w - \sum_k f_k\log(w - v_k) - \sum_k f_kv_k/(w - v_k)`;
+    w stays in the closed upper half plane, where the principal arguments are continuous, and the
+    constant follows from :math:`N = 0` below the spectrum (every argument :math:`\pi`).  In a gap
+    (w real between two poles) the formula gives the exact-separation value
+    :math:`1 - \sum_{\text{groups above}} f`, which is used there directly.  Valid for any
+    :math:`\sum_k f_k` (no atom when it is >= 1).
+    """
+    shape = np.shape(lam)
+    lam = np.asarray(lam, dtype=np.float64).reshape(-1)
+    blist = bulks_of(f, v, method)[0] if blist is None else blist
+    out = np.where(lam >= 0.0, max(0.0, 1.0 - float(np.sum(f))), 0.0)
+    inside = np.zeros(lam.shape, dtype=bool)
+    for b in blist:
+        out = out + np.where(lam >= b.upper, b.mass, 0.0)
+        inside |= (lam > b.lower) & (lam < b.upper)
+    if np.any(inside):
+        w = -1.0 / stieltjes_bulk(lam[inside], f, v, method)
+        dw = w[:, None] - v[None, :]
+        bracket = ((1.0 - np.sum(f)) * np.angle(w) + np.angle(dw) @ f
+                   - w.imag * ((1.0 / np.abs(dw) ** 2) @ (f * v)))
+        out[inside] = 1.0 - bracket / np.pi
+    return out.reshape(shape)

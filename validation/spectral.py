@@ -21,13 +21,18 @@ from typing import NamedTuple
 import numpy as np
 
 from theory.checks import check_array, check_scalar
-from theory.spectral import as_groups, bulks, cumulative, estimate_dimensions
+from theory.estimate import Estimate
+from theory.speciation import covariance_spectrum
+from theory.spectral import as_groups, bulks, cumulative, estimate_dimensions, predict_jacobian_spectrum
 from theory.timemap import delta, forward_noising, noised_variance, ve_variance
 
 from .jacobian import empirical_score_jacobian
 
 __all__ = ["RandomLinearManifold", "sample_b_eigenvalues", "HistogramCheck", "histogram_check",
-           "subspace_overlaps", "empirical_jacobian_spectra", "separated_cluster_overlaps"]
+           "subspace_overlaps", "empirical_jacobian_spectra", "separated_cluster_overlaps",
+           "spectrum_histogram_check", "counting_deviation", "sample_covariance_eigenvalues",
+           "DatasetJacobianComparison",
+           "compare_dataset_jacobian"]
 
 
 class RandomLinearManifold:
@@ -336,3 +341,301 @@ def empirical_jacobian_spectra(manifold: RandomLinearManifold, n: int, times, n_
         jac = empirical_score_jacobian(x, float(t), data)
         out[i] = np.clip(-delta(t) * np.linalg.eigvalsh(jac), 0.0, None)   # eigvalsh ascending: mu descending
     return out
+
+
+# --- continuous laws and real spectra ----------------------------------------------------------------
+
+def spectrum_histogram_check(samples, cumulative, bulks, bins: int = 40, k: float = 4.0,
+                             log: bool = False) -> HistogramCheck:
+    r"""Compare histograms of sampled eigenvalues with a theoretical distribution function.
+
+    Parameters
+    ----------
+    samples : array_like, shape (N, p)
+        Eigenvalues of N independent draws of a p x p matrix (exact zeros are dropped).
+    cumulative : callable
+        ``cumulative(x)``: theoretical fraction of the p eigenvalues at or below x (vectorised), e.g.
+        ``lambda x: theory.spectral.cumulative(x, f, v)`` (then p = d) or
+        :func:`theory.spectral.sample_covariance_cumulative`.
+    bulks : sequence of theory.spectral.Bulk
+        The theoretical support (edges and masses per p) for the range and the edge allowances.
+    bins : int
+        Bins over [lowest edge, top edge] padded by 2% (equal width, or equal in log x with
+        ``log=True``).
+    k : float
+        Standard errors allowed.
+    log : bool
+        Logarithmic bins (spectra spread over decades).
+
+    Returns
+    -------
+    HistogramCheck
+        ``bins`` are the bin edges in x.
+
+    Notes
+    -----
+    Expected count :math:`E_i = Np\,[N(x_{i+1}) - N(x_i)]`; tolerance :math:`k\sqrt{E_i}` (Poisson,
+    conservative for random-matrix eigenvalues, whose counts fluctuate less) plus, in the bins within
+    one bin of an edge, :math:`N(2 + p\,w)` eigenvalues, w the theoretical mass within
+    :math:`p^{-2/3}` times the bulk width of the edge (the Tracy-Widom scale of the finite-p edge).
+    The same allowance as :func:`histogram_check`, in x instead of :math:`\mu`, with one evaluation
+    of ``cumulative`` for all bins and edges.
+
+    References
+    ----------
+    ``docs/theory/spectral-gaps.md`` secs. 3.3-4 (finite-size guidance); C. A. Tracy, H. Widom,
+    Commun. Math. Phys. 177 (1996) 727 (edge scale :math:`p^{-2/3}`).
+    """
+    lam = np.atleast_2d(check_array(samples, "samples"))
+    nb = int(check_scalar(bins, "bins", lower=1, integer=True))
+    N, p = lam.shape
+    lo = min(b.lower for b in bulks)
+    hi = max(b.upper for b in bulks)
+    if log:
+        if not lo > 0:
+            raise ValueError(f"log bins need a positive lowest edge (got {lo:g})")
+        edges_x = np.geomspace(lo / 1.02, hi * 1.02, nb + 1)
+    else:
+        pad = 0.02 * (hi - lo)
+        edges_x = np.linspace(max(lo - pad, 0.0), hi + pad, nb + 1)
+    width = np.array([(b.upper - b.lower) * p ** (-2.0 / 3.0) for b in bulks])
+    probes = np.concatenate([[b.lower, b.lower + w, b.upper - w, b.upper]
+                             for b, w in zip(bulks, width, strict=True)])
+    cdf = np.asarray(cumulative(np.r_[edges_x, probes]), dtype=float)
+    expected = N * p * np.diff(cdf[:nb + 1])
+    tail = cdf[nb + 1:].reshape(-1, 4)
+    vals = lam[lam > 0]
+    observed = np.histogram(vals, bins=edges_x)[0].astype(float)
+    allowance = np.zeros(nb)
+    centre = np.log(edges_x) if log else edges_x
+    step = np.diff(centre)
+    for b, (c_lo, c_lo_in, c_hi_in, c_hi) in zip(bulks, tail, strict=True):
+        for edge, mass in ((b.lower, c_lo_in - c_lo), (b.upper, c_hi - c_hi_in)):
+            e = np.log(edge) if log else edge
+            hit = (centre[:-1] <= e + step) & (centre[1:] >= e - step)
+            allowance[hit] += N * (2.0 + p * abs(mass))
+    tol = k * np.sqrt(np.maximum(expected, 1.0)) + allowance
+    return HistogramCheck(edges_x, observed, expected, tol,
+                          bool(np.all(np.abs(observed - expected) <= tol)))
+
+
+def counting_deviation(eigenvalues, cumulative) -> float:
+    r"""Largest deviation of the eigenvalue counting function from theory, in eigenvalues.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (p,)
+        One draw's eigenvalues (all of them, zeros included).
+    cumulative : callable
+        Theoretical fraction of the p eigenvalues at or below x (vectorised).
+
+    Returns
+    -------
+    float
+        :math:`\max_i |p\,N(\lambda_{(i)}) - (i - 1/2)|` over the sorted eigenvalues
+        :math:`\lambda_{(i)}`: the count at each jump of the empirical counting function, taken at the
+        middle of the jump.  Zeros are skipped (the atom).
+
+    Notes
+    -----
+    Eigenvalues of random matrices are rigid: the counting function fluctuates by
+    :math:`O(\sqrt{\log p})` eigenvalues (about 1 at p = 4000), far less than the Poisson
+    :math:`\sqrt{pN}` of independent points, so this statistic resolves a 5% change of the law
+    where a histogram with Poisson errors does not.
+
+    References
+    ----------
+    L. Erdos, H.-T. Yau, J. Yin, Adv. Math. 229 (2012) 1435 (rigidity of eigenvalues);
+    ``docs/theory/spectral-gaps.md`` sec. 3.3.
+    """
+    lam = np.sort(check_array(eigenvalues, "eigenvalues", ndim=1))
+    p = lam.size
+    k = np.arange(1, p + 1) - 0.5
+    keep = lam > 0
+    theory = p * np.asarray(cumulative(lam[keep]), dtype=float)
+    return float(np.max(np.abs(theory - k[keep])))
+
+
+def sample_covariance_eigenvalues(eigenvalues, n: int, n_draws: int = 1, rng=None) -> np.ndarray:
+    r"""Eigenvalues of the sample covariance of n Gaussian points with a population spectrum.
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (p,)
+        Population eigenvalues >= 0 (the covariance is taken diagonal: the spectrum of a sample
+        covariance of Gaussian data does not depend on the population eigenvectors); values below
+        :math:`p\,\epsilon\max` are round-off of exact zeros and stay 0, as in
+        :func:`theory.spectral.sample_covariance_bulks`.
+    n : int
+        Number of independent points (no centring: :math:`\hat C = \frac1n\sum_i x_ix_i^T`).
+    n_draws : int
+    rng : int, None or numpy.random.Generator
+
+    Returns
+    -------
+    ndarray, shape (n_draws, p)
+        Ascending; zeros for the zero population eigenvalues and, when p > n, the p - n others.
+
+    References
+    ----------
+    Silverstein, Bai (1995); ``docs/theory/spectral-gaps.md`` sec. 3.3.
+    """
+    lam = np.sort(check_array(eigenvalues, "eigenvalues", lower=0.0, ndim=1))
+    lam[lam <= lam.size * np.finfo(float).eps * lam.max()] = 0.0
+    nn = int(check_scalar(n, "n", lower=1, integer=True))
+    nd = int(check_scalar(n_draws, "n_draws", lower=1, integer=True))
+    rng = np.random.default_rng(rng)
+    root = np.sqrt(lam[lam > 0])
+    out = np.zeros((nd, lam.size))
+    for i in range(nd):
+        z = rng.standard_normal((nn, root.size)) * root
+        sv = np.linalg.svd(z, compute_uv=False) ** 2 / nn
+        out[i, lam.size - sv.size:] = np.sort(sv)
+    return out
+
+
+class DatasetJacobianComparison(NamedTuple):
+    r"""Gaussian-model prediction against the exact empirical score's Jacobian, at OU times t.
+
+    ``predicted_mu`` (T, d) and ``measured_mu`` (T, P, d): eigenvalues of :math:`-\Delta_t J`,
+    descending (measured ones can be negative: J > 0 where the weights split between distant
+    training points); ``predicted_count`` (T,) and ``measured_count`` (T,) of
+    :class:`~theory.estimate.Estimate` (mean over the P points and its standard error): directions
+    with :math:`|\mu| <` ``threshold`` (:math:`|J| < \theta/\Delta_t`, as
+    :func:`validation.memorization.dimension_count`); ``predicted_gap_dimension`` /
+    ``measured_gap_dimension``: the
+    manifold dimension of :func:`theory.spectral.estimate_dimensions` at ``gap_threshold`` (the
+    measured one as an Estimate over points, read off :math:`\max(\mu, 0)` as
+    :func:`empirical_jacobian_spectra` does, so that negative :math:`\mu` do not rescale it);
+    ``spectrum_distance`` (T,): mean over the d sorted
+    positions of :math:`|\bar\mu_{meas} - \mu_{pred}|`; ``collapse_time``: :math:`t_C` of n Gaussian
+    points with the data's spectrum.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (bulks and gaps of the Jacobian spectrum);
+    ``docs/theory/spectral-gaps.md`` sec. 2.2.
+    """
+
+    t: np.ndarray
+    collapse_time: float
+    n: int
+    d: int
+    threshold: float
+    gap_threshold: float
+    eigenvalues: np.ndarray
+    predicted_mu: np.ndarray
+    measured_mu: np.ndarray
+    predicted_count: np.ndarray
+    measured_count: tuple
+    predicted_gap_dimension: np.ndarray
+    measured_gap_dimension: tuple
+    spectrum_distance: np.ndarray
+
+    def rows(self) -> list[dict]:
+        """One dict per time (JSON-ready)."""
+        out = []
+        for i, t in enumerate(self.t):
+            mc, mg = self.measured_count[i], self.measured_gap_dimension[i]
+            out.append({"t": float(t), "t_over_tC": float(t / self.collapse_time),
+                        "side": "below t_C" if t < self.collapse_time else "above t_C",
+                        "predicted_count": int(self.predicted_count[i]),
+                        "measured_count": float(mc.value), "measured_count_se": float(mc.stderr),
+                        "predicted_gap_dimension": int(self.predicted_gap_dimension[i]),
+                        "measured_gap_dimension": float(mg.value),
+                        "measured_gap_dimension_se": float(mg.stderr),
+                        "spectrum_distance": float(self.spectrum_distance[i])})
+        return out
+
+    def table(self) -> str:
+        """The comparison as a plain-text table."""
+        head = (f"t_C = {self.collapse_time:.4f} (n = {self.n}, d = {self.d}); count: mu < "
+                f"{self.threshold:g}; gap dimension: estimate_dimensions(threshold = "
+                f"{self.gap_threshold:g})\n"
+                f"{'t':>8} {'t/t_C':>6} {'count pred':>10} {'count meas':>15} {'gapdim pred':>11} "
+                f"{'gapdim meas':>15} {'<|dmu|>':>8}")
+        lines = [head]
+        for r in self.rows():
+            lines.append(f"{r['t']:8.4f} {r['t_over_tC']:6.3f} {r['predicted_count']:10d} "
+                         f"{r['measured_count']:8.2f} +-{r['measured_count_se']:4.2f} "
+                         f"{r['predicted_gap_dimension']:11d} {r['measured_gap_dimension']:8.2f} "
+                         f"+-{r['measured_gap_dimension_se']:4.2f} {r['spectrum_distance']:8.4f}")
+        return "\n".join(lines)
+
+
+def _stderr(v: np.ndarray) -> float:
+    return float(v.std(ddof=1) / np.sqrt(v.size)) if v.size > 1 else float("nan")
+
+
+def compare_dataset_jacobian(data, times, n_points: int = 4, threshold: float = 0.5,
+                             gap_threshold: float = 0.1, rng=None,
+                             chunk: int | None = None) -> DatasetJacobianComparison:
+    r"""Jacobian spectra of the exact empirical score of a dataset against its Gaussian model.
+
+    Parameters
+    ----------
+    data : array_like (n, d), validation.Dataset or validation.ImageData
+        The training points (e.g. ``load_dataset("mnist5k")``).
+    times : array_like, shape (T,)
+        OU times > 0, below and above the collapse time.
+    n_points : int
+        Points :math:`x = e^{-t}a^\nu + \sqrt{\Delta_t}\xi` per time (:math:`\nu` uniform: draws of
+        the noised empirical distribution).
+    threshold : float
+        Count threshold in (0, 1): a direction counts as tangent when :math:`\mu < \theta` (0.5:
+        the convention of :func:`validation.memorization.dimension_count`).
+    gap_threshold : float
+        Threshold of :func:`theory.spectral.estimate_dimensions`.
+    rng : int, None or numpy.random.Generator
+    chunk : int, optional
+        Passed to :func:`validation.jacobian.empirical_score_jacobian`.
+
+    Returns
+    -------
+    DatasetJacobianComparison
+
+    Notes
+    -----
+    What is tested.  The prediction is the population Gaussian model with the data's own
+    covariance C: :math:`\mu_i = s/(s + \lambda_i)` (:func:`theory.spectral.
+    predict_jacobian_spectrum`).  No random matrix enters: the empirical score's Jacobian is
+    :math:`-\Delta_t J = I - e^{-2t}\mathrm{Cov}_w(a)/\Delta_t` with :math:`\mathrm{Cov}_w` the
+    posterior covariance of the training points, which tends to C (biased, 1/n) at large t: the
+    comparison measures (i) how far the data's local posterior covariance is from the Gaussian one
+    at intermediate t (non-Gaussian data: clusters, curved manifolds) and (ii) the collapse below
+    :math:`t_C`, where the weights condense on one training point, :math:`\mathrm{Cov}_w \to 0`,
+    and every :math:`\mu \to 1` (no tangent direction left).  The random-matrix statement (the
+    spectrum of C itself, estimated from n points) is tested by
+    :func:`theory.spectral.sample_covariance_bulks` against :func:`sample_covariance_eigenvalues`.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, sec. 8 (image Jacobian spectra); Achilli et al. (2024),
+    arXiv:2410.08727 (dimensions lost by the empirical score); Biroli et al. (2024),
+    arXiv:2402.18491, eq. 5 (t_C); ``docs/theory/spectral-gaps.md`` sec. 2.7.
+    """
+    points = data.dataset.points if hasattr(data, "dataset") else getattr(data, "points", data)
+    x0 = check_array(points, "data", ndim=2)
+    n, d = x0.shape
+    ts = np.atleast_1d(check_array(times, "times", lower=0.0, lower_open=True)).reshape(-1)
+    npts = int(check_scalar(n_points, "n_points", lower=1, integer=True))
+    rng = np.random.default_rng(rng)
+    lam = covariance_spectrum(x0)
+    pred = predict_jacobian_spectrum(lam, ts, n=n, d=d, threshold=threshold,
+                                     gap_threshold=gap_threshold)
+    measured = np.empty((ts.size, npts, d))
+    counts, gdims = [], []
+    for i, t in enumerate(ts):
+        dlt = float(delta(t))
+        x = forward_noising(x0[rng.integers(n, size=npts)], float(t), rng.standard_normal((npts, d)))
+        jac = empirical_score_jacobian(x, float(t), x0, chunk=chunk)
+        measured[i] = (-dlt * np.linalg.eigvalsh(jac))            # ascending eig J: descending mu
+        c = np.sum(np.abs(measured[i]) < pred.threshold, axis=1).astype(float)
+        g = np.array([estimate_dimensions(np.clip(m, 0.0, None), pred.gap_threshold).manifold_dimension
+                      for m in measured[i]], dtype=float)
+        counts.append(Estimate(float(c.mean()), _stderr(c), npts))
+        gdims.append(Estimate(float(g.mean()), _stderr(g), npts))
+    dist = np.mean(np.abs(measured.mean(axis=1) - pred.mu), axis=1)
+    return DatasetJacobianComparison(ts, pred.collapse_time, n, d, pred.threshold, pred.gap_threshold,
+                                     lam, pred.mu, measured, pred.count, tuple(counts),
+                                     pred.gap_dimension, tuple(gdims), dist)
