@@ -14,9 +14,9 @@ from theory._checks import check_array, check_scalar
 from ._posterior import (
     Dataset,
     _check_points,
-    _chunk_logits,
     _time_factors,
     as_dataset,
+    dense_weights,
     posterior_stats,
 )
 
@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarray:
+def empirical_score(x, t: float, data, *, chunk: int | None = None, tf32: bool = False):
     """Exact score :math:`F(x,t) = \\nabla\\log P_t^e(x)` of the noised empirical distribution.
 
     Parameters
@@ -41,11 +41,15 @@ def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarra
     data : Dataset or array_like, shape (n, d)
         Training points :math:`a^\\mu`.
     chunk : int, optional
-        Training points per streamed chunk (default: 32 MiB of B x chunk logits).
+        Training points per streamed chunk (default: 32 MiB of B x chunk logits, 512 MiB on GPUs).
+    tf32 : bool
+        TensorFloat-32 matrix products for float32 data on CUDA devices (see
+        :func:`validation.posterior_summary`).
 
     Returns
     -------
-    ndarray, shape (B, d)
+    array, shape (B, d)
+        In the data's library, device and dtype (numpy, torch or CuPy).
 
     Notes
     -----
@@ -68,13 +72,18 @@ def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarra
     """
     ds = as_dataset(data)
     _, e, delta = _time_factors(t)
-    stats = posterior_stats(x, t, ds, want_mean=True, chunk=chunk)
-    dt = ds.points.dtype
-    xb = np.asarray(x, dtype=dt)
-    return ((dt.type(e) * stats.mean - xb) / dt.type(delta)).astype(dt, copy=False)
+    be = ds.backend
+    xb = _check_points(x, ds.d, ds.points.dtype, be)
+    stats = posterior_stats(xb, t, ds, want_mean=True, want_entropy=False, want_argmax=False,
+                            chunk=chunk, tf32=tf32)
+    out = stats.mean
+    out *= e
+    out -= xb
+    out *= 1.0 / delta
+    return out
 
 
-def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndarray:
+def posterior_weights(x, t: float, data, *, chunk: int | None = None):
     """Posterior weights :math:`w_\\mu(x,t) = P(\\mu \\mid x_t = x)`, shape (B, n).
 
     The output itself is B x n; use :func:`validation.posterior_summary` for reductions (entropy,
@@ -92,41 +101,7 @@ def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndar
     ----------
     Biroli et al. (2024), eq. 2; theory sheet sec. 1 and 2.5.
     """
-    ds = as_dataset(data)
-    dtype = ds.points.dtype
-    xb = _check_points(x, ds.d, dtype)
-    _, e, delta = _time_factors(t)
-    stats = posterior_stats(xb, t, ds, want_mean=False, chunk=chunk)
-    out = np.empty((xb.shape[0], ds.n), dtype=np.float64)
-    step = chunk or max(1, (32 * 2**20) // max(1, 8 * xb.shape[0]))
-    refined = stats.refined
-    pts = ds.points.astype(np.float64, copy=False)
-    if np.any(~refined):
-        # the kernel's own matrix-product logits, normalised by the exact log partition
-        xr = xb[~refined].astype(np.float64)
-        norm = (stats.log_z[~refined] + np.einsum("ij,ij->i", xr, xr) / (2 * delta))[:, None]
-        bias = 0.5 * e * e * ds.sq_norms / delta
-        for start, _, lg in _chunk_logits(xr * (e / delta), pts, bias, step):
-            lg -= norm
-            out[~refined, start:start + lg.shape[1]] = np.exp(lg)
-    if np.any(refined):
-        # collapse regime: exact differences, as in the kernel's refined pass
-        xr = xb[refined].astype(np.float64)
-        for start in range(0, ds.n, step):
-            b = e * pts[start:start + step]
-            sq = _exact_sq(xr, b)
-            out[refined, start:start + b.shape[0]] = np.exp(-sq / (2 * delta)
-                                                            - stats.log_z[refined][:, None])
-    return out
-
-
-def _exact_sq(x: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """|x_i - b_j|^2 from explicit differences, row by row (no cancellation)."""
-    out = np.empty((x.shape[0], b.shape[0]))
-    for i in range(x.shape[0]):
-        diff = b - x[i]
-        out[i] = np.einsum("ij,ij->i", diff, diff)
-    return out
+    return dense_weights(x, t, data, chunk=chunk)
 
 
 class EmpiricalScore:
@@ -135,21 +110,35 @@ class EmpiricalScore:
     Parameters
     ----------
     data : Dataset or array_like (n, d)
+        numpy, torch or CuPy points: the score runs on their device.
     labels : array_like, optional
-    dtype : {numpy.float64, numpy.float32}
-        Arithmetic precision (float64 by default; float32 on request, for speed).
+    dtype : {numpy.float64, numpy.float32}, optional
+        Arithmetic precision (float64 by default for numpy data; the data's own dtype for torch or
+        CuPy data unless given).
+    chunk : int, optional
+    tf32 : bool
+        TensorFloat-32 logits on CUDA devices (float32 only).
     """
 
-    def __init__(self, data, labels=None, dtype=np.float64, chunk: int | None = None):
+    def __init__(self, data, labels=None, dtype=None, chunk: int | None = None, tf32: bool = False):
         ds = as_dataset(data, labels)
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64 (got {dtype})")
-        self.data = Dataset(ds.points.astype(dtype, copy=False), ds.labels)
+        be = ds.backend
+        if dtype is None:
+            dtype = np.float64 if be.name == "numpy" else None
+        if dtype is not None:
+            name = np.dtype(dtype).name if not hasattr(dtype, "is_floating_point") else \
+                str(dtype).split(".")[-1]
+            if name not in ("float32", "float64"):
+                raise ValueError(f"dtype must be float32 or float64 (got {dtype})")
+            pts = ds.points.astype(name, copy=False) if be.name != "torch" else \
+                ds.points.to(be.dtype(name))
+            ds = Dataset(pts, ds.labels)
+        self.data = ds
         self.chunk = chunk
+        self.tf32 = tf32
 
-    def __call__(self, x, t: float) -> np.ndarray:
-        return empirical_score(x, t, self.data, chunk=self.chunk)
+    def __call__(self, x, t: float):
+        return empirical_score(x, t, self.data, chunk=self.chunk, tf32=self.tf32)
 
 
 class GaussianMixtureScore:
