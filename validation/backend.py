@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Backend", "get_backend", "to_numpy", "has_torch", "has_cupy"]
+__all__ = ["Backend", "get_backend", "to_numpy", "box_muller", "has_torch", "has_cupy"]
 
 _GPU_CHUNK_BYTES = 512 * 2**20   # one B x chunk block of logits on a GPU (fewer, larger launches)
 _CPU_CHUNK_BYTES = 32 * 2**20    # ... on a CPU (stays in the last-level cache's neighbourhood)
@@ -327,24 +327,30 @@ class Backend:
         return out
 
     # -- random numbers ---------------------------------------------------------------------
-    def standard_normal(self, rng: np.random.Generator, shape: tuple[int, ...], dtype):
-        """Standard normal numbers of ``dtype`` on this device.
+    def standard_normal(self, rng: np.random.Generator, shape: tuple[int, ...], dtype,
+                        scale: float = 1.0):
+        """Normal numbers N(0, scale^2) of ``dtype`` on this device.
 
-        numpy: drawn from ``rng`` itself.  torch / CuPy: from a device generator seeded by one
-        63-bit draw from ``rng`` per call, so a run is reproducible from its seed and successive
-        calls are independent streams.
+        numpy: a vectorised Box-Muller transform of the raw 64-bit output of ``rng``'s bit
+        generator (:func:`box_muller`).  torch / CuPy: a device generator seeded by one 63-bit draw
+        from ``rng`` per call, so a run is reproducible from its seed and successive calls are
+        independent streams.
         """
         if self.name == "numpy":
-            dt = np.float32 if dtype in (np.float32, self.xp.float32) else np.float64
-            return rng.standard_normal(shape, dtype=dt)
+            return box_muller(rng, shape, np.float32 if dtype in (np.float32, self.xp.float32)
+                              else np.float64, scale)
         seed = int(rng.integers(0, 2**63 - 1))
         if self.name == "torch":
             gen = self._torch.Generator(device=self.device).manual_seed(seed)
-            return self._torch.randn(shape, generator=gen, dtype=dtype, device=self.device)
-        import cupy
+            out = self._torch.randn(shape, generator=gen, dtype=dtype, device=self.device)
+        else:
+            import cupy
 
-        gen = cupy.random.Generator(cupy.random.Philox4x3210(seed))
-        return gen.standard_normal(shape, dtype=dtype)
+            gen = cupy.random.Generator(cupy.random.Philox4x3210(seed))
+            out = gen.standard_normal(shape, dtype=dtype)
+        if scale != 1.0:
+            out *= scale
+        return out
 
     # -- matrix products ----------------------------------------------------------------------
     def tf32(self, enabled: bool):
@@ -361,6 +367,62 @@ class Backend:
         import cupy
 
         return cupy
+
+
+def box_muller(rng: np.random.Generator, shape, dtype=np.float64, scale: float = 1.0) -> np.ndarray:
+    r"""Standard normal numbers (times ``scale``) by the Box-Muller transform, vectorised.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Its bit generator supplies one raw 64-bit word per pair of normal numbers.
+    shape : tuple of int
+    dtype : numpy.float64 or numpy.float32
+    scale : float
+
+    Returns
+    -------
+    ndarray of ``dtype``
+
+    Notes
+    -----
+    A word w gives :math:`u_1 \in (0, 1]` from its top 40 bits (float64; 24 bits in float32) and
+    an angle :math:`\theta = 2\pi u_2` from its low 24 bits; then
+    :math:`(z_1, z_2) = \sqrt{-2\log u_1}\,(\cos\theta, \sin\theta)` are two independent
+    N(0, 1) numbers.  The resolution of u_1 cuts the tails at :math:`\sqrt{80\log 2} = 7.4`
+    standard deviations in float64 (probability 1e-13) and 5.8 in float32 (8e-9); the angle is
+    quantised to :math:`2\pi/2^{24}`.  About three times faster than numpy's ziggurat on CPUs
+    without vectorised 64-bit transcendental functions, because the cosine and sine are taken in
+    float32 (where numpy vectorises them) and everything else is array arithmetic.
+
+    References
+    ----------
+    G. E. P. Box, M. E. Muller, "A note on the generation of random normal deviates", Ann. Math.
+    Statist. 29, 610-611 (1958).
+    """
+    shape = tuple(int(k) for k in np.atleast_1d(shape)) if not isinstance(shape, tuple) else shape
+    size = int(np.prod(shape))
+    half = (size + 1) // 2
+    raw = rng.bit_generator.random_raw(half)
+    if dtype == np.float64:
+        u1 = (raw >> np.uint64(24)).astype(np.float64)
+        u1 += 1.0
+        u1 *= 2.0**-40
+    else:
+        u1 = (raw >> np.uint64(40)).astype(np.float32)
+        u1 += np.float32(1.0)
+        u1 *= np.float32(2.0**-24)
+    r = np.log(u1)
+    r *= -2.0 * scale * scale
+    np.sqrt(r, out=r)
+    theta = (raw & np.uint64(0xFFFFFF)).astype(np.float32)
+    theta *= np.float32(2.0 * np.pi * 2.0**-24)
+    out = np.empty(2 * half, dtype=dtype)
+    out[:half] = np.cos(theta)
+    out[half:] = np.sin(theta)
+    out[:half] *= r
+    out[half:] *= r
+    return out[:size].reshape(shape)
 
 
 def _np_segment_sum(vals, seg, nseg):

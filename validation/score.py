@@ -19,6 +19,7 @@ from ._posterior import (
     dense_weights,
     posterior_stats,
 )
+from .backend import get_backend
 
 __all__ = [
     "empirical_score",
@@ -159,18 +160,37 @@ class GaussianMixtureScore:
     def __init__(self, m, sigma: float = 1.0):
         self.m = check_array(m, "m", ndim=1)
         self.sigma = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+        self._m_cache: dict = {}
 
-    def __call__(self, x, t: float) -> np.ndarray:
-        x = _check_points(x, self.m.size, np.float64)
+    def _m_like(self, be, dtype):
+        key = (be.name, str(be.device), str(dtype))
+        if key not in self._m_cache:
+            self._m_cache[key] = be.asarray(self.m, dtype=dtype)
+        return self._m_cache[key]
+
+    def _points(self, x):
+        be = get_backend(x)
+        dtype = x.dtype if str(getattr(x, "dtype", "")).endswith(("float32", "float64")) else \
+            (np.float64 if be.name == "numpy" else be.xp.float64)
+        return be, _check_points(x, self.m.size, dtype, be)
+
+    def __call__(self, x, t: float):
+        """Score at the points ``x`` (B, d): numpy, torch or CuPy, float64 or float32 (kept)."""
+        be, x = self._points(x)
         _, e, delta = _time_factors(t)
         gamma = delta + self.sigma**2 * e * e
-        h = np.tanh((x @ self.m) * (e / gamma))
-        return -x / gamma + (e / gamma) * h[:, None] * self.m[None, :]
+        m = self._m_like(be, x.dtype)
+        coef = be.xp.tanh((x @ m) * (e / gamma))
+        coef *= e
+        out = coef[:, None] * m[None, :]
+        out -= x
+        out *= 1.0 / gamma
+        return out
 
-    def classify(self, x) -> np.ndarray:
+    def classify(self, x):
         """Class (+1 / -1 as 1 / 0) of points: the sign of :math:`x\\cdot m`."""
-        x = _check_points(x, self.m.size, np.float64)
-        return (x @ self.m > 0).astype(np.int64)
+        be, x = self._points(x)
+        return be.xp.astype(x @ self._m_like(be, x.dtype) > 0, be.xp.int64)
 
 
 class GaussianScore:
