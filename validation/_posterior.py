@@ -403,11 +403,12 @@ class _Exact:
     count: Any         # (R,) candidates per row (numpy)
 
 
-def _exact_posterior(p: _Prepared, rows, m_approx, bound) -> _Exact:
-    """Candidate filter (the one cut-off) and exact recomputation for the batch rows ``rows``."""
+def _exact_posterior(p: _Prepared, rows, m_approx, bound, n_total: int | None = None) -> _Exact:
+    """Candidate filter (the one cut-off) and exact recomputation for the batch rows ``rows``
+    (``n_total``: size of the whole dataset when ``p.ds`` is one shard of it)."""
     be, xp = p.be, p.be.xp
     R = int(rows.shape[0])
-    margin = TAIL + math.log(p.ds.n) + 1.0
+    margin = TAIL + math.log(n_total or p.ds.n) + 1.0
     thresh = xp.take(m_approx, rows, axis=0) - (margin + 2.0 * xp.take(bound, rows, axis=0))
     seg, mu = _candidates(p, rows, thresh)
     logit = _exact_logits(p, rows, seg, mu)
@@ -645,3 +646,117 @@ def nearest_points(x, data, t: float = 0.0, chunk: int | None = None):
         ex = _exact_posterior(p, rows, acc["m"], bound)
         arg[rows] = ex.best
     return arg
+
+
+@dataclass
+class PosteriorPartial:
+    """Log-sum-exp partial sums of the posterior over one shard of the data (numpy, float64).
+
+    Relative to the shard's largest full logit ``m`` (B,), with u_mu = exp(l_mu - m) and
+    :math:`l_\\mu = -|x - a^\\mu e^{-t}|^2/2\\Delta_t`: ``s`` = sum u, ``s2`` = sum u^2,
+    ``sl`` = sum u (l - m), ``wsum`` = sum u a (B, d), ``classes`` = per-class sums of u (B, K),
+    ``argmax`` the global index of the shard's heaviest point.  :func:`merge_partials` combines
+    shards exactly.
+    """
+
+    m: np.ndarray
+    s: np.ndarray
+    s2: np.ndarray | None
+    sl: np.ndarray | None
+    wsum: np.ndarray | None
+    classes: np.ndarray | None
+    argmax: np.ndarray
+
+
+def posterior_partial(x, t: float, data, *, n_total: int | None = None, offset: int = 0,
+                      want_mean: bool = True, want_entropy: bool = True, classes=None,
+                      chunk: int | None = None) -> PosteriorPartial:
+    """Partial log-sum-exp sums of one shard (see :class:`PosteriorPartial`).
+
+    Parameters
+    ----------
+    x : array_like (B, d)
+    t : float
+    data : Dataset or array (n_shard, d)
+        The shard.
+    n_total : int, optional
+        Size of the whole dataset (sets the candidate filter's cut-off, ``TAIL + log n_total``).
+    offset : int
+        Global index of the shard's first point.
+    want_mean, want_entropy : bool
+    classes : array_like of int, optional
+        The class labels of the whole dataset, in a fixed order (class masses are summed per
+        entry of ``classes``).
+    chunk : int, optional
+    """
+    ds = as_dataset(data)
+    if classes is not None:
+        cl = np.asarray(classes)
+        if ds.labels is None:
+            raise ValueError("labels are required for class-resolved quantities (got None)")
+        ds = Dataset(ds.points, ds.labels, ds._sq)
+        ds._cls = (cl.size, ds.backend.asarray(np.searchsorted(cl, ds.labels).astype(np.int64)))
+    p = _prepare(x, t, ds, chunk)
+    be, xp = p.be, p.be.xp
+    acc = _stream(p, mean=want_mean, entropy=want_entropy, classes=classes is not None, argmax=True)
+    shift = xp.astype(_row_sq(be, p.xb), xp.float64) / (2.0 * p.delta)
+    out = {"m": acc["m"] - shift, "s": acc["s"], "s2": acc.get("s2"), "sl": acc.get("sl"),
+           "wsum": xp.astype(acc["mean"], xp.float64) if want_mean else None,
+           "classes": acc.get("classes"), "argmax": acc["argmax"]}
+    out = {k: None if v is None else to_numpy(v).copy() for k, v in out.items()}
+    bound = _round_off_bound(p)
+    rows = xp.nonzero(bound > _REFINE_TOL[_dtype_name(ds.points)])[0]
+    if int(rows.shape[0]):
+        ex = _exact_posterior(p, rows, acc["m"], bound, n_total=n_total)
+        R = int(rows.shape[0])
+        r = to_numpy(rows)
+        sv = to_numpy(ex.s)
+        out["m"][r] = to_numpy(ex.mx)
+        out["s"][r] = sv
+        if want_entropy:
+            out["s2"][r] = to_numpy(be.segment_sum(ex.w * ex.w, ex.seg, R)) * sv * sv
+            out["sl"][r] = to_numpy(be.segment_sum(ex.w * (ex.logit - xp.take(ex.mx, ex.seg, axis=0)),
+                                                   ex.seg, R)) * sv
+        if want_mean:
+            out["wsum"][r] = to_numpy(_exact_mean(p, ex)) * sv[:, None]
+        if classes is not None:
+            K = int(np.asarray(classes).size)
+            code = ex.seg * K + xp.take(ds._cls[1], ex.mu, axis=0)
+            out["classes"][r] = to_numpy(xp.reshape(be.segment_sum(ex.w, code, R * K), (R, K))) * sv[:, None]
+        out["argmax"][r] = to_numpy(ex.best)
+    out["argmax"] = out["argmax"] + offset
+    return PosteriorPartial(**out)
+
+
+def merge_partials(parts) -> PosteriorStats:
+    """Combine the partial sums of disjoint shards exactly into :class:`PosteriorStats` (numpy).
+
+    Notes
+    -----
+    With M = max_i m_i and c_i = exp(m_i - M): :math:`S = \\sum_i c_i s_i`,
+    :math:`\\log Z = M + \\log S`, :math:`\\mathrm{PR} = \\sum_i c_i^2 s2_i / S^2`,
+    :math:`H = \\log S - \\sum_i c_i (sl_i + (m_i - M) s_i) / S`, mean
+    :math:`= \\sum_i c_i\\,wsum_i / S`; the argmax is that of the shard with the largest m_i.
+    """
+    parts = list(parts)
+    if not parts:
+        raise ValueError("parts must hold at least one shard's partial sums (got none)")
+    M = np.max([q.m for q in parts], axis=0)
+    c = [np.exp(q.m - M) for q in parts]
+    S = sum(ci * q.s for ci, q in zip(c, parts, strict=True))
+    first = parts[0]
+    s2 = None if first.s2 is None else sum(ci * ci * q.s2 for ci, q in zip(c, parts, strict=True))
+    sl = None if first.sl is None else sum(ci * (q.sl + (q.m - M) * q.s)
+                                           for ci, q in zip(c, parts, strict=True))
+    ws = None if first.wsum is None else sum(ci[:, None] * q.wsum for ci, q in zip(c, parts, strict=True))
+    cm = None if first.classes is None else sum(ci[:, None] * q.classes
+                                                for ci, q in zip(c, parts, strict=True))
+    best = np.argmax(np.stack([q.m for q in parts]), axis=0)
+    arg = np.stack([q.argmax for q in parts])[best, np.arange(M.size)]
+    log_s = np.log(S)
+    return PosteriorStats(
+        log_z=M + log_s,
+        participation=None if s2 is None else s2 / (S * S),
+        entropy=None if sl is None else log_s - sl / S,
+        argmax=arg, mean=None if ws is None else ws / S[:, None],
+        class_mass=None if cm is None else cm / S[:, None], refined=None)
