@@ -171,3 +171,26 @@ def test_get_backend_defaults_to_numpy():
     be = get_backend(np.zeros(3), None, [1.0])
     assert be.name == "numpy" and not be.is_gpu
     assert get_backend().name == "numpy"
+
+
+def test_tf32_rows_refined_only_where_weights_condense(monkeypatch):
+    # emulate a GPU backend on the CPU: the TF32 round-off bound (2^-10) then flags every row;
+    # rows whose candidates are few (x near a training point, small t) get the exact pass, rows
+    # whose weights spread over the data keep the streamed (here float32) values
+    from validation.backend import _NUMPY
+
+    monkeypatch.setattr(_NUMPY, "is_gpu", True)
+    rng = np.random.default_rng(9)
+    a = rng.standard_normal((3000, 16)).astype(np.float32)
+    t_small, t_big = 0.02, 3.0
+    x_c = (math.exp(-t_small) * a[:4] + math.sqrt(-math.expm1(-2 * t_small))
+           * rng.standard_normal((4, 16))).astype(np.float32)
+    st = posterior_summary(x_c, t_small, a, tf32=True)
+    assert st.refined.all()
+    ref = posterior_summary(x_c.astype(np.float64), t_small, a.astype(np.float64))
+    np.testing.assert_allclose(st.entropy, ref.entropy, atol=1e-9)
+    np.testing.assert_array_equal(st.argmax, ref.argmax)
+    x_s = rng.standard_normal((4, 16)).astype(np.float32)
+    st = posterior_summary(x_s, t_big, a, tf32=True)
+    assert not st.refined.any()
+    np.testing.assert_allclose(st.entropy, posterior_summary(x_s, t_big, a).entropy, rtol=1e-6)

@@ -112,3 +112,42 @@ def test_sharded_score_drives_the_backward_sde(client):
     with ShardedData(shards, scheduler=client) as sd:
         out = integrate_backward(sd, x0, 2.0, 0.05, 20, rng=9).x
     np.testing.assert_allclose(out, ref, rtol=1e-10, atol=1e-10)
+
+
+def test_sharded_estimators_equal_the_unsharded_ones(client):
+    from validation import posterior_curves
+    from validation.sharded import sharded_posterior_curves
+
+    shards = mixture_shards(n=900, d=10, n_shards=3, seed=2)
+    ds = _joined(shards)
+    with ShardedData(shards, scheduler=client) as sd:
+        got = sharded_posterior_curves(0.7, sd, 500, rng=5)
+    ref = posterior_curves(0.7, ds, 500, rng=5)           # the same samples of P_t^e
+    for name in ("fe", "phi_c", "phi"):
+        assert got[name].n == ref[name].n == 500
+        np.testing.assert_allclose(got[name].value, ref[name].value, rtol=1e-12)
+        np.testing.assert_allclose(got[name].stderr, ref[name].stderr, rtol=1e-9)
+
+
+def test_fig3_large_and_phase_diagram_on_a_cluster_equal_serial(client, tmp_path):
+    from validation.large import fig3_large, phase_diagram_validation
+
+    kw = dict(configs=[(16, 1500), (8, 4000)], times=[2.5, 0.8], target=0.05, pilot=64,
+              task_bytes=8 * 16 * 1500, shard_bytes=8 * 8 * 1000)
+    serial = fig3_large("serial", **kw)
+    dask = fig3_large(client, checkpoint_dir=tmp_path / "fig3", **kw)
+    assert [(r["d"], r["n"], r["t"]) for r in dask] == [(16, 1500, 2.5), (16, 1500, 0.8),
+                                                         (8, 4000, 2.5), (8, 4000, 0.8)]
+    for a, b in zip(serial, dask, strict=True):
+        np.testing.assert_allclose(b["fe_over_alpha"], a["fe_over_alpha"], rtol=1e-12)
+        np.testing.assert_allclose(b["se"], a["se"], rtol=1e-9)
+        # Monte Carlo against the finite-d closed form
+        assert abs(b["fe_over_alpha"] - b["theory_finite_d"]) < 4 * b["se"] + 0.02
+    assert len(list((tmp_path / "fig3").glob("*.pkl"))) == 4
+    rows = phase_diagram_validation([64], [3000], seeds=[0, 1], scheduler=client, n_samples=300)
+    again = phase_diagram_validation([64], [3000], seeds=[0, 1], scheduler="serial", n_samples=300)
+    assert [r["t_S_mc"] for r in rows] == [r["t_S_mc"] for r in again]
+    for r in rows:
+        # the phi(t) = 3/4 reading of the Monte Carlo curve and of eq. 6 (grid spacing ~ 0.3 at t_S)
+        assert abs(r["t_S_mc"] - r["t_S_theory"]) < 0.2
+        assert 0.0 < r["t_C_mc"] <= r["t_C_finite_d"] + 0.1

@@ -236,10 +236,18 @@ def _chunk_size(batch: int, n: int, itemsize: int, be: Backend | None = None) ->
 
 def _chunk_logits(xs, points, bias, step: int):
     """Yield ``(start, a_chunk, xs @ a_chunk.T - bias_chunk)`` over the data, one B x chunk block
-    at a time: the single place where the matrix-product logits are formed."""
+    at a time: the single place where the matrix-product logits are formed.  With numpy the block
+    is written into one reused buffer (valid until the next iteration)."""
+    buf = None
+    if isinstance(xs, np.ndarray) and isinstance(points, np.ndarray):
+        buf = np.empty(xs.shape[0] * min(step, points.shape[0]),
+                       dtype=np.result_type(xs.dtype, points.dtype))
     for start in range(0, points.shape[0], step):
         a = points[start:start + step]
-        logits = xs @ a.T
+        if buf is not None:
+            logits = np.matmul(xs, a.T, out=buf[:xs.shape[0] * a.shape[0]].reshape(xs.shape[0], a.shape[0]))
+        else:
+            logits = xs @ a.T
         logits -= bias[start:start + step]
         yield start, a, logits
 
@@ -298,6 +306,7 @@ def _stream(p: _Prepared, xs=None, *, mean: bool = False, entropy: bool = False,
         K, cls = ds._class_codes()
         kk = xp.arange(K, **dev)
         cmass = xp.zeros((B, K), dtype=f64, **dev)
+    wbuf = None
     with be.tf32(p.tf32):
         for start, a, logits in _chunk_logits(xs, ds.points, p.bias, p.step):
             if argmax:
@@ -315,7 +324,13 @@ def _stream(p: _Prepared, xs=None, *, mean: bool = False, entropy: bool = False,
             logits -= xp.astype(new_m, dtype)[:, None]  # l - m_new (<= 0)
             if entropy:
                 lw = logits
-                w = be.flush_subnormal_(xp.exp(lw))
+                if be.name == "numpy":
+                    if wbuf is None or wbuf.size < lw.size:
+                        wbuf = np.empty(lw.size, dtype=lw.dtype)
+                    w = np.exp(lw, out=wbuf[:lw.size].reshape(lw.shape))
+                else:
+                    w = xp.exp(lw)
+                be.flush_subnormal_(w)
                 shift = xp.where(xp.isfinite(m), m - new_m, 0.0)
                 sl = scale * (sl + shift * s) + _rowdot64(be, w, lw)
                 s2 = scale * scale * s2 + _rowdot64(be, w, w)
@@ -403,13 +418,32 @@ class _Exact:
     count: Any         # (R,) candidates per row (numpy)
 
 
+def _threshold(p: _Prepared, rows, m_approx, bound, n_total: int | None = None):
+    """The one cut-off: candidates have a matrix-product logit >= this, per row of ``rows``."""
+    xp = p.be.xp
+    margin = TAIL + math.log(n_total or p.ds.n) + 1.0
+    return xp.take(m_approx, rows, axis=0) - (margin + 2.0 * xp.take(bound, rows, axis=0))
+
+
+def _candidate_counts(p: _Prepared, rows, thresh) -> np.ndarray:
+    """Number of candidates of each row of ``rows`` (one streamed pass, nothing stored)."""
+    be, xp = p.be, p.be.xp
+    xs = xp.take(p.xs, rows, axis=0)
+    th = xp.astype(thresh, p.ds.points.dtype)[:, None]
+    count = None
+    with be.tf32(p.tf32):
+        for _, _, logits in _chunk_logits(xs, p.ds.points, p.bias, p.step):
+            c = xp.sum(xp.astype(logits >= th, xp.int64), axis=1)
+            count = c if count is None else count + c
+    return to_numpy(count)
+
+
 def _exact_posterior(p: _Prepared, rows, m_approx, bound, n_total: int | None = None) -> _Exact:
     """Candidate filter (the one cut-off) and exact recomputation for the batch rows ``rows``
     (``n_total``: size of the whole dataset when ``p.ds`` is one shard of it)."""
     be, xp = p.be, p.be.xp
     R = int(rows.shape[0])
-    margin = TAIL + math.log(n_total or p.ds.n) + 1.0
-    thresh = xp.take(m_approx, rows, axis=0) - (margin + 2.0 * xp.take(bound, rows, axis=0))
+    thresh = _threshold(p, rows, m_approx, bound, n_total)
     seg, mu = _candidates(p, rows, thresh)
     logit = _exact_logits(p, rows, seg, mu)
     mx = be.segment_max(logit, seg, R)
@@ -508,16 +542,15 @@ def posterior_stats(x, t: float, data, *, want_mean: bool = True, want_classes: 
     need = bound > _REFINE_TOL[_dtype_name(ds.points)]
     rows = xp.nonzero(need)[0]
     refined = np.zeros(int(p.xb.shape[0]), dtype=bool)
+    if p.tf32 and int(rows.shape[0]):
+        # TF32: refine only the rows whose weights condense on few candidates
+        count = _candidate_counts(p, rows, _threshold(p, rows, m, bound))
+        keep = np.flatnonzero(count <= max(64, ds.n // 64))
+        rows = xp.take(rows, be.asarray(keep), axis=0)
     if int(rows.shape[0]):
         ex = _exact_posterior(p, rows, m, bound)
-        if p.tf32:
-            keep = ex.count <= max(64, ds.n // 64)
-            if not keep.all():
-                ex = _exact_posterior(p, xp.take(rows, be.asarray(np.flatnonzero(keep)), axis=0),
-                                      m, bound) if keep.any() else None
-        if ex is not None:
-            _fill_refined(p, ex, stats, want_mean, want_entropy, want_classes, want_argmax)
-            refined[to_numpy(ex.rows)] = True
+        _fill_refined(p, ex, stats, want_mean, want_entropy, want_classes, want_argmax)
+        refined[to_numpy(ex.rows)] = True
     stats.refined = refined if be.name == "numpy" else be.asarray(refined)
     return stats
 

@@ -46,7 +46,7 @@ from theory.timemap import delta as _delta
 from ._posterior import Dataset, PosteriorStats, merge_partials, posterior_partial
 
 __all__ = ["MixtureShard", "ModelShard", "ArrayShard", "mixture_shards", "model_shards",
-           "ShardedData"]
+           "ShardedData", "sharded_posterior_curves"]
 
 
 def _split(n: int, n_shards: int) -> list[int]:
@@ -151,6 +151,10 @@ def _size(ds: Dataset) -> tuple[int, int, np.ndarray | None]:
     return ds.n, ds.d, None if ds.labels is None else np.unique(ds.labels)
 
 
+def _take(ds: Dataset, idx: np.ndarray) -> np.ndarray:
+    return np.asarray(ds.points[idx])
+
+
 def _partial(ds: Dataset, x, t, n_total, offset, want_mean, want_entropy, classes):
     return posterior_partial(x, t, ds, n_total=n_total, offset=offset, want_mean=want_mean,
                              want_entropy=want_entropy, classes=classes)
@@ -216,6 +220,23 @@ class ShardedData:
             self._cache[i] = ds
         return ds
 
+    def take(self, indices) -> np.ndarray:
+        """The training points with the given global indices, shape (len(indices), d)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= self.n)):
+            raise ValueError(f"indices must be a 1-d array of integers in [0, {self.n}) (got shape "
+                             f"{idx.shape})")
+        shard = np.searchsorted(np.asarray(self.offsets), idx, side="right") - 1
+        out = np.empty((idx.size, self.d))
+        for i in np.unique(shard):
+            sel = np.flatnonzero(shard == i)
+            local = idx[sel] - self.offsets[i]
+            if self._serial:
+                out[sel] = _take(self._get(int(i)), local)
+            else:
+                out[sel] = self._client.submit(_take, self._futures[int(i)], local).result()
+        return out
+
     def posterior_summary(self, x, t: float, *, want_mean: bool = True, want_entropy: bool = True,
                           want_classes: bool = False) -> PosteriorStats:
         """Merged :class:`PosteriorStats` over all shards (numpy arrays).
@@ -279,3 +300,48 @@ class ShardedData:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def sharded_posterior_curves(t: float, data: ShardedData, n_samples: int, rng=None,
+                             block: int = 2048) -> dict:
+    """The identity estimators of :func:`validation.posterior_curves` over sharded data.
+
+    Samples :math:`x = e^{-t}a^\\nu + \\sqrt{\\Delta_t}\\,\\xi` (nu uniform over all n points, fetched
+    from their shards), then averages over the merged posterior: ``"fe"`` = H(w)/d,
+    ``"phi_c"`` = sum w^2, ``"loglik"`` = 1/2 + log Z / d (the paper's estimator of f^e) and, when
+    the shards carry labels, ``"phi"`` = sum_c (class mass)^2.
+
+    Returns
+    -------
+    dict of Estimate
+
+    References
+    ----------
+    Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 5-6 and SI App. D;
+    docs/theory/dynamical-regimes.md (the identities).
+    """
+    from theory.estimate import Estimate
+
+    t = check_scalar(t, "t", lower=0.0, lower_open=True)
+    n_samples = int(check_scalar(n_samples, "n_samples", lower=2, integer=True))
+    rng = np.random.default_rng(rng)
+    e, dl = math.exp(-t), float(_delta(t))
+    labelled = data.classes is not None
+    vals: dict[str, list] = {"fe": [], "phi_c": [], "loglik": []}
+    if labelled:
+        vals["phi"] = []
+    for b0 in range(0, n_samples, block):
+        b = min(block, n_samples - b0)
+        nu = rng.integers(0, data.n, b)
+        x = e * data.take(nu) + math.sqrt(dl) * rng.standard_normal((b, data.d))
+        st = data.posterior_summary(x, t, want_mean=False, want_classes=labelled)
+        vals["fe"].append(st.entropy / data.d)
+        vals["phi_c"].append(st.participation)
+        vals["loglik"].append(0.5 + st.log_z / data.d)
+        if labelled:
+            vals["phi"].append((st.class_mass**2).sum(axis=1))
+    out = {}
+    for k, v in vals.items():
+        arr = np.concatenate(v)
+        out[k] = Estimate(float(arr.mean()), float(arr.std(ddof=1) / math.sqrt(arr.size)), int(arr.size))
+    return out

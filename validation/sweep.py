@@ -46,19 +46,24 @@ class Task:
 
     ``fun`` must be picklable (a module-level function, a ``functools.partial`` of one, or a
     picklable callable object) and deterministic given ``kwargs`` (pass the seed in ``kwargs``).
+    ``params`` (optional) is what identifies the task in its checkpoint when ``kwargs`` hold objects
+    that do not pickle (serial runs only).
     """
 
     key: str
     fun: Callable[..., Any]
     kwargs: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] | None = None
 
     def run(self) -> Any:
         return self.fun(**self.kwargs)
 
     def fingerprint(self) -> str:
-        """Hash of the function's name and the arguments (a checkpoint is reused only if equal)."""
+        """Hash of the function's name and the arguments -- or of ``params`` when given, for
+        arguments that do not pickle (a checkpoint is reused only if the hash is equal)."""
         name = f"{getattr(self.fun, '__module__', '')}.{getattr(self.fun, '__qualname__', repr(self.fun))}"
-        blob = pickle.dumps((name, sorted(self.kwargs.items())), protocol=4)
+        what = self.kwargs if self.params is None else self.params
+        blob = pickle.dumps((name, sorted(what.items())), protocol=4)
         return hashlib.sha256(blob).hexdigest()
 
 
