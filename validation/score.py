@@ -170,9 +170,28 @@ class GaussianMixtureScore:
 
     def _points(self, x):
         be = get_backend(x)
+        if be.name == "numpy":
+            # validated cheaply: a non-finite entry of x makes its projection on m non-finite
+            x = np.asarray(x)
+            if x.dtype not in (np.float32, np.float64):
+                x = check_array(x, "x")
+            if x.ndim != 2 or x.shape[1] != self.m.size:
+                raise ValueError(f"x must have shape (B, {self.m.size}) to match the data "
+                                 f"(got shape {x.shape})")
+            return be, x
         dtype = x.dtype if str(getattr(x, "dtype", "")).endswith(("float32", "float64")) else \
-            (np.float64 if be.name == "numpy" else be.xp.float64)
+            be.xp.float64
         return be, _check_points(x, self.m.size, dtype, be)
+
+    def _projection(self, be, x, m):
+        if be.name != "numpy":
+            return x @ m
+        # numpy: einsum, not BLAS gemv (whose threads cost more than the product at these sizes)
+        proj = np.einsum("ij,j->i", x, m)
+        if not np.all(np.isfinite(proj)):
+            check_array(x, "x", dtype=x.dtype)        # names the offending entry
+            raise ValueError("x must be finite with a finite projection on m (got overflow)")
+        return proj
 
     def __call__(self, x, t: float):
         """Score at the points ``x`` (B, d): numpy, torch or CuPy, float64 or float32 (kept)."""
@@ -180,9 +199,7 @@ class GaussianMixtureScore:
         _, e, delta = _time_factors(t)
         gamma = delta + self.sigma**2 * e * e
         m = self._m_like(be, x.dtype)
-        # numpy: einsum, not BLAS gemv (whose threads cost more than the product at these sizes)
-        proj = np.einsum("ij,j->i", x, m) if be.name == "numpy" else x @ m
-        coef = be.xp.tanh(proj * (e / gamma))
+        coef = be.xp.tanh(self._projection(be, x, m) * (e / gamma))
         coef *= e
         out = coef[:, None] * m[None, :]
         out -= x
@@ -192,9 +209,7 @@ class GaussianMixtureScore:
     def classify(self, x):
         """Class (+1 / -1 as 1 / 0) of points: the sign of :math:`x\\cdot m`."""
         be, x = self._points(x)
-        m = self._m_like(be, x.dtype)
-        proj = np.einsum("ij,j->i", x, m) if be.name == "numpy" else x @ m
-        return be.xp.astype(proj > 0, be.xp.int64)
+        return be.xp.astype(self._projection(be, x, self._m_like(be, x.dtype)) > 0, be.xp.int64)
 
 
 class GaussianScore:
