@@ -2,7 +2,15 @@
 
 Every sampler and estimator of :mod:`validation` takes a score as a callable ``score(x, t)`` with
 ``x`` of shape (B, d) and scalar OU time ``t``; the functions here build such callables, and a user
-can pass the score of a trained network in the same way.
+can pass the score of a trained network in the same way.  The points and the data may be numpy
+arrays, torch tensors or CuPy arrays (see :mod:`validation.backend`).
+
+Examples
+--------
+>>> import numpy as np
+>>> a = np.array([[1.0, 0.0], [-1.0, 0.0]])
+>>> empirical_score(np.array([[0.0, 0.5]]), 1.0, a).round(4).tolist()   # symmetric: -x / Delta_t
+[[0.0, -0.5783]]
 """
 
 from __future__ import annotations
