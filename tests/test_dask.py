@@ -33,7 +33,7 @@ def client():
 
 def fe_point(d: int, t: float, rng: int) -> float:
     """One Monte Carlo point of a sweep: f^e(t) of 400 mixture points in dimension d."""
-    ds = mixture_shards(n=400, d=d, n_shards=1, seed=7)[0]()
+    ds = mixture_shards(d=d, n=400, n_shards=1, seed=7)[0]()
     return excess_entropy_posterior(t, ds, 300, rng=rng).value
 
 
@@ -83,7 +83,7 @@ def test_checkpoints_rerun_only_missing_or_changed_tasks(tmp_path):
 
 @pytest.mark.parametrize("t", [0.4, 2.0, 1e-4])
 def test_sharded_score_equals_the_unsharded_kernel(client, t):
-    shards = mixture_shards(n=1800, d=12, n_shards=4, seed=5, mu_tilde=1.5)
+    shards = mixture_shards(d=12, n=1800, n_shards=4, seed=5, mu_tilde=1.5)
     ds = _joined(shards)
     rng = np.random.default_rng(3)
     x = math.exp(-t) * ds.points[rng.integers(0, ds.n, 10)] + \
@@ -118,7 +118,7 @@ def test_sharded_estimators_equal_the_unsharded_ones(client):
     from validation import posterior_curves
     from validation.sharded import sharded_posterior_curves
 
-    shards = mixture_shards(n=900, d=10, n_shards=3, seed=2)
+    shards = mixture_shards(d=10, n=900, n_shards=3, seed=2)
     ds = _joined(shards)
     with ShardedData(shards, scheduler=client) as sd:
         got = sharded_posterior_curves(0.7, sd, 500, rng=5)

@@ -109,7 +109,7 @@ def fig3_point(d: int, n: int, t: float, rng, *, data=None, data_seed: int = 232
     tic = time.perf_counter()
     rng = np.random.default_rng(rng)
     if data is None:
-        data = mixture_shards(n, d, 1, data_seed)[0]()
+        data = mixture_shards(d, n, 1, data_seed)[0]()
     alpha = math.log(n) / d
     if isinstance(data, ShardedData):
         def fe(k):
@@ -191,7 +191,7 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
             rows.update(run_sweep(tasks, scheduler=where, checkpoint_dir=checkpoint_dir))
         for d, n in large:
             n_shards = max(1, math.ceil(8 * d * n / shard_bytes))
-            shards = mixture_shards(n, d, n_shards, _data_seed(seed, d, n))
+            shards = mixture_shards(d, n, n_shards, _data_seed(seed, d, n))
             with ShardedData(shards, scheduler=where) as data:
                 tasks = []
                 for t in times:
@@ -265,7 +265,7 @@ def phase_point(d: int, n: int, seed: int, *, times=None, n_samples: int = 2000,
     if times is None:
         times = np.geomspace(0.05, 1.5 * max(ts_paper, tc, 0.2), 24)
     times = np.asarray(times, dtype=float)
-    shard = mixture_shards(n, d, 1, _data_seed(seed, d, n), mu_tilde=mu_tilde)[0]
+    shard = mixture_shards(d, n, 1, _data_seed(seed, d, n), mu_tilde=mu_tilde)[0]
     ds = shard()
     alpha = math.log(n) / d
     ph, ph_se, fe, fe_se = [], [], [], []

@@ -18,7 +18,7 @@ whole dataset, ``TAIL + log n``).
 Examples
 --------
 >>> import numpy as np
->>> shards = mixture_shards(n=600, d=8, n_shards=3, seed=1)
+>>> shards = mixture_shards(d=8, n=600, n_shards=3, seed=1)
 >>> with ShardedData(shards, scheduler="serial") as data:
 ...     score = data.score(np.zeros((2, 8)), 1.0)
 >>> score.shape
@@ -63,8 +63,8 @@ class MixtureShard:
     """
 
     index: int
-    n: int
     d: int
+    n: int
     seed: int
     mu_tilde: float = 1.0
     sigma: float = 1.0
@@ -120,9 +120,20 @@ class ArrayShard:
         return Dataset(np.asarray(self.points), self.labels)
 
 
-def mixture_shards(n: int, d: int, n_shards: int, seed: int, *, mu_tilde: float = 1.0,
+def mixture_shards(d: int, n: int, n_shards: int, seed: int, *, mu_tilde: float = 1.0,
                    sigma: float = 1.0) -> list[MixtureShard]:
     """``n_shards`` recipes for n points of the symmetric two-class mixture in dimension d.
+
+    Parameters
+    ----------
+    d, n : int
+        Dimension and total number of points.
+    n_shards : int
+        Number of shards (1 <= n_shards <= n).
+    seed : int
+        Seed of the whole sample (the mean from ``[seed, 0]``, shard i from ``[seed, i + 1]``).
+    mu_tilde, sigma : float
+        |m|^2 = d mu_tilde^2 and the class standard deviation.
 
     Returns
     -------
@@ -136,7 +147,7 @@ def mixture_shards(n: int, d: int, n_shards: int, seed: int, *, mu_tilde: float 
     n = int(check_scalar(n, "n", lower=1, integer=True))
     d = int(check_scalar(d, "d", lower=1, integer=True))
     n_shards = int(check_scalar(n_shards, "n_shards", lower=1, upper=n, integer=True))
-    return [MixtureShard(i, k, d, int(seed), float(mu_tilde), float(sigma))
+    return [MixtureShard(i, d, k, int(seed), float(mu_tilde), float(sigma))
             for i, k in enumerate(_split(n, n_shards))]
 
 
