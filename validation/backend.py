@@ -284,11 +284,13 @@ class Backend:
         maximum) carry a relative mass below n * 1.2e-38 of the row's sum (which is >= 1), but
         make the matrix products that follow up to an order of magnitude slower on CPUs that
         handle them in microcode.  GPUs handle subnormal numbers at full speed: there the flush
-        is skipped (the weights then keep their subnormal values, relative mass < n * 1.2e-38).
+        is skipped (the weights then keep their subnormal values, relative mass < n * 1.2e-38), and
+        so it is in float64, whose subnormal range (logits 708 to 745 below the maximum) is rarely
+        populated.
         """
-        if self.is_gpu:
+        if self.is_gpu or not self.is_float32(w):
             return w
-        tiny = float(np.finfo(np.float32 if self.is_float32(w) else np.float64).tiny)
+        tiny = float(np.finfo(np.float32).tiny)
         if self.name == "torch":
             w.masked_fill_(w < tiny, 0.0)
         else:
@@ -419,12 +421,13 @@ def box_muller(rng: np.random.Generator, shape, dtype=np.float64, scale: float =
     raw = rng.bit_generator.random_raw(half)
     blk = min(_BM_BLOCK, half) or 1
     bits = np.empty(blk, dtype=np.uint64)
-    u1 = np.empty(blk)
-    r = np.empty(blk)
+    u1 = np.empty(blk, dtype=dtype)          # the radius in the output precision
+    r = np.empty(blk, dtype=dtype)
     theta = np.empty(blk, dtype=np.float32)
     trig = np.empty(blk, dtype=np.float32)
     shift, mask = np.uint64(24), np.uint64(0xFFFFFF)
     k_theta = np.float32(2.0 * np.pi * 2.0**-24)
+    two40, r_scale = np.dtype(dtype).type(2.0**-40), np.dtype(dtype).type(-2.0 * scale * scale)
     for b0 in range(0, half, blk):           # blocks that stay in cache: one pass over memory
         m = min(half, b0 + blk) - b0
         w = raw[b0:b0 + m]
@@ -434,10 +437,10 @@ def box_muller(rng: np.random.Generator, shape, dtype=np.float64, scale: float =
         th *= k_theta
         np.right_shift(w, shift, out=bits[:m])
         u[...] = bits[:m]
-        u += 1.0
-        u *= 2.0**-40
+        u += 1
+        u *= two40
         np.log(u, out=rr)
-        rr *= -2.0 * scale * scale
+        rr *= r_scale
         np.sqrt(rr, out=rr)
         np.cos(th, out=tg)
         o = out[b0:b0 + m]
