@@ -36,7 +36,7 @@ import numpy as np
 from theory._checks import check_array, check_scalar
 
 from ._progress import Progress
-from .backend import _library, get_backend
+from .backend import _BM_BLOCK, _BoxMullerScratch, _library, get_backend
 
 __all__ = ["METHODS", "time_grid", "backward_step", "integrate_backward", "BackwardRun"]
 
@@ -93,19 +93,65 @@ def backward_step(score: Score, y, t: float, h: float, rng: np.random.Generator,
     """
     c_y, c_f, c_n = _step_coefficients(h, method)
     be = get_backend(y)
+    if be.name == "numpy" and hasattr(score, "prepare") and y.dtype in (np.float32, np.float64) \
+            and y.ndim == 2 and y.flags.c_contiguous:
+        return _numpy_step(y, score.prepare(t, y.dtype), c_y, c_f, c_n, rng, out)
     f = score(y, t)
-    noise = be.standard_normal(rng, tuple(y.shape), y.dtype, scale=c_n)
     if be.name == "numpy":
-        tmp = np.multiply(f, c_f, dtype=y.dtype)
-        noise += tmp
-        np.multiply(y, c_y, out=tmp)
-        return np.add(noise, tmp, out=out if out is not None else noise)
+        return _numpy_step(y, f, c_y, c_f, c_n, rng, out)
+    noise = be.standard_normal(rng, tuple(y.shape), y.dtype, scale=c_n)
     noise += f * c_f
     noise += y * c_y
     if out is None:
         return noise
     out[...] = noise
     return out
+
+
+def _numpy_step(y: np.ndarray, f, c_y: float, c_f: float, c_n: float, rng: np.random.Generator,
+                out: np.ndarray | None) -> np.ndarray:
+    """c_y y + c_F F + c_noise xi in row blocks that stay in cache: y read once, the result
+    written once, the noise made inside each block (see :func:`validation.backend.box_muller`).
+    ``f`` is the score array, or the ``drift(x, out, c_score, c_x)`` function of a row-local score
+    (``score.prepare(t)``), then evaluated block by block, fused with the step."""
+    blockwise = callable(f)
+    if not blockwise:
+        f = np.asarray(f)
+        if f.shape != y.shape:
+            raise ValueError(f"score must return an array of the states' shape {y.shape} "
+                             f"(got {f.shape})")
+    res = np.empty_like(y) if out is None else out
+    target = res if (res.flags.c_contiguous and y.flags.c_contiguous) else np.empty_like(y)
+    yy = y if y.flags.c_contiguous else np.ascontiguousarray(y)
+    B = yy.shape[0] if yy.ndim else 1
+    y2, t2 = yy.reshape(B, -1), target.reshape(B, -1)
+    width = max(y2.shape[1], 1)
+    rows = max(1, (2 * _BM_BLOCK) // width)
+    n_words = sum((min(rows, B - r0) * width + 1) // 2 for r0 in range(0, B, rows))
+    words = rng.bit_generator.random_raw(n_words)
+    scratch = _BoxMullerScratch(min(_BM_BLOCK, (min(rows, B) * width + 1) // 2), y.dtype)
+    ty = np.empty((min(rows, B), y2.shape[1]), dtype=y.dtype)
+    tf = np.empty_like(ty)
+    f2 = None if blockwise else f.reshape(B, -1)
+    w0 = 0
+    for r0 in range(0, B, rows):
+        yb = y2[r0:r0 + rows]
+        nb = yb.shape[0]
+        fb = tf[:nb]
+        if blockwise:
+            f(yb, fb, c_f, c_y)                       # c_F F + c_y y of the block, in the cache
+        else:
+            np.multiply(f2[r0:r0 + rows], c_f, out=fb, casting="same_kind")
+            np.multiply(yb, c_y, out=ty[:nb])
+            fb += ty[:nb]
+        nz = ty[:nb]
+        k = (nz.size + 1) // 2
+        scratch.fill(words[w0:w0 + k], nz.reshape(-1), c_n)
+        w0 += k
+        np.add(nz, fb, out=t2[r0:r0 + rows])          # y was read: ``target`` may be ``y`` itself
+    if target is not res:
+        res[...] = target
+    return res
 
 
 @dataclass
@@ -177,6 +223,9 @@ def integrate_backward(score: Score, x_T, T: float, t_min: float, steps: int, *,
     grid = time_grid(T, t_min, steps)
     rng = np.random.default_rng(rng)
     xp = get_backend(y).xp
+    # two state buffers used in turn (no fresh allocation per step) unless a user's ``record`` might
+    # keep references to the states it is given
+    buffers = [None, None] if record is None else None
     record = record or (lambda z, _t: xp.asarray(z, copy=True))
     saved, saved_t = [], []
     with Progress(steps, "backward SDE", enabled=progress) as bar:
@@ -185,7 +234,13 @@ def integrate_backward(score: Score, x_T, T: float, t_min: float, steps: int, *,
             if save_every and k % save_every == 0:
                 saved.append(record(y, t))
                 saved_t.append(t)
-            y = backward_step(score, y, t, h, rng, method)
+            if buffers is None:
+                y = backward_step(score, y, t, h, rng, method)
+            else:
+                if buffers[k % 2] is None:
+                    buffers[k % 2] = xp.empty(tuple(y.shape), dtype=y.dtype,
+                                              **({} if _library(y) == "numpy" else {"device": y.device}))
+                y = backward_step(score, y, t, h, rng, method, out=buffers[k % 2])
             bar.update()
     if save_every:
         saved.append(record(y, grid[-1]))
