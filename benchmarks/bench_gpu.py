@@ -72,7 +72,7 @@ def score_step(dev, B: int, n: int, d: int, repeat: int, out: dict) -> None:
     from validation import empirical_score
 
     g = torch.Generator(device=dev).manual_seed(1)
-    mm = 4096 if dev.type == "cuda" else 256
+    mm = 8192 if dev.type == "cuda" else 256
     for name, dtype, tf32 in [("f32", torch.float32, False), ("f64", torch.float64, False),
                               ("tf32", torch.float32, True)]:
         if tf32 and dev.type != "cuda":

@@ -37,14 +37,17 @@ except ImportError:
     torch = None
 
 
-def alternate(funs: dict, repeat: int) -> dict:
-    """Best wall time of each function, the functions called in turn ``repeat`` times."""
+def alternate(funs: dict, repeat: int, cpu: dict | None = None) -> dict:
+    """Best wall time of each function, the functions called in turn ``repeat`` times (and, into
+    ``cpu`` if given, the best processor time of this process)."""
     best = dict.fromkeys(funs, math.inf)
     for _ in range(repeat):
         for name, fun in funs.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fun()
             best[name] = min(best[name], time.perf_counter() - t0)
+            if cpu is not None:
+                cpu[name] = min(cpu.get(name, math.inf), time.process_time() - c0)
     return best
 
 
@@ -131,17 +134,21 @@ def bench_sde(B: int, d: int, steps: int, repeat: int) -> dict:
         "peer_torch_f64": lambda: peer_torch_loop(B, d, steps, T, torch.float64),
         "ours_f64": lambda: integrate_backward(score, x64, T, 0.0, steps, rng=1, progress=False),
         "ours_f32": lambda: integrate_backward(score, x32, T, 0.0, steps, rng=1, progress=False),
-        "ours_torch_f32": lambda: integrate_backward(score, torch.from_numpy(x32), T, 0.0, steps,
-                                                     rng=1, progress=False),
+        "ours_torch_f32": one_thread(lambda: integrate_backward(score, torch.from_numpy(x32), T, 0.0,
+                                                                steps, rng=1, progress=False)),
     }
-    best = alternate(funs, repeat)
+    cpu: dict = {}
+    best = alternate(funs, repeat, cpu)
     per = {k: v / (B * steps) * 1e9 for k, v in best.items()}
     per["peer_best_f32"] = min(per["peer_torch_f32"], per["peer_torch_f32_1thread"])
+    pc = {k: v / (B * steps) * 1e9 for k, v in cpu.items()}      # processor time, one thread each
     return {**{f"sde_{k}_ns_per_state_step": v for k, v in per.items()},
             "sde_peer_f32_over_ours_f64": per["peer_best_f32"] / per["ours_f64"],
             "sde_peer_f32_over_ours_f32": per["peer_best_f32"] / per["ours_f32"],
             "sde_peer_f64_over_ours_f64": per["peer_torch_f64"] / per["ours_f64"],
             "sde_peer_f32_over_ours_torch_f32": per["peer_best_f32"] / per["ours_torch_f32"],
+            "sde_cpu_time_peer_1thread_over_ours_f64": pc["peer_torch_f32_1thread"] / pc["ours_f64"],
+            "sde_cpu_time_peer_1thread_over_ours_f32": pc["peer_torch_f32_1thread"] / pc["ours_f32"],
             "torch_threads": torch.get_num_threads()}
 
 
@@ -187,8 +194,10 @@ def main() -> None:
               f"{rows['sde_ours_f64_ns_per_state_step']:.0f}, ours float32 "
               f"{rows['sde_ours_f32_ns_per_state_step']:.0f}; peer/ours: float64 "
               f"{rows['sde_peer_f32_over_ours_f64']:.2f}, float32 {rows['sde_peer_f32_over_ours_f32']:.2f}"
-              f" (target >= 1); ours through torch float32 "
-              f"{rows['sde_peer_f32_over_ours_torch_f32']:.2f}", flush=True)
+              f" (target >= 1); ours through torch float32 (one thread) "
+              f"{rows['sde_peer_f32_over_ours_torch_f32']:.2f}; processor-time ratios (one thread "
+              f"each) {rows['sde_cpu_time_peer_1thread_over_ours_f64']:.2f} / "
+              f"{rows['sde_cpu_time_peer_1thread_over_ours_f32']:.2f}", flush=True)
     rows.update(bench_efficiency(*sizes["eff"], repeat=args.repeat))
     print(f"[3] score step efficiency (fraction of the matmul rate): float64 "
           f"{rows['float64_efficiency']:.2f} (target >= 0.8), float32 {rows['float32_efficiency']:.2f} "
