@@ -100,6 +100,11 @@ def backward_step(score: Score, y, t: float, h: float, rng: np.random.Generator,
     if be.name == "numpy":
         return _numpy_step(y, f, c_y, c_f, c_n, rng, out)
     noise = be.standard_normal(rng, tuple(y.shape), y.dtype, scale=c_n)
+    if be.name == "torch":                      # fused in-place updates, no temporaries
+        noise.add_(f, alpha=c_f)
+        if out is None:
+            return noise.add_(y, alpha=c_y)
+        return be._torch.add(noise, y, alpha=c_y, out=out)
     noise += f * c_f
     noise += y * c_y
     if out is None:
