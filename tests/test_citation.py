@@ -13,7 +13,8 @@ PACKAGES = ("theory", "validation", "derivations", "regimes")
 #: modules with no paper quantity in them: the ground floor, the citation machinery, the command
 #: line, figures and run bookkeeping
 EXEMPT_MODULES = ("theory.checks", "theory.files", "theory.progress", "theory.mp", "theory.citation",
-                  "theory.estimate", "regimes.cli", "regimes.runs", "regimes.figures",
+                  "theory.estimate", "validation.backend", "validation.sweep", "regimes.cli", "regimes.runs",
+                  "regimes.figures",
                   "regimes.manifold_figures", "regimes.spectral_figures", "regimes.analysis_figure")
 #: pure utilities re-exported by science modules: input validation, data containers and loaders
 EXEMPT_NAMES = {"theory.citation", "theory.manifold.check_subspaces", "theory.spectral.as_groups",

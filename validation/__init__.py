@@ -9,6 +9,8 @@ from ._posterior import Dataset as Dataset
 from ._posterior import PosteriorStats as PosteriorStats
 from ._posterior import nearest_points as nearest_points
 from ._posterior import posterior_stats as posterior_summary
+from .backend import get_backend as get_backend
+from .backend import to_numpy as to_numpy
 from .cloning import CloningResult as CloningResult
 from .cloning import clone_experiment as clone_experiment
 from .cloning import nearest_point_class as nearest_point_class
@@ -36,6 +38,10 @@ from .jacobian import jacobian_from_covariance as jacobian_from_covariance
 from .jacobian import posterior_moments as posterior_moments
 from .jacobian import probe_singular_values as probe_singular_values
 from .jacobian import random_orthogonal as random_orthogonal
+from .large import fig3_large as fig3_large
+from .large import fig3_point as fig3_point
+from .large import phase_diagram_validation as phase_diagram_validation
+from .large import phase_point as phase_point
 from .manifold_data import LinearManifold as LinearManifold
 from .manifold_data import linear_manifold as linear_manifold
 from .manifold_data import linear_manifold_data as linear_manifold_data
@@ -59,12 +65,22 @@ from .sde import BackwardRun as BackwardRun
 from .sde import backward_step as backward_step
 from .sde import integrate_backward as integrate_backward
 from .sde import time_grid as time_grid
+from .sharded import ArrayShard as ArrayShard
+from .sharded import MixtureShard as MixtureShard
+from .sharded import ModelShard as ModelShard
+from .sharded import ShardedData as ShardedData
+from .sharded import mixture_shards as mixture_shards
+from .sharded import model_shards as model_shards
+from .sharded import sharded_posterior_curves as sharded_posterior_curves
 from .spectral import RandomLinearManifold as RandomLinearManifold
 from .spectral import empirical_jacobian_spectra as empirical_jacobian_spectra
 from .spectral import histogram_check as histogram_check
 from .spectral import sample_b_eigenvalues as sample_b_eigenvalues
 from .spectral import separated_cluster_overlaps as separated_cluster_overlaps
 from .spectral import subspace_overlaps as subspace_overlaps
+from .sweep import Task as Task
+from .sweep import grid_tasks as grid_tasks
+from .sweep import run_sweep as run_sweep
 
 __all__ = [
     "Dataset", "PosteriorStats", "nearest_points", "posterior_summary",
@@ -85,4 +101,8 @@ __all__ = [
     "population_posterior_variance", "probe_spectrum", "sample_test_points",
     "RandomLinearManifold", "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
     "separated_cluster_overlaps", "subspace_overlaps",
+    "get_backend", "to_numpy",
+    "ArrayShard", "MixtureShard", "ModelShard", "ShardedData", "mixture_shards", "model_shards",
+    "sharded_posterior_curves", "Task", "grid_tasks", "run_sweep",
+    "fig3_large", "fig3_point", "phase_diagram_validation", "phase_point",
 ]

@@ -15,6 +15,7 @@ from theory.checks import check_array, check_scalar
 from theory.progress import Progress
 
 from ._posterior import as_dataset, nearest_points
+from .backend import get_backend, to_numpy
 from .sde import METHODS, Score, backward_step, time_grid
 
 __all__ = ["CloningResult", "clone_experiment", "nearest_point_class", "posterior_class"]
@@ -58,7 +59,8 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
                      observables: Mapping[str, Callable[[np.ndarray], np.ndarray]], *,
                      T: float = 10.0, t_min: float = 0.0, steps: int = 1000,
                      method: str = "euler", rng: np.random.Generator | int | None = None,
-                     block: int | None = None, progress: bool | None = None) -> CloningResult:
+                     block: int | None = None, progress: bool | None = None,
+                     like=None) -> CloningResult:
     """Run the cloning protocol and measure how often the two clones end alike.
 
     Parameters
@@ -81,6 +83,9 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
     block : int, optional
         Trunks per block (bounds memory to ``block (1 + 2K) d`` floats; default 256 MiB).
     progress : bool, optional
+    like : array, optional
+        An array whose library, device and dtype the states take (e.g.
+        ``torch.empty(0, device="cuda", dtype=torch.float32)``); numpy float64 by default.
 
     Notes
     -----
@@ -105,6 +110,9 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
     k_idx = k_idx[k_idx < steps]
     K = k_idx.size
     rng = np.random.default_rng(rng)
+    be = get_backend(like)
+    dtype = like.dtype if like is not None else np.float64
+    dev = {} if be.name == "numpy" else {"device": be.device}
     blk = block or max(1, _BLOCK_BYTES // (8 * d * (1 + 2 * K)))
     names = list(observables)
     ends = {nm: np.empty((K, n_pairs, 2), dtype=np.int64) for nm in names}
@@ -112,8 +120,8 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
     with Progress(total_work * ((n_pairs + blk - 1) // blk), "cloning", enabled=progress) as bar:
         for b0 in range(0, n_pairs, blk):
             b = min(blk, n_pairs - b0)
-            state = np.empty((b * (1 + 2 * K), d))
-            state[:b] = rng.standard_normal((b, d))
+            state = be.xp.empty((b * (1 + 2 * K), d), dtype=dtype, **dev)
+            state[:b] = be.standard_normal(rng, (b, d), dtype)
             alive = b            # trunk rows first, then the clones in order of creation
             j = 0
             for k in range(steps):
@@ -124,11 +132,11 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
                     j += 1
                 # the trunk is no longer needed after the last cloning time
                 lo = 0 if j < K else b
-                state[lo:alive] = backward_step(score, state[lo:alive], grid[k],
-                                                grid[k] - grid[k + 1], rng, method)
+                backward_step(score, state[lo:alive], grid[k], grid[k] - grid[k + 1], rng, method,
+                              out=state[lo:alive])
                 bar.update(alive // b - (lo // b))
             for nm in names:
-                vals = np.asarray(observables[nm](state[b:alive]))
+                vals = to_numpy(observables[nm](state[b:alive]))
                 vals = vals.reshape(K, 2, b)
                 ends[nm][:, b0:b0 + b, 0] = vals[:, 0]
                 ends[nm][:, b0:b0 + b, 1] = vals[:, 1]

@@ -18,9 +18,10 @@ import numpy as np
 
 from theory.checks import NotFoundError, check_array, check_scalar
 from theory.estimate import Estimate
-from theory.timemap import forward_noising
+from theory.timemap import delta, forward_noising
 
 from ._posterior import as_dataset, posterior_stats
+from .backend import to_numpy
 
 __all__ = [
     "Estimate",
@@ -56,12 +57,19 @@ def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
     n_samples = int(check_scalar(n_samples, "n_samples", lower=1, integer=True))
     rng = np.random.default_rng(rng)
     nu = rng.integers(0, ds.n, n_samples)
+    be = ds.backend
+    if be.name != "numpy":            # data on a device: draw the noise there, return device arrays
+        dt = ds.points.dtype if dtype is None else dtype
+        xi = be.standard_normal(rng, (n_samples, ds.d), dt, scale=np.sqrt(delta(t)))
+        nu_d = be.asarray(nu)
+        return be.xp.astype(be.xp.take(ds.points, nu_d, axis=0), dt) * np.exp(-t) + xi, nu
     xi = rng.standard_normal((n_samples, ds.d))
     x = forward_noising(ds.points[nu], t, xi)
     return x.astype(dtype or ds.points.dtype, copy=False), nu
 
 
-def _estimate(v: np.ndarray) -> Estimate:
+def _estimate(v) -> Estimate:
+    v = np.asarray(to_numpy(v), dtype=np.float64)
     return Estimate(float(v.mean()), float(v.std(ddof=1) / np.sqrt(v.size)), int(v.size))
 
 
@@ -71,6 +79,8 @@ def _per_sample(data, t, n_samples, rng, fun, want_classes=False, block=_SAMPLE_
     ds = as_dataset(data)
     rng = np.random.default_rng(rng)
     n_samples = int(check_scalar(n_samples, "n_samples", lower=2, integer=True))
+    if ds.backend.is_gpu:
+        block *= 8                     # larger batches keep a GPU busy
     vals = []
     for b0 in range(0, n_samples, block):
         b = min(block, n_samples - b0)
@@ -78,8 +88,8 @@ def _per_sample(data, t, n_samples, rng, fun, want_classes=False, block=_SAMPLE_
         st = posterior_stats(x, t, ds, want_mean=False, want_classes=want_classes)
         vals.append(fun(st, x, nu, ds))
     if isinstance(vals[0], dict):
-        return {k: _estimate(np.concatenate([v[k] for v in vals])) for k in vals[0]}
-    return _estimate(np.concatenate(vals))
+        return {k: _estimate(np.concatenate([to_numpy(v[k]) for v in vals])) for k in vals[0]}
+    return _estimate(np.concatenate([to_numpy(v) for v in vals]))
 
 
 def posterior_curves(t: float, data, n_samples: int = 4096, rng=None) -> dict[str, Estimate]:

@@ -26,13 +26,10 @@ import numpy as np
 from theory.checks import check_scalar
 from theory.timemap import delta as _delta
 
-from ._posterior import _check_points, _chunk_logits, _chunk_size, _time_factors, as_dataset
+from ._posterior import _time_factors, posterior_moments_kernel
 
 __all__ = ["posterior_moments", "empirical_score_jacobian", "jacobian_from_covariance",
            "probe_singular_values", "random_orthogonal"]
-
-_TAIL = 50.0            # weights below e^{-50} of the largest are dropped (relative mass < n e^{-50})
-_ROW_BLOCK = 1 << 14    # training points per exact block of one row
 
 
 def posterior_moments(x, t: float, data, *, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -58,64 +55,23 @@ def posterior_moments(x, t: float, data, *, chunk: int | None = None) -> tuple[n
 
     Notes
     -----
-    Pass 1 streams the matrix-product logits and keeps each row's maximum; pass 2 keeps the
-    candidates within ``50 + log n`` (plus the logits' round-off bound) of it; the weights of the
-    candidates are then recomputed from the exact distances
-    :math:`-|x - e^{-t}a^\\mu|^2/(2\\Delta_t)`, and the covariance is accumulated *centred*, so it stays
-    accurate when the weights condense on one point (Cov -> 0).  The dropped weights carry a total
-    relative mass below :math:`n e^{-50 - \\log n} = e^{-50}`.  Memory: one B x chunk block of logits
-    plus a (block, d) slab of one row; the output is B x d x d.
+    The one empirical-score kernel (:mod:`validation._posterior`): pass 1 streams the
+    matrix-product logits and keeps each row's maximum; the candidate filter keeps the points within
+    ``TAIL + log n`` (``TAIL = 50``, plus the logits' round-off bound) of it; their weights are
+    recomputed from the exact distances :math:`-|x - e^{-t}a^\\mu|^2/(2\\Delta_t)`, and the
+    covariance is accumulated *centred* (on the heaviest point, then on the mean), so it stays
+    accurate when the weights condense on one point (Cov -> 0).  The points left out carry a total
+    relative weight below :math:`e^{-50}` and change the covariance by less than
+    :math:`e^{-50}\\max_\\mu|a^\\mu - \\bar a|^2`.  Memory: one B x chunk block of logits plus a
+    (block, d) slab of one row; the output is B x d x d.  numpy, torch or CuPy data (the result
+    stays on the data's device).
 
     References
     ----------
     Ventura et al. (2024), docs/theory/spectral-gaps.md sec. 2.7: :math:`J = -I/s + \\mathrm{Cov}_w(a)/s^2`
     (VE form, :math:`s = e^{2t} - 1`); OU form with :math:`x = e^{-t}a + \\sqrt{\\Delta_t}z`.
     """
-    ds = as_dataset(data)
-    dtype = ds.points.dtype
-    xb = _check_points(x, ds.d, dtype)
-    _, e, delta = _time_factors(t)
-    B = xb.shape[0]
-    step = chunk or _chunk_size(B, ds.n, dtype.itemsize)
-    xs = xb * dtype.type(e / delta)
-    bias = (ds.sq_norms * (0.5 * e * e / delta)).astype(dtype, copy=False)
-    rows = np.arange(B)
-    m = np.full(B, -np.inf)
-    for _, _, logits in _chunk_logits(xs, ds.points, bias, step):
-        m = np.maximum(m, logits[rows, np.argmax(logits, axis=1)])
-    u = np.finfo(dtype).eps * np.sqrt(ds.d) * 4.0
-    bound = u * (np.linalg.norm(xs, axis=1) * float(np.sqrt(ds.sq_norms.max())) + float(bias.max()))
-    thresh = m - (_TAIL + np.log(ds.n) + 2.0 * bound + 1.0)
-    cands: list[list[np.ndarray]] = [[] for _ in range(B)]
-    for start, _, logits in _chunk_logits(xs, ds.points, bias, step):
-        r, c = np.nonzero(logits >= thresh[:, None])
-        if r.size:
-            cuts = np.searchsorted(r, np.arange(B + 1))
-            for b in np.flatnonzero(np.diff(cuts)):
-                cands[b].append(c[cuts[b]:cuts[b + 1]] + start)
-    mean = np.empty((B, ds.d))
-    cov = np.empty((B, ds.d, ds.d))
-    for b in range(B):
-        mu = np.concatenate(cands[b])
-        xb64 = xb[b].astype(np.float64)
-        logit = np.empty(mu.size)
-        for k in range(0, mu.size, _ROW_BLOCK):
-            diff = xb64 - e * ds.points[mu[k:k + _ROW_BLOCK]].astype(np.float64)
-            logit[k:k + _ROW_BLOCK] = -np.einsum("ij,ij->i", diff, diff) / (2.0 * delta)
-        p = np.exp(logit - logit.max())
-        p /= p.sum()
-        # centre on the heaviest point first (exact as p -> one-hot), then on the mean
-        best = ds.points[mu[np.argmax(p)]].astype(np.float64)
-        shift = np.zeros(ds.d)
-        for k in range(0, mu.size, _ROW_BLOCK):
-            shift += p[k:k + _ROW_BLOCK] @ (ds.points[mu[k:k + _ROW_BLOCK]] - best)
-        mean[b] = best + shift
-        c = np.zeros((ds.d, ds.d))
-        for k in range(0, mu.size, _ROW_BLOCK):
-            dev = ds.points[mu[k:k + _ROW_BLOCK]].astype(np.float64) - mean[b]
-            c += (dev * p[k:k + _ROW_BLOCK, None]).T @ dev
-        cov[b] = 0.5 * (c + c.T)
-    return mean.astype(dtype, copy=False), cov.astype(dtype, copy=False)
+    return posterior_moments_kernel(x, t, data, chunk=chunk)
 
 
 def empirical_score_jacobian(x, t: float, data, *, chunk: int | None = None) -> np.ndarray:

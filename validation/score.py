@@ -2,7 +2,15 @@
 
 Every sampler and estimator of :mod:`validation` takes a score as a callable ``score(x, t)`` with
 ``x`` of shape (B, d) and scalar OU time ``t``; the functions here build such callables, and a user
-can pass the score of a trained network in the same way.
+can pass the score of a trained network in the same way.  The points and the data may be numpy
+arrays, torch tensors or CuPy arrays (see :mod:`validation.backend`).
+
+Examples
+--------
+>>> import numpy as np
+>>> a = np.array([[1.0, 0.0], [-1.0, 0.0]])
+>>> empirical_score(np.array([[0.0, 0.5]]), 1.0, a).round(4).tolist()   # symmetric: -x / Delta_t
+[[0.0, -0.5783]]
 """
 
 from __future__ import annotations
@@ -14,11 +22,15 @@ from theory.checks import check_array, check_scalar
 from ._posterior import (
     Dataset,
     _check_points,
-    _chunk_logits,
     _time_factors,
     as_dataset,
+    dense_weights,
     posterior_stats,
 )
+from .backend import get_backend
+
+_NUMPY_BACKEND = get_backend()
+_SCORE_BLOCK = 32768          # entries per cache-resident row block of the mixture score
 
 __all__ = [
     "empirical_score",
@@ -29,7 +41,7 @@ __all__ = [
 ]
 
 
-def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarray:
+def empirical_score(x, t: float, data, *, chunk: int | None = None, tf32: bool = False):
     """Exact score :math:`F(x,t) = \\nabla\\log P_t^e(x)` of the noised empirical distribution.
 
     Parameters
@@ -41,11 +53,15 @@ def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarra
     data : Dataset or array_like, shape (n, d)
         Training points :math:`a^\\mu`.
     chunk : int, optional
-        Training points per streamed chunk (default: 32 MiB of B x chunk logits).
+        Training points per streamed chunk (default: 32 MiB of B x chunk logits, 512 MiB on GPUs).
+    tf32 : bool
+        TensorFloat-32 matrix products for float32 data on CUDA devices (see
+        :func:`validation.posterior_summary`).
 
     Returns
     -------
-    ndarray, shape (B, d)
+    array, shape (B, d)
+        In the data's library, device and dtype (numpy, torch or CuPy).
 
     Notes
     -----
@@ -69,13 +85,18 @@ def empirical_score(x, t: float, data, *, chunk: int | None = None) -> np.ndarra
     """
     ds = as_dataset(data)
     _, e, delta = _time_factors(t)
-    stats = posterior_stats(x, t, ds, want_mean=True, chunk=chunk)
-    dt = ds.points.dtype
-    xb = np.asarray(x, dtype=dt)
-    return ((dt.type(e) * stats.mean - xb) / dt.type(delta)).astype(dt, copy=False)
+    be = ds.backend
+    xb = _check_points(x, ds.d, ds.points.dtype, be)
+    stats = posterior_stats(xb, t, ds, want_mean=True, want_entropy=False, want_argmax=False,
+                            chunk=chunk, tf32=tf32)
+    out = stats.mean
+    out *= e
+    out -= xb
+    out *= 1.0 / delta
+    return out
 
 
-def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndarray:
+def posterior_weights(x, t: float, data, *, chunk: int | None = None):
     """Posterior weights :math:`w_\\mu(x,t) = P(\\mu \\mid x_t = x)`, shape (B, n).
 
     The output itself is B x n; use :func:`validation.posterior_summary` for reductions (entropy,
@@ -93,41 +114,7 @@ def posterior_weights(x, t: float, data, *, chunk: int | None = None) -> np.ndar
     ----------
     Biroli et al. (2024), eq. 2; docs/theory/dynamical-regimes.md sec. 1 and 2.5.
     """
-    ds = as_dataset(data)
-    dtype = ds.points.dtype
-    xb = _check_points(x, ds.d, dtype)
-    _, e, delta = _time_factors(t)
-    stats = posterior_stats(xb, t, ds, want_mean=False, chunk=chunk)
-    out = np.empty((xb.shape[0], ds.n), dtype=np.float64)
-    step = chunk or max(1, (32 * 2**20) // max(1, 8 * xb.shape[0]))
-    refined = stats.refined
-    pts = ds.points.astype(np.float64, copy=False)
-    if np.any(~refined):
-        # the kernel's own matrix-product logits, normalised by the exact log partition
-        xr = xb[~refined].astype(np.float64)
-        norm = (stats.log_z[~refined] + np.einsum("ij,ij->i", xr, xr) / (2 * delta))[:, None]
-        bias = 0.5 * e * e * ds.sq_norms / delta
-        for start, _, lg in _chunk_logits(xr * (e / delta), pts, bias, step):
-            lg -= norm
-            out[~refined, start:start + lg.shape[1]] = np.exp(lg)
-    if np.any(refined):
-        # collapse regime: exact differences, as in the kernel's refined pass
-        xr = xb[refined].astype(np.float64)
-        for start in range(0, ds.n, step):
-            b = e * pts[start:start + step]
-            sq = _exact_sq(xr, b)
-            out[refined, start:start + b.shape[0]] = np.exp(-sq / (2 * delta)
-                                                            - stats.log_z[refined][:, None])
-    return out
-
-
-def _exact_sq(x: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """|x_i - b_j|^2 from explicit differences, row by row (no cancellation)."""
-    out = np.empty((x.shape[0], b.shape[0]))
-    for i in range(x.shape[0]):
-        diff = b - x[i]
-        out[i] = np.einsum("ij,ij->i", diff, diff)
-    return out
+    return dense_weights(x, t, data, chunk=chunk)
 
 
 class EmpiricalScore:
@@ -136,9 +123,14 @@ class EmpiricalScore:
     Parameters
     ----------
     data : Dataset or array_like (n, d)
+        numpy, torch or CuPy points: the score runs on their device.
     labels : array_like, optional
-    dtype : {numpy.float64, numpy.float32}
-        Arithmetic precision (float64 by default; float32 on request, for speed).
+    dtype : {numpy.float64, numpy.float32}, optional
+        Arithmetic precision (float64 by default for numpy data; the data's own dtype for torch or
+        CuPy data unless given).
+    chunk : int, optional
+    tf32 : bool
+        TensorFloat-32 logits on CUDA devices (float32 only).
 
     References
     ----------
@@ -146,16 +138,25 @@ class EmpiricalScore:
     docs/theory/dynamical-regimes.md sec. 1.
     """
 
-    def __init__(self, data, labels=None, dtype=np.float64, chunk: int | None = None):
+    def __init__(self, data, labels=None, dtype=None, chunk: int | None = None, tf32: bool = False):
         ds = as_dataset(data, labels)
-        dtype = np.dtype(dtype)
-        if dtype not in (np.float32, np.float64):
-            raise ValueError(f"dtype must be float32 or float64 (got {dtype})")
-        self.data = Dataset(ds.points.astype(dtype, copy=False), ds.labels)
+        be = ds.backend
+        if dtype is None:
+            dtype = np.float64 if be.name == "numpy" else None
+        if dtype is not None:
+            name = np.dtype(dtype).name if not hasattr(dtype, "is_floating_point") else \
+                str(dtype).split(".")[-1]
+            if name not in ("float32", "float64"):
+                raise ValueError(f"dtype must be float32 or float64 (got {dtype})")
+            pts = ds.points.astype(name, copy=False) if be.name != "torch" else \
+                ds.points.to(be.dtype(name))
+            ds = Dataset(pts, ds.labels)
+        self.data = ds
         self.chunk = chunk
+        self.tf32 = tf32
 
-    def __call__(self, x, t: float) -> np.ndarray:
-        return empirical_score(x, t, self.data, chunk=self.chunk)
+    def __call__(self, x, t: float):
+        return empirical_score(x, t, self.data, chunk=self.chunk, tf32=self.tf32)
 
 
 class GaussianMixtureScore:
@@ -176,18 +177,100 @@ class GaussianMixtureScore:
     def __init__(self, m, sigma: float = 1.0):
         self.m = check_array(m, "m", ndim=1)
         self.sigma = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+        self._m_cache: dict = {}
 
-    def __call__(self, x, t: float) -> np.ndarray:
-        x = _check_points(x, self.m.size, np.float64)
+    def _m_like(self, be, dtype):
+        key = (be.name, str(be.device), str(dtype))
+        if key not in self._m_cache:
+            self._m_cache[key] = be.asarray(self.m, dtype=dtype)
+        return self._m_cache[key]
+
+    def _points(self, x):
+        be = get_backend(x)
+        if be.name == "numpy":
+            # validated cheaply: a non-finite entry of x makes its projection on m non-finite
+            x = np.asarray(x)
+            if x.dtype not in (np.float32, np.float64):
+                x = check_array(x, "x")
+            if x.ndim != 2 or x.shape[1] != self.m.size:
+                raise ValueError(f"x must have shape (B, {self.m.size}) to match the data "
+                                 f"(got shape {x.shape})")
+            return be, x
+        dtype = x.dtype if str(getattr(x, "dtype", "")).endswith(("float32", "float64")) else \
+            be.xp.float64
+        return be, _check_points(x, self.m.size, dtype, be)
+
+    def _projection(self, be, x, m):
+        if be.name != "numpy":
+            return x @ m
+        # numpy: einsum, not BLAS gemv (whose threads cost more than the product at these sizes)
+        proj = np.einsum("ij,j->i", x, m)
+        if not np.all(np.isfinite(proj)):
+            check_array(x, "x", dtype=x.dtype)        # names the offending entry
+            raise ValueError("x must be finite with a finite projection on m (got overflow)")
+        return proj
+
+    def __call__(self, x, t: float):
+        """Score at the points ``x`` (B, d): numpy, torch or CuPy, float64 or float32 (kept)."""
+        be, x = self._points(x)
         _, e, delta = _time_factors(t)
         gamma = delta + self.sigma**2 * e * e
-        h = np.tanh((x @ self.m) * (e / gamma))
-        return -x / gamma + (e / gamma) * h[:, None] * self.m[None, :]
+        m = self._m_like(be, x.dtype)
+        if be.name == "numpy":
+            return self._numpy_score(x, m, e / gamma, 1.0 / gamma)
+        coef = be.xp.tanh(self._projection(be, x, m) * (e / gamma))
+        coef *= e
+        out = coef[:, None] * m[None, :]
+        out -= x
+        out *= 1.0 / gamma
+        return out
 
-    def classify(self, x) -> np.ndarray:
+    def _numpy_score(self, x: np.ndarray, m: np.ndarray, k: float, inv_gamma: float,
+                     out: np.ndarray | None = None) -> np.ndarray:
+        """Row blocks of about 32k entries, so that x is read once and the score written once."""
+        B, d = x.shape
+        out = np.empty_like(x) if out is None else out
+        rows = max(1, _SCORE_BLOCK // max(d, 1))
+        tmp = np.empty((min(rows, B), d), dtype=x.dtype)
+        for r0 in range(0, B, rows):
+            xb = x[r0:r0 + rows]
+            ob = out[r0:r0 + rows]
+            coef = np.tanh(self._projection(_NUMPY_BACKEND, xb, m) * k)
+            coef *= k
+            np.multiply(xb, -inv_gamma, out=ob)
+            tb = tmp[:xb.shape[0]]
+            np.multiply(coef[:, None], m[None, :], out=tb)
+            ob += tb
+        return out
+
+    def prepare(self, t: float, dtype=np.float64):
+        """``drift(x, out, c_score=1.0, c_x=0.0)``: writes ``c_score * score(x, t) + c_x * x`` for a
+        block of rows into ``out``.
+
+        Row-local scores offer this so that :func:`validation.backward_step` evaluates them block
+        by block in cache, fused with the step (numpy arrays); with the default coefficients the
+        result equals ``self(x, t)``.
+        """
+        _, e, delta = _time_factors(t)
+        gamma = delta + self.sigma**2 * e * e
+        m = self._m_like(_NUMPY_BACKEND, np.dtype(dtype))
+        k = e / gamma
+
+        def drift(x: np.ndarray, out: np.ndarray, c_score: float = 1.0, c_x: float = 0.0) -> np.ndarray:
+            if x.ndim != 2 or x.shape[1] != self.m.size:
+                raise ValueError(f"x must have shape (B, {self.m.size}) (got shape {x.shape})")
+            coef = np.tanh(self._projection(_NUMPY_BACKEND, x, m) * k)
+            coef *= k * c_score
+            np.multiply(x, c_x - c_score / gamma, out=out)
+            out += coef[:, None] * m[None, :]
+            return out
+
+        return drift
+
+    def classify(self, x):
         """Class (+1 / -1 as 1 / 0) of points: the sign of :math:`x\\cdot m`."""
-        x = _check_points(x, self.m.size, np.float64)
-        return (x @ self.m > 0).astype(np.int64)
+        be, x = self._points(x)
+        return be.xp.astype(self._projection(be, x, self._m_like(be, x.dtype)) > 0, be.xp.int64)
 
 
 class GaussianScore:
