@@ -12,6 +12,9 @@ analysis
     t_S, t_C and the regimes of any dataset with the exact empirical score (``regimes analyze``).
 manifold_experiment
     Theory and Monte Carlo of geometric memorization on a linear manifold (``regimes manifold``).
+spectral_summary
+    Jacobian spectra of a latent-variance law or of a covariance spectrum, with the source of every
+    number (``regimes spectrum --law / --spectrum / --dataset``).
 reproduce, reproduce_real
     The paper's Figs. 2-3 (Gaussian mixture) and 4-5 (real digits), checkpointed.
 figures, manifold_figures, spectral_figures, analysis_figure
@@ -25,6 +28,9 @@ from .analysis import analyze_dataset as analyze_dataset
 from .gm_summary import GaussianMixtureRegimes as GaussianMixtureRegimes
 from .gm_summary import solve_gaussian_mixture as solve_gaussian_mixture
 from .manifold_experiment import manifold_experiment as manifold_experiment
+from .spectral_summary import data_spectrum_summary as data_spectrum_summary
+from .spectral_summary import law_monte_carlo as law_monte_carlo
+from .spectral_summary import law_spectrum_summary as law_spectrum_summary
 
 __all__ = ["DatasetAnalysis", "analyze_dataset", "GaussianMixtureRegimes", "solve_gaussian_mixture",
-           "manifold_experiment"]
+           "manifold_experiment", "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary"]

@@ -70,6 +70,7 @@ from numpy.typing import ArrayLike
 
 from ._dimension import DimensionEstimate, estimate_dimensions
 from ._spectral_continuous import (
+    LAWS,
     GapStructure,
     LawGroups,
     VarianceLaw,
@@ -121,7 +122,7 @@ __all__ = [
     "as_groups",
     # continuous laws of latent variances (theory._spectral_continuous)
     "VarianceLaw", "LawGroups", "GapStructure", "uniform_law", "power_law", "from_quantile",
-    "from_density", "from_values", "spread_law", "named_law", "gap_structure", "bulk_count",
+    "from_density", "from_values", "spread_law", "named_law", "LAWS", "gap_structure", "bulk_count",
     "bulks_vs_spread", "edge_convergence",
     # covariance spectra of data (theory._spectral_data)
     "DataSpectrumPrediction", "gaussian_jacobian_spectrum", "tangent_dimension_count",
