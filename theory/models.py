@@ -245,6 +245,68 @@ class GaussianMixture:
         m = np.full(d, mt)
         return cls(np.stack([m, -m]), np.array([w, 1.0 - w]), sg * sg)
 
+    @classmethod
+    def simplex(cls, d: int, K: int, mu_tilde: float = 1.0, sigma: float = 1.0,
+                weights: ArrayLike | None = None) -> GaussianMixture:
+        r"""K equidistant classes: means on a regular simplex, each of norm :math:`\sqrt d\,\tilde\mu`.
+
+        Parameters
+        ----------
+        d : int
+            Dimension, ``>= K - 1``.
+        K : int
+            Number of classes, ``>= 2``.
+        mu_tilde : float
+            Every mean has norm :math:`\sqrt d\,\tilde\mu` (as :meth:`symmetric`); ``>= 0``.
+        sigma : float
+            Class standard deviation, ``> 0``.
+        weights : array_like (K,), optional
+            Class weights (equal by default).
+
+        Returns
+        -------
+        GaussianMixture
+
+        Notes
+        -----
+        The K vertices :math:`x_k \in \mathbb R^{K-1}` of the centred regular simplex with unit norm
+        are the columns of the Helmert matrix scaled by :math:`\sqrt{K/(K-1)}`
+        (:math:`x_k\cdot x_l = -1/(K-1)` for :math:`k \ne l`).  They are embedded by the first K - 1
+        vectors of the orthonormal cosine (DCT-II) basis,
+        :math:`u_j(i) = \sqrt{c_j/d}\cos(\pi j(i + \tfrac12)/d)`, :math:`c_0 = 1`, :math:`c_j = 2`,
+        which spread every mean over all coordinates, and :math:`m_k = \sqrt d\,\tilde\mu\sum_j
+        x_{kj}u_j`.  For K = 2, :math:`u_0 = (1, \dots, 1)/\sqrt d` and the means are
+        :math:`\pm\tilde\mu(1, \dots, 1)` of :meth:`symmetric` (up to round-off).  With equal weights
+        the between-class covariance has K - 1 equal eigenvalues :math:`d\tilde\mu^2/(K - 1)`: the
+        K - 1 speciation times coincide.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, sec. "Gaussian mixtures"
+        (:math:`|m|^2 = d\tilde\mu^2`) and SI App. B, extended to K equidistant classes;
+        ``docs/theory/models.md``.
+
+        Examples
+        --------
+        >>> gm = GaussianMixture.simplex(64, 3)
+        >>> gm.between_class_spectrum().round(6).tolist()        # d mu~^2 / (K - 1), twice
+        [32.0, 32.0]
+        >>> bool(np.allclose(GaussianMixture.simplex(8, 2).means, GaussianMixture.symmetric(8).means))
+        True
+        """
+        K = int(check_scalar(K, "K", lower=2, integer=True))
+        d = int(check_scalar(d, "d", lower=K - 1, integer=True))
+        mt = check_scalar(mu_tilde, "mu_tilde", lower=0.0)
+        sg = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+        j = np.arange(1, K)[:, None]
+        k = np.arange(K)[None, :]
+        helmert = np.where(k < j, 1.0, np.where(k == j, -j * 1.0, 0.0)) / np.sqrt(j * (j + 1.0))
+        vertices = helmert.T * np.sqrt(K / (K - 1.0))                        # (K, K - 1), unit rows
+        jj = np.arange(K - 1)[:, None]
+        basis = np.cos(np.pi * jj * (np.arange(d)[None, :] + 0.5) / d)
+        basis *= np.sqrt(np.where(jj == 0, 1.0, 2.0) / d)                    # (K - 1, d), orthonormal
+        return cls(np.sqrt(d) * mt * (vertices @ basis), weights, sg * sg)
+
     # -- structure ------------------------------------------------------------------------------------
 
     @property
