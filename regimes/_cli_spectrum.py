@@ -9,9 +9,10 @@ import math
 import numpy as np
 
 from theory.checks import check_scalar
+from theory.models import LinearManifold
 from theory.spectral import as_groups, bulks, intermediate_gaps, manifold_gap, phase_boundaries
 from theory.timemap import ve_variance
-from validation.spectral import RandomLinearManifold, empirical_jacobian_spectra, sample_b_eigenvalues
+from validation.spectral import empirical_jacobian_spectra, sample_b_eigenvalues
 
 from .spectral_figures import plot_spectrum
 
@@ -74,7 +75,7 @@ def _monte_carlo(args, fractions, variances, t) -> dict:
     if args.n is not None:
         n = int(check_scalar(args.n, "n", lower=2, upper=10**6, integer=True))
         d_emp = min(d, 60)
-        man = RandomLinearManifold(d_emp, fractions, variances, rng=args.seed)
+        man = LinearManifold.from_fractions(d_emp, fractions, variances, rng=args.seed)
         te = np.geomspace(t.min(), t.max(), 12 if args.quick else 30)
         spec = empirical_jacobian_spectra(man, n, te, n_points=2 if args.quick else 4,
                                           rng=args.seed + 1)

@@ -36,8 +36,6 @@ from .jacobian import jacobian_from_covariance as jacobian_from_covariance
 from .jacobian import posterior_moments as posterior_moments
 from .jacobian import probe_singular_values as probe_singular_values
 from .jacobian import random_orthogonal as random_orthogonal
-from .manifold_data import LinearManifold as LinearManifold
-from .manifold_data import linear_manifold as linear_manifold
 from .manifold_data import linear_manifold_data as linear_manifold_data
 from .memorization import MemorizationCurves as MemorizationCurves
 from .memorization import REMComparison as REMComparison
@@ -59,7 +57,6 @@ from .sde import BackwardRun as BackwardRun
 from .sde import backward_step as backward_step
 from .sde import integrate_backward as integrate_backward
 from .sde import time_grid as time_grid
-from .spectral import RandomLinearManifold as RandomLinearManifold
 from .spectral import empirical_jacobian_spectra as empirical_jacobian_spectra
 from .spectral import histogram_check as histogram_check
 from .spectral import sample_b_eigenvalues as sample_b_eigenvalues
@@ -79,10 +76,10 @@ __all__ = [
     "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",
     "posterior_weights",
     "BackwardRun", "backward_step", "integrate_backward", "time_grid",
-    "LinearManifold", "linear_manifold", "linear_manifold_data",
+    "linear_manifold_data",
     "MemorizationCurves", "REMComparison", "block_measurements", "compare_with_rem", "dimension_count",
     "fixed_alpha_sweep", "generation_retention", "measure_memorization",
     "population_posterior_variance", "probe_spectrum", "sample_test_points",
-    "RandomLinearManifold", "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
+    "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
     "separated_cluster_overlaps", "subspace_overlaps",
 ]
