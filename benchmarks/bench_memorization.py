@@ -23,15 +23,15 @@ def main() -> None:
     args = parser.parse_args()
 
     from theory.manifold import collapse_times, theory_spectrum
-    from validation.manifold_data import linear_manifold
+    from theory.models import LinearManifold
     from validation.memorization import block_measurements, sample_test_points
 
     mm = matmul_rate()[0]
     rows = {"matmul_1024_seconds": mm}
-    cases = {"paper_d30_n1000_sphere": ([1.0, 0.3, 0.01], [2, 5, 23], 1000, True),
-             "alpha0.1_d80_n2981_gaussian": ([1.0, 0.5, 0.1], [8, 16, 56], 2981, False)}
-    for name, (stds, dims, n, normalized) in cases.items():
-        man = linear_manifold(stds, dims, normalized=normalized)
+    cases = {"paper_d30_n1000_sphere": ([1.0, 0.09, 1e-4], [2, 5, 23], 1000, True),
+             "alpha0.1_d80_n2981_gaussian": ([1.0, 0.25, 0.01], [8, 16, 56], 2981, False)}
+    for name, (variances, dims, n, on_sphere) in cases.items():
+        man = LinearManifold(sum(dims), dims, variances, on_sphere=on_sphere, radius=1.0)
         data = man.sample(n, np.random.default_rng(1))
         for t_ve in (0.5, 0.01):
             t = 0.5 * np.log1p(t_ve)

@@ -7,7 +7,8 @@ Modules
 cli
     The ``regimes`` command (one module ``_cli_<name>.py`` per subcommand, each with ``register``).
 gm_summary
-    One call that solves the three regimes of the symmetric Gaussian mixture.
+    One call that solves the three regimes of the symmetric Gaussian mixture
+    (``solve_gaussian_mixture``) or of any K-class mixture (``solve_mixture``: the speciation cascade).
 analysis
     t_S, t_C and the regimes of any dataset with the exact empirical score (``regimes analyze``).
 manifold_experiment
@@ -26,11 +27,14 @@ runs
 from .analysis import DatasetAnalysis as DatasetAnalysis
 from .analysis import analyze_dataset as analyze_dataset
 from .gm_summary import GaussianMixtureRegimes as GaussianMixtureRegimes
+from .gm_summary import MixtureRegimes as MixtureRegimes
 from .gm_summary import solve_gaussian_mixture as solve_gaussian_mixture
+from .gm_summary import solve_mixture as solve_mixture
 from .manifold_experiment import manifold_experiment as manifold_experiment
 from .spectral_summary import data_spectrum_summary as data_spectrum_summary
 from .spectral_summary import law_monte_carlo as law_monte_carlo
 from .spectral_summary import law_spectrum_summary as law_spectrum_summary
 
 __all__ = ["DatasetAnalysis", "analyze_dataset", "GaussianMixtureRegimes", "solve_gaussian_mixture",
-           "manifold_experiment", "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary"]
+           "MixtureRegimes", "solve_mixture", "manifold_experiment",
+           "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary"]

@@ -28,6 +28,7 @@ import numpy as np
 import theory.spectral as spectral
 from theory.checks import check_scalar
 from theory.citation import citation
+from theory.models import LinearManifold
 from theory.speciation import covariance_spectrum
 from theory.spectral import (
     LAWS,
@@ -43,7 +44,6 @@ from theory.spectral import (
 from theory.timemap import ve_variance
 from validation.datasets import SHIPPED, load_dataset
 from validation.spectral import (
-    RandomLinearManifold,
     compare_dataset_jacobian,
     empirical_jacobian_spectra,
     sample_b_eigenvalues,
@@ -352,7 +352,7 @@ def _monte_carlo(args, fractions, variances, t) -> dict:
     if args.n is not None:
         n = int(check_scalar(args.n, "n", lower=2, upper=10**6, integer=True))
         d_emp = min(d, 60)
-        man = RandomLinearManifold(d_emp, fractions, variances, rng=args.seed)
+        man = LinearManifold.from_fractions(d_emp, fractions, variances, rng=args.seed)
         te = np.geomspace(t.min(), t.max(), 12 if args.quick else 30)
         spec = empirical_jacobian_spectra(man, n, te, n_points=2 if args.quick else 4,
                                           rng=args.seed + 1)

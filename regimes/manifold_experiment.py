@@ -14,8 +14,8 @@ from theory.manifold import (
     theory_dimension_count,
     theory_spectrum,
 )
+from theory.models import LinearManifold
 from theory.timemap import ou_time_from_ve_variance
-from validation.manifold_data import linear_manifold
 from validation.memorization import compare_with_rem, measure_memorization
 
 
@@ -77,7 +77,8 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     t0 = _time.perf_counter()
     seed = int(rng) if isinstance(rng, (int, np.integer)) else None   # recorded when it is a seed
     rng = np.random.default_rng(rng)
-    man = linear_manifold(all_sd, all_dm, d, normalized=normalized)
+    # the paper's data: on the unit sphere (per-coordinate standard deviations all_sd before projection)
+    man = LinearManifold(d, all_dm, all_sd**2, on_sphere=bool(normalized), radius=1.0)
     data = man.sample(n, rng)
     t_ve = np.geomspace(2.0, 5e-4, 8 if quick else 20)
     t = ou_time_from_ve_variance(t_ve)

@@ -1,5 +1,5 @@
-"""Per-subspace memorization with the exact empirical score (validation/manifold_data.py,
-validation/memorization.py) against the population values and the REM picture of
+"""Per-subspace memorization with the exact empirical score (theory.models.LinearManifold,
+validation/manifold_data.py, validation/memorization.py) against the population values and the REM picture of
 docs/theory/losing-dimensions.md (secs. 2.3, 2.4, 2.6, 3.5).
 
 Tolerances are k standard errors over independent test points (conditional on one seeded training
@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from _legacy_manifold import axis_manifold_points
 
 from theory.manifold import collapse_times, subspace_collapse_times
+from theory.models import LinearManifold
 from theory.timemap import ou_time_from_ve_variance
 from validation.jacobian import empirical_score_jacobian
-from validation.manifold_data import linear_manifold, linear_manifold_data
+from validation.manifold_data import linear_manifold_data
 from validation.memorization import (
     block_measurements,
     compare_with_rem,
@@ -29,7 +31,8 @@ from validation.memorization import (
 from validation.score import empirical_score
 
 DIMS = [2, 5, 23]
-PAPER = [1.0, 0.3, 0.01]
+PAPER = [1.0, 0.3, 0.01]                  # per-coordinate standard deviations of the paper's blocks
+PAPER_VAR = np.square(PAPER)              # the model takes variances
 EQUAL_DIMS = [3, 3, 24]
 N = 1000
 SEED = 20241011
@@ -37,37 +40,58 @@ SEED = 20241011
 
 @pytest.fixture(scope="module")
 def paper():
-    man = linear_manifold(PAPER, DIMS, 30, normalized=True)
+    man = LinearManifold(30, DIMS, PAPER_VAR, on_sphere=True, radius=1.0)      # the unit sphere
     return man, man.sample(N, np.random.default_rng(SEED))
 
 
 def _equal_dims(stds, seed):
-    man = linear_manifold(stds, EQUAL_DIMS, 30, normalized=True)
+    man = LinearManifold(30, EQUAL_DIMS, np.square(stds), on_sphere=True, radius=1.0)
     return man, man.sample(N, np.random.default_rng(seed))
 
 
 # --- data -------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("embedding", ["axis", "random"])
-@pytest.mark.parametrize("normalized", [False, True])
-def test_manifold_data(embedding, normalized):
-    data, bases = linear_manifold_data(8, 40_000, [1.0, 0.5], [2, 3], normalized=normalized,
-                                       embedding=embedding, radius=2.0, rng=3)
+@pytest.mark.parametrize("embedding", ["orthonormal", "rotated"])
+@pytest.mark.parametrize("on_sphere", [False, True])
+def test_manifold_data(embedding, on_sphere):
+    data, man = linear_manifold_data(8, 40_000, [1.0, 0.25], [2, 3], on_sphere=on_sphere,
+                                     embedding=embedding, radius=2.0, rng=3)
+    bases = man.block_bases()
     frame = np.concatenate(bases, axis=1)
     np.testing.assert_allclose(frame.T @ frame, np.eye(5), atol=1e-13)
-    if embedding == "axis":
+    if embedding == "orthonormal":
         np.testing.assert_array_equal(frame, np.eye(8)[:, :5])
     pts = data.points
     # no variance outside the subspaces
     np.testing.assert_allclose(pts - pts @ frame @ frame.T, 0.0, atol=1e-12)
-    if normalized:
+    if on_sphere:
         np.testing.assert_allclose(np.linalg.norm(pts, axis=1), 2.0, rtol=1e-13)
-    man = linear_manifold([1.0, 0.5], [2, 3], 8, normalized=normalized, radius=2.0)
+    var = man.block_variances()
+    if not on_sphere:
+        np.testing.assert_array_equal(var, [1.0, 0.25])
     for k, b in enumerate(bases):
         per = (pts @ b) ** 2
         per = per.mean(axis=1)                      # one independent value per point
         se = per.std(ddof=1) / np.sqrt(per.size)
-        assert abs(per.mean() - man.variances[k]) < 5 * se
+        assert abs(per.mean() - var[k]) < 5 * se
+
+
+@pytest.mark.parametrize("embedding", ["orthonormal", "rotated"])
+@pytest.mark.parametrize("on_sphere", [False, True])
+def test_manifold_data_reproduces_the_former_generator(embedding, on_sphere):
+    """Bit for bit the points and bases of the former validation.linear_manifold_data(d, n, stds, dims)
+    for the same seed, with variances = stds^2 (tests/_legacy_manifold.py)."""
+    for radius in (1.0, 2.0):
+        old, old_bases = axis_manifold_points(30, 200, PAPER, DIMS, on_sphere,
+                                              "axis" if embedding == "orthonormal" else "random",
+                                              radius, rng=11)
+        data, man = linear_manifold_data(30, 200, PAPER_VAR, DIMS, embedding=embedding,
+                                         on_sphere=on_sphere, radius=radius, rng=11)
+        np.testing.assert_array_equal(data.points, old)
+        for b, ob in zip(man.block_bases(), old_bases, strict=True):
+            np.testing.assert_array_equal(b, ob)
+    f32, _ = linear_manifold_data(None, 5, PAPER_VAR, DIMS, rng=1, dtype=np.float32)
+    assert f32.points.dtype == np.float32 and f32.points.shape == (5, 30)
 
 
 # --- Monte Carlo: higher variance lost first, swapping swaps the order --------------------------------
@@ -109,8 +133,8 @@ def test_swapping_the_variances_swaps_the_order():
 def test_retention_limits_and_fresh_points(paper):
     man, data = paper
     t = ou_time_from_ve_variance(np.array([3.0, 0.0005]))
-    per = [np.mean((data @ b) ** 2, axis=1) for b in man.bases]
-    data_se = np.array([p.std(ddof=1) / np.sqrt(p.size) for p in per]) / man.variances
+    per = [np.mean((data @ b) ** 2, axis=1) for b in man.block_bases()]
+    data_se = np.array([p.std(ddof=1) / np.sqrt(p.size) for p in per]) / man.block_variances()
     for fresh in (False, True):
         c = measure_memorization(data, man, t, 48, fresh=fresh, rng=SEED + 3)
         # large t: retention 1 within 4 s.e. -- over test points, and of the training set's own
@@ -136,8 +160,8 @@ def test_block_spectrum_identity(paper):
     m = block_measurements(x, t, data, man)
     jac = empirical_score_jacobian(x, t, data)
     delta = -np.expm1(-2 * t)
-    pop = population_posterior_variance(man.variances, t)
-    for k, b in enumerate(man.bases):
+    pop = population_posterior_variance(man.block_variances(), t)
+    for k, b in enumerate(man.block_bases()):
         # trace of the block of J = -d_k/Delta + e^{-2t} tr(Cov_k)/Delta^2, tr(Cov_k) = d_k R_k pop_k
         trace = np.einsum("ia,bij,ja->b", b, jac, b)
         expect = -b.shape[1] / delta + np.exp(-2 * t) * b.shape[1] * m["retention"][:, k] * pop[k] \
@@ -199,18 +223,22 @@ def test_comparison_with_rem(paper):
     assert cmp.onset_time[0] > cmp.onset_time[1]
     assert cmp.predicted_retention.shape == (9, 3)
     np.testing.assert_allclose(cmp.extension_time[:2], subspace_collapse_times(
-        np.array(DIMS[:2]) / 30, man.variances[:2], np.log(N) / 30), rtol=1e-14)
+        np.array(DIMS[:2]) / 30, man.block_variances()[:2], np.log(N) / 30), rtol=1e-14)
     assert set(cmp.to_dict()) >= {"onset_time", "half_time", "rms_error", "global_time"}
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda m, d: measure_memorization(d, linear_manifold([1.0], [3]), [0.1]), "manifold.d"),
+    (lambda m, d: measure_memorization(d, LinearManifold(3, [3], [1.0]), [0.1]), "manifold.d"),
+    (lambda m, d: measure_memorization(d, LinearManifold(30, [5], [1.0], embedding="random"), [0.1]),
+     "orthonormal blocks"),
+    (lambda m, d: measure_memorization(d, "paper", [0.1]), "theory.models.LinearManifold"),
     (lambda m, d: measure_memorization(d, m, [0.0]), "t must be"),
     (lambda m, d: measure_memorization(d, m, [0.1], n_points=1), "n_points must be"),
     (lambda m, d: dimension_count(np.zeros((1, 2, 2)), 0.1, threshold=1.5), "threshold must be"),
-    (lambda m, d: linear_manifold([1.0, -0.3], [2, 5]), "stds must be"),
-    (lambda m, d: linear_manifold([1.0], [2], d=1), "d must be"),
-    (lambda m, d: linear_manifold([1.0], [2], embedding="spiral"), "embedding must be"),
+    (lambda m, d: linear_manifold_data(None, 5, [1.0, -0.09], [2, 5]), "variances must be"),
+    (lambda m, d: linear_manifold_data(1, 5, [1.0], [2]), "d must be"),
+    (lambda m, d: linear_manifold_data(None, 5, [1.0], [2], embedding="spiral"), "embedding must be"),
+    (lambda m, d: linear_manifold_data(None, 0, [1.0], [2]), "n must be"),
     (lambda m, d: fixed_alpha_sweep([1.0, 0.5], [0.7, 0.5], 0.1, [20], [0.1]), "fractions must sum"),
     (lambda m, d: generation_retention(d, m, 0.1, n_clones=1), "n_clones must be"),
 ])
@@ -284,8 +312,8 @@ def _report(tag, d, n, cmp, curves):
 def test_fixed_alpha_sweep_gaussian():
     """alpha = 0.1, d = 40, 80, 120 (n = 55, 2981, 162755), blocks psi = 0.1/0.2/0.7, stds 1/0.5/0.1."""
     t = ou_time_from_ve_variance(np.geomspace(3.0, 0.03, 9))
-    res = fixed_alpha_sweep([1.0, 0.5, 0.1], [0.1, 0.2, 0.7], 0.1, [40, 80, 120], t, 24,
-                            normalized=False, rng=SEED + 20)
+    res = fixed_alpha_sweep(np.square([1.0, 0.5, 0.1]), [0.1, 0.2, 0.7], 0.1, [40, 80, 120], t, 24,
+                            on_sphere=False, rng=SEED + 20)
     for r in res:
         c, cmp = r["curves"], r["comparison"]
         _report("gaussian", r["d"], r["n"], cmp, c)
@@ -303,8 +331,8 @@ def test_fixed_alpha_sweep_gaussian():
 def test_fixed_alpha_sweep_fixed_norm():
     """Same blocks projected onto the sphere of radius sqrt(sum d_k sigma_k^2) (fixed norm)."""
     t = ou_time_from_ve_variance(np.geomspace(3.0, 0.03, 9))
-    res = fixed_alpha_sweep([1.0, 0.5, 0.1], [0.1, 0.2, 0.7], 0.1, [40, 80, 120], t, 24,
-                            normalized=True, rng=SEED + 21)
+    res = fixed_alpha_sweep(np.square([1.0, 0.5, 0.1]), [0.1, 0.2, 0.7], 0.1, [40, 80, 120], t, 24,
+                            on_sphere=True, rng=SEED + 21)
     per_direction = []
     for r in res:
         c, cmp = r["curves"], r["comparison"]
@@ -321,7 +349,7 @@ def test_fixed_alpha_sweep_fixed_norm():
 @pytest.mark.parametrize("n", [250, 1000, 20000])
 def test_paper_configuration_sizes(n):
     """Sphere data 2/5/23 (stds 1, 0.3, 0.01) at the README's dataset sizes."""
-    man = linear_manifold(PAPER, DIMS, 30, normalized=True)
+    man = LinearManifold(30, DIMS, PAPER_VAR, on_sphere=True, radius=1.0)
     data = man.sample(n, np.random.default_rng(SEED + 30))
     t = ou_time_from_ve_variance(np.geomspace(1.0, 0.0005, 12))
     c = measure_memorization(data, man, t, 48, rng=SEED + 31)

@@ -1,6 +1,6 @@
 """theory.models: input checks, sample moments, exact scores against finite differences and the
-closed forms, noised models against forward sampling, and the linear manifold against the existing
-data generators.  Monte Carlo checks are z-tests with fixed seeds."""
+closed forms, noised models against forward sampling, and the linear manifold against the former
+data generators (tests/_legacy_manifold.py).  Monte Carlo checks are z-tests with fixed seeds."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import re
 
 import numpy as np
 import pytest
+from _legacy_manifold import RandomManifold, axis_manifold_points
 
 import theory.models
+from theory.manifold import effective_variances
 from theory.models import Gaussian, GaussianMixture, LinearManifold
 from theory.timemap import delta
-from validation import GaussianMixtureScore, RandomLinearManifold, linear_manifold, linear_manifold_data
+from validation import GaussianMixtureScore, linear_manifold_data
 
 Z_MAX = 4.0      # max |z| over the ~10-30 moments of one z-test (fixed seeds)
 
@@ -51,6 +53,9 @@ ERRORS = [
     (lambda: GaussianMixture.symmetric(4).class_posterior(np.ones(4), np.nan), "t", ">= 0"),
     (lambda: GaussianMixture.symmetric(4).sample(0), "n", ">= 1"),
     (lambda: GaussianMixture.symmetric(4).noised(-0.1), "t", ">= 0"),
+    (lambda: GaussianMixture.simplex(2, 4), "d", ">= 3"),
+    (lambda: GaussianMixture.simplex(4, 1), "K", ">= 2"),
+    (lambda: GaussianMixture.simplex(4, 3, weights=[0.5, 0.5]), "weights", "one entry per class"),
     (lambda: Gaussian([1.0, -1.0]), "spectrum", ">= 0"),
     (lambda: Gaussian([]), "spectrum", "at least one"),
     (lambda: Gaussian([1.0, 0.0]).score(np.ones(2), 0.0), "t", "> 0"),
@@ -61,6 +66,9 @@ ERRORS = [
     (lambda: LinearManifold(10, [2, 2], [1.0]), "variances", "one entry per block"),
     (lambda: LinearManifold(3, [2, 2], [1.0, 1.0]), "d", "sum(dims)"),
     (lambda: LinearManifold(10, [2], [1.0], embedding="axis"), "embedding", "orthonormal"),
+    (lambda: LinearManifold(3, [2, 2], [1.0, 1.0], embedding="rotated"), "d", "sum(dims)"),
+    (lambda: LinearManifold(10, [2], [1.0], on_sphere=True, radius=0.0), "radius", "> 0"),
+    (lambda: LinearManifold.from_fractions(10, [0.0], [1.0]), "fractions", "> 0"),
     (lambda: LinearManifold(10, [2], [1.0]).score(np.ones(10), 0.0), "t", "> 0"),
 ]
 
@@ -318,19 +326,24 @@ def test_gaussian_model():
 
 # --- linear manifold ----------------------------------------------------------------------------------
 
-def test_orthonormal_manifold_matches_data_generator():
-    """Same seed, same points as validation.linear_manifold_data (axis blocks, variances = stds^2)."""
+def test_orthonormal_manifold_matches_former_data_generator():
+    """Same seed, the same points bit for bit as the former validation.linear_manifold_data(d, n, stds,
+    dims) (tests/_legacy_manifold.py; axis blocks, variances = stds^2, default radius)."""
     stds, dims, d = np.array([1.0, 0.3, 0.01]), [2, 5, 23], 40
     for sphere in (False, True):
         man = LinearManifold(d, dims, stds**2, on_sphere=sphere)
         radius = np.sqrt(np.sum(np.array(dims) * stds**2))
-        data, bases = linear_manifold_data(d, 500, stds, dims, normalized=sphere, radius=radius, rng=4)
-        # linear_manifold_data draws from the same generator after building the (axis) frame
-        np.testing.assert_allclose(man.sample(500, rng=4), data.points, rtol=1e-13, atol=1e-16)
-        for k, sl in enumerate(man.block_slices):
-            np.testing.assert_array_equal(man.embedding_matrix[:, sl], bases[k])
+        assert man.radius == radius
+        old, bases = axis_manifold_points(d, 500, stds, dims, sphere, "axis", radius, rng=4)
+        # the former generator drew from the same generator after building the (axis) frame
+        np.testing.assert_array_equal(man.sample(500, rng=4), old)
+        for k, b in enumerate(man.block_bases()):
+            np.testing.assert_array_equal(b, bases[k])
+            np.testing.assert_array_equal(man.embedding_matrix[:, man.block_slices[k]], bases[k])
     assert man.latent_dim == 30
     np.testing.assert_allclose(man.fractions, np.array(dims) / d)
+    data, man = linear_manifold_data(d, 500, stds**2, dims, on_sphere=True, radius=1.0, rng=4)
+    np.testing.assert_array_equal(data.points, axis_manifold_points(d, 500, stds, dims, True, rng=4)[0])
 
 
 def test_orthonormal_spectra():
@@ -338,10 +351,16 @@ def test_orthonormal_spectra():
     man = LinearManifold(d, dims, stds**2)
     np.testing.assert_array_equal(man.covariance_spectrum(),
                                   np.r_[np.repeat(stds**2, dims), np.zeros(d - 30)])
+    np.testing.assert_array_equal(man.block_variances(), stds**2)
     sph = LinearManifold(d, dims, stds**2, on_sphere=True)
-    ref = linear_manifold(stds, dims, d, normalized=True, radius=sph.radius)
-    np.testing.assert_allclose(sph.covariance_spectrum(), np.r_[np.repeat(ref.variances, dims),
-                                                                np.zeros(d - 30)], rtol=1e-12)
+    # the projected data: r^2 E[y_j^2 / |y|^2] per direction of block k
+    eff = sph.radius**2 * effective_variances(stds, dims)
+    np.testing.assert_allclose(sph.block_variances(), eff, rtol=1e-14)
+    np.testing.assert_allclose(sph.covariance_spectrum(), np.r_[np.repeat(eff, dims), np.zeros(d - 30)],
+                               rtol=1e-12)
+    # the projection sees only the ratios of the variances and the radius
+    scaled = LinearManifold(d, dims, 4.0 * stds**2, on_sphere=True, radius=sph.radius)
+    np.testing.assert_allclose(scaled.block_variances(), sph.block_variances(), rtol=1e-12)
     # and against the sample covariance of the projected data
     x = sph.sample(200_000, rng=6)
     z = _z_moments(x[:, [0, 2, 7, 29]], np.zeros(4), np.diag(sph.covariance_spectrum()[[0, 2, 7, 29]]))
@@ -349,17 +368,58 @@ def test_orthonormal_spectra():
     np.testing.assert_allclose(np.linalg.norm(x, axis=1), sph.radius, rtol=1e-13)
 
 
-def test_random_manifold_matches_spectral_generator():
-    """Same seed: the same F and the same spectrum as validation.RandomLinearManifold."""
+def test_rotated_manifold():
+    """Haar-rotated orthonormal blocks: the former embedding="random" of validation.linear_manifold_data
+    bit for bit; spectrum and block variances as for axis blocks; score and Jacobian exact."""
+    stds, dims, d = np.array([1.0, 0.5]), [2, 3], 9
+    g = np.random.default_rng(8)
+    man = LinearManifold(d, dims, stds**2, embedding="rotated", rng=g)
+    old, bases = axis_manifold_points(d, 50, stds, dims, False, "random", rng=8)
+    np.testing.assert_array_equal(man.sample(50, g), old)
+    for b, ob in zip(man.block_bases(), bases, strict=True):
+        np.testing.assert_array_equal(b, ob)
+    f = man.embedding_matrix
+    np.testing.assert_allclose(f.T @ f, np.eye(5), atol=1e-14)
+    np.testing.assert_allclose(man.covariance_spectrum(), np.r_[1.0, 1.0, 0.25, 0.25, 0.25, [0.0] * 4],
+                               atol=1e-15)
+    np.testing.assert_array_equal(man.block_variances(), stds**2)
+    t = 0.4
+    cov = (f * np.repeat(stds**2, dims)) @ f.T
+    exact = -np.linalg.inv(np.exp(-2 * t) * cov + delta(t) * np.eye(d))
+    np.testing.assert_allclose(man.score_jacobian(t), exact, rtol=1e-12, atol=1e-13)
+    x = np.random.default_rng(1).standard_normal((3, d))
+    np.testing.assert_allclose(man.score(x, t), x @ exact, rtol=1e-12, atol=1e-13)
+    sph = LinearManifold(d, dims, stds**2, embedding="rotated", on_sphere=True, radius=1.0, rng=8)
+    np.testing.assert_allclose(np.linalg.norm(sph.sample(10, rng=2), axis=1), 1.0, rtol=1e-14)
+
+
+def test_random_manifold_matches_former_spectral_generator():
+    """Same seed: the same F, spectrum, samples and subspace bases as the former
+    validation.RandomLinearManifold(d, fractions, variances) (tests/_legacy_manifold.py)."""
     d, dims, var = 200, np.array([20, 60]), np.array([4.0, 0.5])
     man = LinearManifold(d, dims, var, embedding="random", rng=17)
-    ref = RandomLinearManifold(d, dims / d, var, rng=17)
+    ref = RandomManifold(d, dims / d, var, rng=17)
     np.testing.assert_array_equal(man.embedding_matrix, ref.F)
-    np.testing.assert_allclose(man.covariance_spectrum(), ref.eigenvalues[::-1], rtol=1e-10, atol=1e-13)
-    x = man.noised(0.8).sample(7, rng=2)
-    np.testing.assert_allclose(man.score(x, 0.8), ref.score(x, 0.8), rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(man.covariance_spectrum(), ref.eigenvalues[::-1])
+    same = LinearManifold.from_fractions(d, dims / d, var, rng=17)
+    np.testing.assert_array_equal(same.embedding_matrix, ref.F)
+    np.testing.assert_array_equal(same.dims, dims)
+    for b, ob in zip(man.block_bases(), ref.subspace_bases(), strict=True):
+        np.testing.assert_array_equal(b, ob)
     y = man.sample(4, rng=3)
-    np.testing.assert_allclose(y, ref.sample(4, rng=3), rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(y, ref.sample(4, rng=3))
+    # exact score and Jacobian against the dense inverse
+    t = 0.8
+    f = man.embedding_matrix
+    cov = (f * np.repeat(var, dims)) @ f.T
+    exact = -np.linalg.inv(np.exp(-2 * t) * cov + delta(t) * np.eye(d))
+    np.testing.assert_allclose(man.score_jacobian(t), exact, rtol=1e-10, atol=1e-12)
+    x = man.noised(t).sample(7, rng=2)
+    np.testing.assert_allclose(man.score(x, t), x @ exact, rtol=1e-10, atol=1e-12)
+    with pytest.raises(NotImplementedError, match="orthonormal"):
+        man.block_variances()
+    with pytest.raises(ValueError, match="at least one latent direction"):
+        LinearManifold.from_fractions(10, [0.01], [1.0])
 
 
 def test_random_manifold_moments_and_score():

@@ -12,6 +12,7 @@ import pytest
 from theory import timemap
 from theory._stieltjes import as_groups, bulks_of, stieltjes_bulk
 from theory._stieltjes_many import critical_points_w
+from theory.models import LinearManifold
 from theory.spectral import (
     bulk_count,
     bulk_edges,
@@ -40,7 +41,6 @@ from theory.spectral import (
     zero_atom,
 )
 from validation.spectral import (
-    RandomLinearManifold,
     counting_deviation,
     sample_b_eigenvalues,
     sample_covariance_eigenvalues,
@@ -334,9 +334,10 @@ def test_gap_structure_matches_gap_heights_and_a_sampled_spectrum():
     gh = gap_heights(t, f, v)
     np.testing.assert_allclose(gs.gaps[0], gh.intermediate[0], rtol=1e-12)
     np.testing.assert_allclose(gs.manifold, gh.manifold, rtol=1e-12)
-    man = RandomLinearManifold(400, f, v, rng=SEED)
+    man = LinearManifold.from_fractions(400, f, v, rng=SEED)
     for i, ti in enumerate(t):
-        est = estimate_dimensions(man.normalized_spectrum(float(ti)), threshold=0.1)
+        mu = gaussian_jacobian_spectrum(man.covariance_spectrum(), float(ti))
+        est = estimate_dimensions(mu, threshold=0.1)
         assert est.gap_index.size == gs.visible[i]
     law = uniform_law(0.5, 1.5, 0.4)
     lgs = law.gap_structure(t)

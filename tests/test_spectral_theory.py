@@ -246,22 +246,24 @@ def test_swap_reverses_separation_order_theory():
 
 def test_estimate_dimensions_on_exact_spectrum():
     """Sampled B (d = 400): at s_max the spectrum of -Delta_t J splits into 240 | 80 | 80."""
-    from validation.spectral import RandomLinearManifold
+    from theory.models import LinearManifold
+    from theory.spectral import gaussian_jacobian_spectrum
 
-    man = RandomLinearManifold(400, TWO_F, TWO_V, rng=SEED)
+    man = LinearManifold.from_fractions(400, TWO_F, TWO_V, rng=SEED)
+    spec = man.covariance_spectrum()
     gap = intermediate_gaps(TWO_F, TWO_V)[0]
     # at s_max only the high-variance subspace has left the cluster at mu ~ 1 (manifold gap 0.03)
-    est = estimate_dimensions(man.normalized_spectrum(gap.t_max), threshold=0.1)
+    est = estimate_dimensions(gaussian_jacobian_spectrum(spec, gap.t_max), threshold=0.1)
     assert est.manifold_dimension == 80 and est.submanifold_dimensions == (80,)
     # at s = 0.006 both gaps exceed 0.1 (theory: 0.23 and 0.25): 240 | 80 | 80
     t = timemap.ou_time_from_ve_variance(0.006)
-    est = estimate_dimensions(man.normalized_spectrum(t), threshold=0.1)
+    est = estimate_dimensions(gaussian_jacobian_spectrum(spec, t), threshold=0.1)
     assert est.manifold_dimension == 160 and est.submanifold_dimensions == (80, 80)
     # eigenvalues of J itself (any sign and scale) give the same answer
-    est2 = estimate_dimensions(-man.normalized_spectrum(t) / 0.37, threshold=0.1)
+    est2 = estimate_dimensions(-gaussian_jacobian_spectrum(spec, t) / 0.37, threshold=0.1)
     assert est2.submanifold_dimensions == (80, 80)
     # trivial phase: no gap
-    assert estimate_dimensions(man.normalized_spectrum(3.0), threshold=0.1).manifold_dimension == 0
+    assert estimate_dimensions(gaussian_jacobian_spectrum(spec, 3.0), threshold=0.1).manifold_dimension == 0
 
 
 # --- bad input ---------------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from theory import timemap
-from theory.spectral import bulk_edges, intermediate_gaps, separation_order
+from theory.models import LinearManifold
+from theory.spectral import bulk_edges, gaussian_jacobian_spectrum, intermediate_gaps, separation_order
 from validation.jacobian import empirical_score_jacobian, probe_singular_values
 from validation.score import EmpiricalScore
 from validation.spectral import (
-    RandomLinearManifold,
     empirical_jacobian_spectra,
     histogram_check,
     sample_b_eigenvalues,
@@ -20,6 +20,16 @@ from validation.spectral import (
 
 TWO_F, TWO_V = [0.2, 0.2], [1.0, 0.01]
 SEED = 4242
+
+
+def _manifold(d, fractions, variances, rng=SEED):
+    """The spectral-gap model: random embedding, round(f_k d) latent directions per group."""
+    return LinearManifold.from_fractions(d, fractions, variances, rng=rng)
+
+
+def _mu(man, t):
+    """Exact spectrum mu = s / (s + lambda) of -Delta_t J, descending."""
+    return gaussian_jacobian_spectrum(man.covariance_spectrum(), t)
 
 
 @pytest.mark.parametrize(("f", "v"), [([0.4], [1.0]), (TWO_F, TWO_V)])
@@ -74,7 +84,7 @@ def test_swap_reverses_separation_order_monte_carlo():
         sep = separation_order(f, v)
         assert sep.order[0] == first
         t = float(np.sqrt(sep.t_separation[0] * sep.t_separation[1]))
-        man = RandomLinearManifold(400, f, v, rng=SEED)
+        man = _manifold(400, f, v)
         ov, count = separated_cluster_overlaps(man, t)
         assert count == round(400 * f[first])
         assert ov[first] > 0.99
@@ -85,8 +95,10 @@ def test_swap_reverses_separation_order_monte_carlo():
 
 
 def test_overlaps_of_eigenvectors_sum_to_one():
-    man = RandomLinearManifold(200, TWO_F, TWO_V, rng=SEED)
-    ov = subspace_overlaps(man.eigenvectors, man.subspace_bases())
+    man = _manifold(200, TWO_F, TWO_V)
+    f = man.embedding_matrix
+    _, vec = np.linalg.eigh((f * np.repeat(TWO_V, man.dims)) @ f.T)       # ascending eigenvalues of B
+    ov = subspace_overlaps(vec[:, 200 - man.latent_dim:], man.block_bases())
     # the eigenvectors lie in the manifold span(F) = span(F_1) + span(F_2) (not orthogonal), so each
     # overlap is <= 1; the top bulk lies mostly in the high-variance subspace
     assert np.all(ov <= 1 + 1e-12)
@@ -97,20 +109,20 @@ def test_probe_equals_abs_eig_exact_linear_score():
     """spectral-gaps.md sec. 4 row 8: d = 100, m = 40, s = 0.1, central differences, h = 1e-3: singular
     values equal
     |eig J| within 1e-10 (the exact score is linear, so the differences have no O(h^2) error)."""
-    man = RandomLinearManifold(100, [0.4], [1.0], rng=SEED)
+    man = _manifold(100, [0.4], [1.0])
     t = float(timemap.ou_time_from_ve_variance(0.1))
     x = man.sample(1, rng=1)[0]
     sv = probe_singular_values(man.score, x, t, h=1e-3, rng=2)
-    ref = np.sort(np.abs(np.linalg.eigvalsh(man.jacobian(t))))[::-1]
+    ref = np.sort(np.abs(np.linalg.eigvalsh(man.score_jacobian(t))))[::-1]
     np.testing.assert_allclose(sv, ref, rtol=0, atol=1e-10 * ref.max())
     # the analytic Jacobian agrees with the normalised spectrum mu = s/(s + lambda)
-    np.testing.assert_allclose(np.sort(-timemap.delta(t) * np.linalg.eigvalsh(man.jacobian(t))),
-                               np.sort(man.normalized_spectrum(t)), rtol=1e-12)
+    np.testing.assert_allclose(np.sort(-timemap.delta(t) * np.linalg.eigvalsh(man.score_jacobian(t))),
+                               np.sort(_mu(man, t)), rtol=1e-12)
 
 
 def test_probe_with_empirical_score_and_user_callable():
     rng = np.random.default_rng(SEED)
-    man = RandomLinearManifold(12, [0.25], [2.0], rng=rng)
+    man = _manifold(12, [0.25], [2.0], rng=rng)
     data = man.sample(300, rng)
     t = 0.4
     x = np.exp(-t) * data[:2] + np.sqrt(timemap.delta(t)) * rng.standard_normal((2, 12))
@@ -135,19 +147,19 @@ def test_empirical_jacobian_spectra_large_and_small_t():
     dataset: a sample-covariance eigenvalue from n_eff >~ 2000 weighted points fluctuates by
     sqrt(2/n_eff) ~ 3% relative).  At t = 0.01 with n = 200 every tangent direction is lost (mu > 0.99
     where the exact score has mu < 0.02)."""
-    man = RandomLinearManifold(10, [0.4], [10.0], rng=SEED)
+    man = _manifold(10, [0.4], [10.0])
     spec = empirical_jacobian_spectra(man, 5000, [1.0], n_points=16, rng=5)[0]
     mean, se = spec.mean(0), spec.std(0, ddof=1) / 4
-    exact = man.normalized_spectrum(1.0)
+    exact = _mu(man, 1.0)
     assert np.all(np.abs(mean - exact) <= 4 * se + 0.03)
     small = empirical_jacobian_spectra(man, 200, [0.01], n_points=4, rng=6)[0]
-    assert np.all(small > 0.99) and np.all(man.normalized_spectrum(0.01)[-4:] < 0.02)
+    assert np.all(small > 0.99) and np.all(_mu(man, 0.01)[-4:] < 0.02)
 
 
 def test_bad_input_validation():
     with pytest.raises(ValueError, match="at least one latent direction"):
-        RandomLinearManifold(10, [0.01], [1.0])
+        _manifold(10, [0.01], [1.0])
     with pytest.raises(ValueError, match="sum of fractions"):
         sample_b_eigenvalues(100, [0.5, 0.6], [1, 2])
     with pytest.raises(ValueError, match="t must be"):
-        RandomLinearManifold(10, [0.4], [1.0]).jacobian(0.0)
+        _manifold(10, [0.4], [1.0]).score_jacobian(0.0)

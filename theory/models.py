@@ -11,8 +11,10 @@ population score ``score(x, t)`` of the data noised by the Ornstein-Uhlenbeck pr
   Biroli et al. (2024).
 - :class:`Gaussian`: zero-mean Gaussian data with a given covariance spectrum (axis-aligned).
 - :class:`LinearManifold`: Gaussian latent blocks of ``dims[k]`` directions with variance
-  ``variances[k]``, embedded by axis-aligned orthonormal blocks (Achilli et al. 2024) or by a random
-  matrix F with i.i.d. N(0, 1/d) entries (Ventura et al. 2025), optionally projected on a sphere.
+  ``variances[k]``, embedded by axis-aligned orthonormal blocks (Achilli et al. 2024), by the same
+  blocks in a Haar-random orientation, or by a random matrix F with i.i.d. N(0, 1/d) entries (Ventura
+  et al. 2025), optionally projected on a sphere.  It is the one manifold object of the package:
+  ``validation`` draws its data and measures memorization and Jacobian spectra on it.
 
 The models, their noised versions and their scores are derived in ``docs/theory/models.md``.
 
@@ -61,7 +63,7 @@ from .timemap import delta
 __all__ = ["GaussianMixture", "Gaussian", "LinearManifold"]
 
 COVARIANCE_KINDS = ("isotropic", "diagonal", "full")
-EMBEDDINGS = ("orthonormal", "random")
+EMBEDDINGS = ("orthonormal", "rotated", "random")
 _WEIGHT_TOL = 1e-12
 _LOG_2PI = float(np.log(2.0 * np.pi))
 
@@ -244,6 +246,68 @@ class GaussianMixture:
         w = check_scalar(weight, "weight", lower=0.0, upper=1.0, lower_open=True, upper_open=True)
         m = np.full(d, mt)
         return cls(np.stack([m, -m]), np.array([w, 1.0 - w]), sg * sg)
+
+    @classmethod
+    def simplex(cls, d: int, K: int, mu_tilde: float = 1.0, sigma: float = 1.0,
+                weights: ArrayLike | None = None) -> GaussianMixture:
+        r"""K equidistant classes: means on a regular simplex, each of norm :math:`\sqrt d\,\tilde\mu`.
+
+        Parameters
+        ----------
+        d : int
+            Dimension, ``>= K - 1``.
+        K : int
+            Number of classes, ``>= 2``.
+        mu_tilde : float
+            Every mean has norm :math:`\sqrt d\,\tilde\mu` (as :meth:`symmetric`); ``>= 0``.
+        sigma : float
+            Class standard deviation, ``> 0``.
+        weights : array_like (K,), optional
+            Class weights (equal by default).
+
+        Returns
+        -------
+        GaussianMixture
+
+        Notes
+        -----
+        The K vertices :math:`x_k \in \mathbb R^{K-1}` of the centred regular simplex with unit norm
+        are the columns of the Helmert matrix scaled by :math:`\sqrt{K/(K-1)}`
+        (:math:`x_k\cdot x_l = -1/(K-1)` for :math:`k \ne l`).  They are embedded by the first K - 1
+        vectors of the orthonormal cosine (DCT-II) basis,
+        :math:`u_j(i) = \sqrt{c_j/d}\cos(\pi j(i + \tfrac12)/d)`, :math:`c_0 = 1`, :math:`c_j = 2`,
+        which spread every mean over all coordinates, and :math:`m_k = \sqrt d\,\tilde\mu\sum_j
+        x_{kj}u_j`.  For K = 2, :math:`u_0 = (1, \dots, 1)/\sqrt d` and the means are
+        :math:`\pm\tilde\mu(1, \dots, 1)` of :meth:`symmetric` (up to round-off).  With equal weights
+        the between-class covariance has K - 1 equal eigenvalues :math:`d\tilde\mu^2/(K - 1)`: the
+        K - 1 speciation times coincide.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, sec. "Gaussian mixtures"
+        (:math:`|m|^2 = d\tilde\mu^2`) and SI App. B, extended to K equidistant classes;
+        ``docs/theory/models.md``.
+
+        Examples
+        --------
+        >>> gm = GaussianMixture.simplex(64, 3)
+        >>> gm.between_class_spectrum().round(6).tolist()        # d mu~^2 / (K - 1), twice
+        [32.0, 32.0]
+        >>> bool(np.allclose(GaussianMixture.simplex(8, 2).means, GaussianMixture.symmetric(8).means))
+        True
+        """
+        K = int(check_scalar(K, "K", lower=2, integer=True))
+        d = int(check_scalar(d, "d", lower=K - 1, integer=True))
+        mt = check_scalar(mu_tilde, "mu_tilde", lower=0.0)
+        sg = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+        j = np.arange(1, K)[:, None]
+        k = np.arange(K)[None, :]
+        helmert = np.where(k < j, 1.0, np.where(k == j, -j * 1.0, 0.0)) / np.sqrt(j * (j + 1.0))
+        vertices = helmert.T * np.sqrt(K / (K - 1.0))                        # (K, K - 1), unit rows
+        jj = np.arange(K - 1)[:, None]
+        basis = np.cos(np.pi * jj * (np.arange(d)[None, :] + 0.5) / d)
+        basis *= np.sqrt(np.where(jj == 0, 1.0, 2.0) / d)                    # (K - 1, d), orthonormal
+        return cls(np.sqrt(d) * mt * (vertices @ basis), weights, sg * sg)
 
     # -- structure ------------------------------------------------------------------------------------
 
@@ -629,6 +693,23 @@ class Gaussian:
             out += (xa - y @ u.T) / rest
         return -out
 
+    def score_jacobian(self, t: float) -> np.ndarray:
+        r"""Jacobian of the score, :math:`-(e^{-2t}C + \Delta_t I)^{-1}` (the same at every x), (d, d).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 11; Ventura et al. (2025),
+        arXiv:2410.05898, sec. 6 (Jacobian of a linear Gaussian model).
+        """
+        eig, rest = self._variances_t(t)
+        if self._basis is None:
+            return np.diag(-1.0 / eig)
+        u = self._basis
+        out = -(u / eig) @ u.T
+        if eig.size < self.d:
+            out -= (np.eye(self.d) - u @ u.T) / rest
+        return out
+
     def log_density(self, x: ArrayLike, t: float) -> np.ndarray | float:
         r"""Log density of :math:`N(0, e^{-2t}\Lambda + \Delta_t I)`, x (..., d) -> (...).
 
@@ -682,19 +763,25 @@ class LinearManifold:
     Parameters
     ----------
     d : int
-        Ambient dimension, ``>= 1`` (``>= sum(dims)`` for the orthonormal embedding).
+        Ambient dimension, ``>= 1`` (``>= sum(dims)`` for the orthonormal and rotated embeddings).
     dims : array_like of int, shape (K,)
         Latent directions per block, ``>= 1``.
     variances : array_like, shape (K,)
         Variance of every latent direction of block k, ``> 0`` (variances, not standard deviations).
-    embedding : {"orthonormal", "random"}
+    embedding : {"orthonormal", "rotated", "random"}
         ``"orthonormal"``: axis-aligned blocks, block k on consecutive coordinates (Achilli et al.);
-        ``"random"``: :math:`x = Fz` with :math:`F_{ij}` i.i.d. :math:`N(0, 1/d)` drawn from ``rng``
-        (Ventura et al.; :math:`F` is drawn exactly as :class:`validation.RandomLinearManifold` does).
+        ``"rotated"``: the same orthonormal blocks turned by a Haar-random rotation (F has m
+        orthonormal columns, the QR of a Gaussian d x m matrix with the signs of R's diagonal
+        absorbed, drawn from ``rng``); ``"random"``: :math:`x = Fz` with :math:`F_{ij}` i.i.d.
+        :math:`N(0, 1/d)` drawn from ``rng`` (Ventura et al.; the blocks are not orthogonal).
     on_sphere : bool
-        Project every data point on the sphere of radius :math:`r = \sqrt{\sum_k d_k v_k}`.
+        Project every data point on the sphere of radius ``radius``.
     rng : int, None or numpy.random.Generator
         Source of the random embedding (unused for ``"orthonormal"``).
+    radius : float, optional
+        Sphere radius with ``on_sphere``, ``> 0``; default :math:`r = \sqrt{\sum_k d_k v_k}` (the
+        norm the Gaussian data have on average).  The paper's data live on the unit sphere
+        (``radius=1``).
 
     Attributes
     ----------
@@ -711,17 +798,19 @@ class LinearManifold:
         Columns of F (latent coordinates) of each block; with the orthonormal embedding also the
         ambient coordinates of each block.
     radius : float
-        :math:`\sqrt{\sum_k d_k v_k}`, the sphere radius with ``on_sphere=True``.
+        The sphere radius with ``on_sphere=True`` (:math:`\sqrt{\sum_k d_k v_k}` unless given).
 
     Notes
     -----
     :math:`x = Fz`, :math:`z \sim N(0, \Sigma)` with :math:`\Sigma` diagonal (:math:`v_k` on the
     :math:`d_k` columns of block k).  Without projection the data are Gaussian with covariance
     :math:`B = F\Sigma F^T`, whose nonzero eigenvalues are the squared singular values of
-    :math:`F\Sigma^{1/2}` (one SVD, cached), and the score is
-    :math:`-(e^{-2t}B + \Delta_t I)^{-1}x`.  On the sphere (orthonormal embedding) the covariance is
-    diagonal with :math:`r^2\tilde\sigma_k^2` per coordinate of block k,
-    :math:`\tilde\sigma_k^2 = E[y_j^2/|y|^2]` (:func:`theory.manifold.effective_variances`).
+    :math:`F\Sigma^{1/2}` (one SVD, cached; with orthonormal columns simply the :math:`v_k`), and
+    the score is :math:`-(e^{-2t}B + \Delta_t I)^{-1}x`.  On the sphere (orthonormal or rotated
+    blocks) the covariance is :math:`r^2\tilde\sigma_k^2` per direction of block k,
+    :math:`\tilde\sigma_k^2 = E[y_j^2/|y|^2]` (:func:`theory.manifold.effective_variances`): the
+    projection :math:`r\,x/|x|` does not depend on the scale of the variances, only on their ratios
+    and on r.
 
     References
     ----------
@@ -735,10 +824,13 @@ class LinearManifold:
     >>> man = LinearManifold(8, [2, 2], [1.0, 0.1], embedding="random", rng=0)
     >>> man.embedding_matrix.shape, man.covariance_spectrum().shape
     ((8, 4), (8,))
+    >>> paper = LinearManifold(30, [2, 5, 23], [1.0, 0.09, 1e-4], on_sphere=True, radius=1.0)
+    >>> paper.block_variances().round(4).tolist()     # the paper's data on the unit sphere
+    [0.3516, 0.059, 0.0001]
     """
 
     def __init__(self, d: int, dims: ArrayLike, variances: ArrayLike, embedding: str = "orthonormal",
-                 on_sphere: bool = False, rng=None) -> None:
+                 on_sphere: bool = False, rng=None, radius: float | None = None) -> None:
         self.d = int(check_scalar(d, "d", lower=1, integer=True))
         dm = check_array(dims, "dims", lower=1, integer=True)
         if dm.ndim != 1 or dm.size == 0:
@@ -756,20 +848,62 @@ class LinearManifold:
         self.embedding = embedding
         self.on_sphere = bool(on_sphere)
         self.latent_dim = int(self.dims.sum())
-        if embedding == "orthonormal" and self.latent_dim > self.d:
-            raise ValueError(f"d must be >= sum(dims) = {self.latent_dim} for the orthonormal embedding "
+        if embedding != "random" and self.latent_dim > self.d:
+            raise ValueError(f"d must be >= sum(dims) = {self.latent_dim} for the {embedding} embedding "
                              f"(got {self.d})")
         self.fractions = self.dims / self.d
-        self.radius = float(np.sqrt(np.sum(self.dims * var)))
+        if radius is None:
+            self.radius = float(np.sqrt(np.sum(self.dims * var)))
+        else:
+            self.radius = check_scalar(radius, "radius", lower=0.0, lower_open=True)
         ends = np.cumsum(self.dims)
         self.block_slices = tuple(slice(int(b - k), int(b)) for b, k in zip(ends, self.dims, strict=True))
         self._column_variances = np.repeat(var, self.dims)
         if embedding == "orthonormal":
             self.embedding_matrix = _frozen(np.eye(self.d)[:, :self.latent_dim])
+        elif embedding == "rotated":
+            g = np.random.default_rng(rng)
+            q, r = np.linalg.qr(g.standard_normal((self.d, self.latent_dim)))
+            self.embedding_matrix = _frozen(q * np.sign(np.diag(r)))
         else:
             g = np.random.default_rng(rng)
             self.embedding_matrix = _frozen(g.standard_normal((self.d, self.latent_dim)) / np.sqrt(self.d))
         self._gauss: Gaussian | None = None
+
+    @classmethod
+    def from_fractions(cls, d: int, fractions: ArrayLike, variances: ArrayLike,
+                       embedding: str = "random", on_sphere: bool = False, rng=None,
+                       radius: float | None = None) -> LinearManifold:
+        r"""The manifold with :math:`d_k = \mathrm{round}(f_k d)` latent directions per block.
+
+        The parameterization of the spectral-gap theory (:mod:`theory.spectral`: fractions
+        :math:`f_k` and variances :math:`v_k`); random embedding by default.
+
+        Parameters
+        ----------
+        d : int
+            Ambient dimension, ``>= 1``.
+        fractions : array_like (K,)
+            :math:`f_k > 0`; every block needs :math:`\mathrm{round}(f_k d) \ge 1`.
+        variances, embedding, on_sphere, rng, radius
+            As in :class:`LinearManifold`.
+
+        Returns
+        -------
+        LinearManifold
+
+        References
+        ----------
+        Ventura et al. (2025), arXiv:2410.05898, sec. 6 (fractions :math:`f_k = m_k/d`);
+        ``docs/theory/models.md``.
+        """
+        d = int(check_scalar(d, "d", lower=1, integer=True))
+        f = np.atleast_1d(check_array(fractions, "fractions", lower=0.0, lower_open=True))
+        dims = np.rint(f * d).astype(np.int64)
+        if np.any(dims < 1):
+            raise ValueError(f"d must give every block at least one latent direction: round(f_k d) "
+                             f"must be >= 1 (got {dims.tolist()} for d = {d})")
+        return cls(d, dims, variances, embedding=embedding, on_sphere=on_sphere, rng=rng, radius=radius)
 
     def _gaussian(self) -> Gaussian:
         """The Gaussian x = Fz without projection (eigenbasis from one thin SVD, cached)."""
@@ -778,6 +912,9 @@ class LinearManifold:
                 spec = np.zeros(self.d)
                 spec[:self.latent_dim] = self._column_variances
                 self._gauss = Gaussian(spec)
+            elif self.embedding == "rotated":
+                self._gauss = Gaussian._from_basis(self.d, np.asarray(self.embedding_matrix),
+                                                   self._column_variances.copy(), 0.0)
             else:
                 u, sv, _ = np.linalg.svd(self.embedding_matrix * np.sqrt(self._column_variances),
                                          full_matrices=False)
@@ -790,13 +927,55 @@ class LinearManifold:
                                       "(the data projected on the sphere are not Gaussian)")
         return self._gaussian()
 
+    def block_bases(self) -> tuple[np.ndarray, ...]:
+        r"""Orthonormal basis (d, d_k) of the span of each block, in block order.
+
+        With the orthonormal and rotated embeddings these are the columns of F of block k (the
+        blocks are mutually orthogonal); with the random embedding the Q factor of the QR
+        decomposition of :math:`F_k` (the blocks' spans then overlap).
+
+        References
+        ----------
+        Achilli et al. (2024), arXiv:2410.08727 (subspaces of the linear manifold); Ventura et al.
+        (2025), arXiv:2410.05898, sec. 6.3 (latent subspaces span F_k).
+        """
+        f = np.asarray(self.embedding_matrix)
+        if self.embedding == "random":
+            return tuple(np.linalg.qr(f[:, sl])[0] for sl in self.block_slices)
+        return tuple(np.ascontiguousarray(f[:, sl]) for sl in self.block_slices)
+
+    def block_variances(self) -> np.ndarray:
+        r"""Variance of the data along every direction of block k, shape (K,).
+
+        Gaussian data: the latent variances :math:`v_k`.  On the sphere: :math:`r^2\tilde\sigma_k^2`,
+        :math:`\tilde\sigma_k^2 = E[y_j^2/|y|^2]` (:func:`theory.manifold.effective_variances`, exact),
+        with :math:`\sum_k d_k r^2\tilde\sigma_k^2 = r^2`.
+
+        Raises
+        ------
+        NotImplementedError
+            For the random embedding (its block directions are not orthonormal, so a block has no
+            single per-direction variance).
+
+        References
+        ----------
+        Achilli et al. (2024), arXiv:2410.08727 (data projected on the sphere);
+        ``docs/theory/losing-dimensions.md`` (effective variances).
+        """
+        if self.embedding == "random":
+            raise NotImplementedError("block_variances needs orthonormal blocks: embedding must be "
+                                      "'orthonormal' or 'rotated' (got 'random')")
+        if not self.on_sphere:
+            return np.array(self.variances)
+        return self.radius**2 * effective_variances(np.sqrt(self.variances), self.dims)
+
     def covariance_spectrum(self) -> np.ndarray:
         r"""Eigenvalues of the data covariance, length d, descending.
 
         Notes
         -----
         Gaussian data: eigenvalues of :math:`F\Sigma F^T` (d - m zeros when m < d).  On the sphere
-        with the orthonormal embedding: :math:`r^2\tilde\sigma_k^2` (d_k times each) and zeros.
+        with orthonormal or rotated blocks: :math:`r^2\tilde\sigma_k^2` (d_k times each) and zeros.
 
         References
         ----------
@@ -805,19 +984,19 @@ class LinearManifold:
         """
         if not self.on_sphere:
             return self._gaussian().covariance_spectrum()
-        if self.embedding != "orthonormal":
+        if self.embedding == "random":
             raise NotImplementedError("covariance_spectrum with on_sphere=True is known in closed form "
-                                      "for embedding='orthonormal' only (got embedding='random')")
-        eff = self.radius**2 * effective_variances(np.sqrt(self.variances), self.dims)
+                                      "for orthonormal blocks only: embedding must be 'orthonormal' or "
+                                      "'rotated' (got embedding='random')")
         spec = np.zeros(self.d)
-        spec[:self.latent_dim] = np.repeat(eff, self.dims)
+        spec[:self.latent_dim] = np.repeat(self.block_variances(), self.dims)
         return np.sort(spec)[::-1]
 
     def sample(self, n: int, rng=None) -> np.ndarray:
         """n points, (n, d) float64: :math:`x = Fz`, projected on the sphere with ``on_sphere``.
 
-        The latent draw is ``rng.standard_normal((n, latent_dim))`` scaled per block, as in
-        :func:`validation.linear_manifold_data`.
+        The latent draw is ``rng.standard_normal((n, latent_dim))`` scaled per block; with
+        orthonormal or rotated blocks the projection on the sphere acts on z (|Fz| = |z|).
 
         References
         ----------
@@ -827,12 +1006,14 @@ class LinearManifold:
         n = _check_n(n)
         rng = np.random.default_rng(rng)
         z = rng.standard_normal((n, self.latent_dim)) * np.sqrt(self._column_variances)
+        if self.on_sphere and self.embedding != "random":
+            z *= self.radius / np.linalg.norm(z, axis=1, keepdims=True)
         if self.embedding == "orthonormal":
             x = np.zeros((n, self.d))
             x[:, :self.latent_dim] = z
         else:
             x = z @ self.embedding_matrix.T
-        if self.on_sphere:
+        if self.on_sphere and self.embedding == "random":
             x *= self.radius / np.linalg.norm(x, axis=1, keepdims=True)
         return x
 
@@ -864,6 +1045,20 @@ class LinearManifold:
         """
         return self._gaussian_only("score").score(x, t)
 
+    def score_jacobian(self, t: float) -> np.ndarray:
+        r"""Jacobian of the exact score, :math:`-(e^{-2t}F\Sigma F^T + \Delta_t I)^{-1}` (d, d), t > 0.
+
+        Raises
+        ------
+        NotImplementedError
+            With ``on_sphere=True``.
+
+        References
+        ----------
+        Ventura et al. (2025), arXiv:2410.05898, sec. 6 (Jacobian of the linear Gaussian model).
+        """
+        return self._gaussian_only("score_jacobian").score_jacobian(t)
+
     def log_density(self, x: ArrayLike, t: float) -> np.ndarray | float:
         """Log density of :math:`P_t` (Gaussian case, t > 0); see :meth:`score`.
 
@@ -874,5 +1069,6 @@ class LinearManifold:
         return self._gaussian_only("log_density").log_density(x, t)
 
     def __repr__(self) -> str:
+        sphere = f", on_sphere=True, radius={self.radius:g}" if self.on_sphere else ""
         return (f"LinearManifold(d={self.d}, dims={self.dims.tolist()}, variances={self.variances.tolist()}, "
-                f"embedding={self.embedding!r}, on_sphere={self.on_sphere})")
+                f"embedding={self.embedding!r}{sphere})")

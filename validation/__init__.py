@@ -42,8 +42,6 @@ from .large import fig3_large as fig3_large
 from .large import fig3_point as fig3_point
 from .large import phase_diagram_validation as phase_diagram_validation
 from .large import phase_point as phase_point
-from .manifold_data import LinearManifold as LinearManifold
-from .manifold_data import linear_manifold as linear_manifold
 from .manifold_data import linear_manifold_data as linear_manifold_data
 from .memorization import MemorizationCurves as MemorizationCurves
 from .memorization import REMComparison as REMComparison
@@ -72,7 +70,6 @@ from .sharded import ShardedData as ShardedData
 from .sharded import mixture_shards as mixture_shards
 from .sharded import model_shards as model_shards
 from .sharded import sharded_posterior_curves as sharded_posterior_curves
-from .spectral import RandomLinearManifold as RandomLinearManifold
 from .spectral import empirical_jacobian_spectra as empirical_jacobian_spectra
 from .spectral import histogram_check as histogram_check
 from .spectral import sample_b_eigenvalues as sample_b_eigenvalues
@@ -95,11 +92,11 @@ __all__ = [
     "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",
     "posterior_weights",
     "BackwardRun", "backward_step", "integrate_backward", "time_grid",
-    "LinearManifold", "linear_manifold", "linear_manifold_data",
+    "linear_manifold_data",
     "MemorizationCurves", "REMComparison", "block_measurements", "compare_with_rem", "dimension_count",
     "fixed_alpha_sweep", "generation_retention", "measure_memorization",
     "population_posterior_variance", "probe_spectrum", "sample_test_points",
-    "RandomLinearManifold", "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
+    "empirical_jacobian_spectra", "histogram_check", "sample_b_eigenvalues",
     "separated_cluster_overlaps", "subspace_overlaps",
     "get_backend", "to_numpy",
     "ArrayShard", "MixtureShard", "ModelShard", "ShardedData", "mixture_shards", "model_shards",

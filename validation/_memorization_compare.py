@@ -24,8 +24,7 @@ from theory.manifold import (
     subspace_collapse_times,
     subspace_rem_retention,
 )
-
-from .manifold_data import LinearManifold
+from theory.models import LinearManifold
 
 
 def crossing_time(t: np.ndarray, values: np.ndarray, level: float) -> float:
@@ -107,8 +106,8 @@ def compare_with_rem(curves, manifold: LinearManifold, n: float,
     ----------
     curves : MemorizationCurves
         From :func:`validation.memorization.measure_memorization` (OU times).
-    manifold : LinearManifold
-        The population of the data.
+    manifold : theory.models.LinearManifold
+        The population of the data (orthonormal or rotated blocks).
     n : float
         Number of training points, ``>= 2``.
     onset_level : float
@@ -135,11 +134,12 @@ def compare_with_rem(curves, manifold: LinearManifold, n: float,
                          upper_open=True)
     t, ret = curves.t, curves.retention
     K = ret.shape[1]
-    sd, dm, normalized = manifold.stds, manifold.dims, manifold.normalized
+    # the theory.manifold thresholds take per-coordinate standard deviations
+    sd, dm, normalized = np.sqrt(manifold.variances), manifold.dims, manifold.on_sphere
     onset = np.array([crossing_time(t, ret[:, k], level) for k in range(K)])
     half = np.array([crossing_time(t, ret[:, k], 0.5) for k in range(K)])
     tc = collapse_times(sd, dm, nn, normalized)
-    pop_var = manifold.variances          # effective variances (times radius^2) on the sphere
+    pop_var = manifold.block_variances()  # effective variances (times radius^2) on the sphere
     tc_eff = collapse_times(np.sqrt(pop_var), dm, nn, True) if normalized else None
     d = int(manifold.d)
     psi = dm / d

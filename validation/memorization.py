@@ -34,13 +34,13 @@ from numpy.typing import ArrayLike
 
 from theory.checks import check_array, check_scalar
 from theory.estimate import Estimate
+from theory.models import LinearManifold
 from theory.progress import Progress
 
 from ._memorization_compare import REMComparison as REMComparison
 from ._memorization_compare import compare_with_rem as compare_with_rem
 from ._posterior import _time_factors, as_dataset, posterior_stats
 from .jacobian import jacobian_from_covariance, posterior_moments, probe_singular_values
-from .manifold_data import LinearManifold, linear_manifold
 from .score import EmpiricalScore
 from .sde import integrate_backward
 
@@ -60,8 +60,11 @@ def _stderr(v: np.ndarray, axis: int = 0) -> np.ndarray:
 def _check_manifold(data, manifold: LinearManifold):
     ds = as_dataset(data)
     if not isinstance(manifold, LinearManifold):
-        raise ValueError(f"manifold must be a validation.manifold_data.LinearManifold "
+        raise ValueError(f"manifold must be a theory.models.LinearManifold "
                          f"(got {type(manifold).__name__})")
+    if manifold.embedding == "random":
+        raise ValueError("manifold must have orthonormal blocks, embedding 'orthonormal' or 'rotated' "
+                         "(got 'random'): the measurements are per block direction")
     if manifold.d != ds.d:
         raise ValueError(f"manifold.d must equal the data dimension {ds.d} (got {manifold.d})")
     return ds
@@ -167,9 +170,9 @@ def block_measurements(x: ArrayLike, t: float, data, manifold: LinearManifold,
     _, cov = posterior_moments(x, t, ds)
     cov = cov.astype(np.float64, copy=False)
     jac = jacobian_from_covariance(cov, t)
-    pop = population_posterior_variance(manifold.variances, t)
+    pop = population_posterior_variance(manifold.block_variances(), t)
     retention, eigs = [], []
-    for k, basis in enumerate(manifold.bases):
+    for k, basis in enumerate(manifold.block_bases()):
         ck = basis.T @ cov @ basis
         retention.append(np.trace(ck, axis1=1, axis2=2) / basis.shape[1] / pop[k])
         eigs.append(np.linalg.eigvalsh(basis.T @ jac @ basis))
@@ -240,8 +243,9 @@ def measure_memorization(data, manifold: LinearManifold, t: ArrayLike, n_points:
     ----------
     data : Dataset or array_like (n, d)
         Training points.
-    manifold : LinearManifold
-        The population the data were drawn from (bases and population variances).
+    manifold : theory.models.LinearManifold
+        The population the data were drawn from (orthonormal or rotated blocks: their bases and
+        per-direction variances).
     t : array_like (T,)
         OU times, ``> 0``.
     n_points : int
@@ -266,11 +270,12 @@ def measure_memorization(data, manifold: LinearManifold, t: ArrayLike, n_points:
     ta = check_array(t, "t", lower=0.0, lower_open=True, ndim=1)
     n_points = int(check_scalar(n_points, "n_points", lower=2, integer=True))
     rng = np.random.default_rng(rng)
-    K = len(manifold.bases)
+    bases = manifold.block_bases()
+    K = len(bases)
     ret, ret_se = np.empty((ta.size, K)), np.empty((ta.size, K))
     part, part_se = np.empty(ta.size), np.empty(ta.size)
     cnt, cnt_se = np.empty(ta.size), np.empty(ta.size)
-    eig_means = [np.empty((ta.size, int(b.shape[1]))) for b in manifold.bases]
+    eig_means = [np.empty((ta.size, int(b.shape[1]))) for b in bases]
     with Progress(ta.size, "memorization", enabled=progress) as bar:
         for i, ti in enumerate(ta):
             x = sample_test_points(ds, ti, n_points, rng, manifold if fresh else None)
@@ -283,9 +288,9 @@ def measure_memorization(data, manifold: LinearManifold, t: ArrayLike, n_points:
             for k, ev in enumerate(m["block_eigenvalues"]):
                 eig_means[k][i] = np.sort(-delta * ev, axis=1).mean(0)
             bar.update()
-    params = {"n": ds.n, "d": ds.d, "stds": manifold.stds.tolist(), "dims": manifold.dims.tolist(),
-              "normalized": manifold.normalized, "radius": manifold.radius,
-              "threshold": threshold}
+    params = {"n": ds.n, "d": ds.d, "variances": manifold.variances.tolist(),
+              "dims": manifold.dims.tolist(), "embedding": manifold.embedding,
+              "on_sphere": manifold.on_sphere, "radius": manifold.radius, "threshold": threshold}
     return MemorizationCurves(ta, "fresh" if fresh else "training", ret, ret_se, eig_means, part,
                               part_se, cnt, cnt_se, n_points, params)
 
@@ -356,9 +361,10 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
     run = integrate_backward(EmpiricalScore(ds), y0, t_start, t_end, steps, method="exponential",
                              rng=rng, progress=progress)
     end = run.x.reshape(n_starts, n_clones, ds.d) * np.exp(t_end)
-    ref = _conditional_variance(manifold.variances, t_end, t_start)
-    per_start = np.empty((n_starts, len(manifold.bases)))
-    for k, basis in enumerate(manifold.bases):
+    ref = _conditional_variance(manifold.block_variances(), t_end, t_start)
+    bases = manifold.block_bases()
+    per_start = np.empty((n_starts, len(bases)))
+    for k, basis in enumerate(bases):
         proj = end @ basis                                   # (S, C, d_k)
         per_start[:, k] = proj.var(axis=1, ddof=1).mean(axis=1) / ref[k]
     floor = _conditional_variance(np.zeros(1), t_end, t_start) / ref
@@ -421,15 +427,15 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
     return Estimate(sv.mean(0), _stderr(sv) if reps > 1 else np.zeros(sv.shape[1]), reps)
 
 
-def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: ArrayLike,
-                      t: ArrayLike, n_points: int = 32, *, normalized: bool = False,
+def fixed_alpha_sweep(variances: ArrayLike, fractions: ArrayLike, alpha: float, ds: ArrayLike,
+                      t: ArrayLike, n_points: int = 32, *, on_sphere: bool = False,
                       rng=None, progress: bool | None = None) -> list[dict]:
     r"""Retention curves and their REM comparison at several d with :math:`n = e^{\alpha d}`.
 
     Parameters
     ----------
-    stds : array_like (K,)
-        Per-coordinate standard deviations of the subspaces.
+    variances : array_like (K,)
+        Latent variance :math:`\sigma_k^2` of every direction of subspace k, ``> 0``.
     fractions : array_like (K,)
         :math:`\psi_k`; :math:`d_k = \mathrm{round}(\psi_k d)` (at least 1), the last block takes
         the remainder so that :math:`\sum_k d_k = d`.
@@ -442,7 +448,7 @@ def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: A
         OU times of the curves.
     n_points : int
         Test points per time.
-    normalized : bool
+    on_sphere : bool
         Project onto the sphere of radius :math:`\sqrt{\sum_k d_k\sigma_k^2}` (fixed-norm data with
         per-coordinate variances close to :math:`\sigma_k^2`), or Gaussian data.
     rng : seed or Generator
@@ -459,14 +465,14 @@ def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: A
     Achilli et al. (2024), arXiv:2410.08727;
     docs/theory/losing-dimensions.md secs. 1.3 and 2.4 (fixed-alpha regime, extension).
     """
-    sd = check_array(stds, "stds", lower=0.0, lower_open=True, ndim=1)
+    var = check_array(variances, "variances", lower=0.0, lower_open=True, ndim=1)
     psi = check_array(fractions, "fractions", lower=0.0, upper=1.0, lower_open=True, ndim=1)
-    if psi.size != sd.size:
-        raise ValueError(f"fractions must have one entry per std, {sd.size} (got {psi.size})")
+    if psi.size != var.size:
+        raise ValueError(f"fractions must have one entry per variance, {var.size} (got {psi.size})")
     if psi.sum() > 1.0 + 1e-12:
         raise ValueError(f"fractions must sum to at most 1 (got {psi.sum():g})")
     al = check_scalar(alpha, "alpha", lower=0.0, lower_open=True)
-    dd = check_array(ds, "ds", lower=sd.size, integer=True, ndim=1).astype(int)
+    dd = check_array(ds, "ds", lower=var.size, integer=True, ndim=1).astype(int)
     rng = np.random.default_rng(rng)
     out = []
     for d in dd:
@@ -477,8 +483,7 @@ def fixed_alpha_sweep(stds: ArrayLike, fractions: ArrayLike, alpha: float, ds: A
         if dims[-1] < 1:
             raise ValueError(f"fractions leave no room for the last block at d = {d}")
         n = int(round(np.exp(al * d)))
-        radius = float(np.sqrt(np.sum(dims * sd**2)))
-        man = linear_manifold(sd, dims, int(d), normalized=normalized, radius=radius)
+        man = LinearManifold(int(d), dims, var, on_sphere=on_sphere)      # radius sqrt(sum d_k v_k)
         data = man.sample(n, rng)
         curves = measure_memorization(data, man, t, n_points, rng=rng, progress=progress)
         out.append({"d": int(d), "n": n, "dims": dims.tolist(), "curves": curves,

@@ -1,11 +1,13 @@
 r"""Monte Carlo of Jacobian spectra for linear-manifold data: sampled embeddings, exact and empirical
 scores, histograms against the theoretical density, and eigenvector overlaps with latent subspaces.
 
-A :class:`RandomLinearManifold` draws :math:`F \in \mathbb R^{d\times m}` with i.i.d. :math:`N(0, 1/d)`
-entries and the latent variances of K groups (:math:`m_k = \mathrm{round}(f_k d)` columns of
-variance :math:`v_k`); its exact score :math:`-(e^{-2t}B + \Delta_t I)^{-1}x` and Jacobian come from
-the thin SVD of :math:`F\Sigma^{1/2}` computed once.  The empirical score of n points drawn from it
-uses the package's one kernel (:mod:`validation.jacobian`, :mod:`validation.score`).
+The manifold is :class:`theory.models.LinearManifold` with the random embedding
+(``LinearManifold.from_fractions(d, fractions, variances, rng=...)``: :math:`F \in \mathbb R^{d\times
+m}` with i.i.d. :math:`N(0, 1/d)` entries, :math:`m_k = \mathrm{round}(f_k d)` columns of variance
+:math:`v_k`); its exact score :math:`-(e^{-2t}B + \Delta_t I)^{-1}x` and Jacobian
+(``score_jacobian``) come from the thin SVD of :math:`F\Sigma^{1/2}` computed once.  The empirical
+score of n points drawn from it uses the package's one kernel (:mod:`validation.jacobian`,
+:mod:`validation.score`).
 
 References
 ----------
@@ -22,107 +24,18 @@ import numpy as np
 
 from theory.checks import check_array, check_scalar
 from theory.estimate import Estimate
+from theory.models import LinearManifold
 from theory.speciation import covariance_spectrum
 from theory.spectral import as_groups, bulks, cumulative, estimate_dimensions, predict_jacobian_spectrum
-from theory.timemap import delta, forward_noising, noised_variance, ve_variance
+from theory.timemap import delta, forward_noising, ve_variance
 
 from .jacobian import empirical_score_jacobian
 
-__all__ = ["RandomLinearManifold", "sample_b_eigenvalues", "HistogramCheck", "histogram_check",
+__all__ = ["sample_b_eigenvalues", "HistogramCheck", "histogram_check",
            "subspace_overlaps", "empirical_jacobian_spectra", "separated_cluster_overlaps",
            "spectrum_histogram_check", "counting_deviation", "sample_covariance_eigenvalues",
            "DatasetJacobianComparison",
            "compare_dataset_jacobian"]
-
-
-class RandomLinearManifold:
-    r"""One draw of the linear Gaussian manifold :math:`x_0 = Fz`, :math:`z \sim N(0, \Sigma)`.
-
-    Parameters
-    ----------
-    d : int
-        Ambient dimension (>= 2).
-    fractions, variances : array_like, shape (K,)
-        :math:`f_k = m_k/d` and latent variances :math:`v_k`, as in :func:`theory.spectral.density`
-        (the user's group order is kept in ``groups``; each group needs ``round(f_k d) >= 1``).
-    rng : seed or numpy.random.Generator
-
-    Attributes
-    ----------
-    F : ndarray (d, m)
-    column_variances : ndarray (m,)
-    groups : ndarray (m,) of int
-        The user's group index of each latent column.
-    eigenvalues : ndarray (d,)
-        Eigenvalues of :math:`B = F\Sigma F^T`, ascending (d - m exact zeros first).
-    eigenvectors : ndarray (d, m)
-        Orthonormal eigenvectors of the m nonzero eigenvalues (same order as ``eigenvalues[d-m:]``).
-
-    Notes
-    -----
-    The nonzero eigenvalues of B are the squared singular values of :math:`F\Sigma^{1/2}` (an SVD of
-    a d x m matrix instead of an eigendecomposition of d x d); the d - m others vanish exactly.
-
-    References
-    ----------
-    Ventura et al. (2025), arXiv:2410.05898, sec. 6 (random linear manifold);
-    docs/theory/spectral-gaps.md sec. 1.3 (model) and sec. 3.3 (protocol) [D].
-    """
-
-    def __init__(self, d: int, fractions, variances, rng=None):
-        self.d = int(check_scalar(d, "d", lower=2, integer=True))
-        as_groups(fractions, variances)                       # validation only
-        f = np.atleast_1d(np.asarray(fractions, dtype=float))
-        v = np.atleast_1d(np.asarray(variances, dtype=float))
-        counts = np.rint(f * self.d).astype(int)
-        if np.any(counts < 1):
-            raise ValueError(f"d must give every group at least one latent direction: round(f_k d) "
-                             f"must be >= 1 (got {counts.tolist()} for d = {self.d})")
-        rng = np.random.default_rng(rng)
-        self.m = int(counts.sum())
-        self.groups = np.repeat(np.arange(f.size), counts)
-        self.column_variances = v[self.groups]
-        self.F = rng.standard_normal((self.d, self.m)) / np.sqrt(self.d)
-        u, sv, _ = np.linalg.svd(self.F * np.sqrt(self.column_variances), full_matrices=False)
-        order = np.argsort(sv)
-        self.eigenvectors = u[:, order]
-        self.eigenvalues = np.r_[np.zeros(self.d - self.m), sv[order] ** 2]
-
-    def normalized_spectrum(self, t: float) -> np.ndarray:
-        r"""Eigenvalues :math:`\mu = s/(s+\lambda)` of :math:`-\Delta_t J(t)`, descending (spike first)."""
-        t = check_scalar(t, "t", lower=0.0, lower_open=True)
-        s = ve_variance(t)
-        return s / (s + self.eigenvalues)
-
-    def jacobian(self, t: float) -> np.ndarray:
-        r"""The exact Jacobian :math:`J(t) = -(e^{-2t}B + \Delta_t I)^{-1}` (d x d)."""
-        t = check_scalar(t, "t", lower=0.0, lower_open=True)
-        lam = self.eigenvalues[self.d - self.m:]
-        u = self.eigenvectors
-        jac = -(np.eye(self.d) - u @ u.T) / delta(t)
-        return jac - (u / noised_variance(lam, t)) @ u.T
-
-    def score(self, x, t: float) -> np.ndarray:
-        r"""Exact score :math:`-(e^{-2t}B + \Delta_t I)^{-1}x` for x of shape (B, d) (or (d,))."""
-        t = check_scalar(t, "t", lower=0.0, lower_open=True)
-        xa = np.asarray(x, dtype=np.float64)
-        if xa.shape[-1] != self.d:
-            raise ValueError(f"x must have last dimension d = {self.d} (got shape {xa.shape})")
-        lam = self.eigenvalues[self.d - self.m:]
-        dt = delta(t)
-        proj = xa @ self.eigenvectors
-        tangent = (proj * (1.0 / noised_variance(lam, t) - 1.0 / dt)) @ self.eigenvectors.T
-        return -xa / dt - tangent
-
-    def sample(self, n: int, rng=None) -> np.ndarray:
-        """n data points :math:`x_0 = Fz`, shape (n, d)."""
-        n = int(check_scalar(n, "n", lower=1, integer=True))
-        z = np.random.default_rng(rng).standard_normal((n, self.m)) * np.sqrt(self.column_variances)
-        return z @ self.F.T
-
-    def subspace_bases(self) -> list[np.ndarray]:
-        """Orthonormal bases (d, m_k) of the latent subspaces span(F_k), in the user's group order."""
-        return [np.linalg.qr(self.F[:, self.groups == k])[0] for k in range(int(self.groups.max()) + 1)]
 
 
 def sample_b_eigenvalues(d: int, fractions, variances, n_draws: int = 1, rng=None) -> np.ndarray:
@@ -177,13 +90,14 @@ def subspace_overlaps(vectors, bases: list[np.ndarray]) -> np.ndarray:
     return np.stack([np.sum((b.T @ u) ** 2, axis=0) for b in bases], axis=1)
 
 
-def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, threshold: float = 0.1,
+def separated_cluster_overlaps(manifold: LinearManifold, t: float, threshold: float = 0.1,
                                jacobian=None) -> tuple[np.ndarray, int]:
     r"""Mean overlap, with each latent subspace, of the eigenvectors below the top gap of the spectrum.
 
     Parameters
     ----------
-    manifold : RandomLinearManifold
+    manifold : theory.models.LinearManifold
+        Gaussian (``on_sphere=False``); any embedding.
     t : float
         OU time.
     threshold : float
@@ -204,14 +118,14 @@ def separated_cluster_overlaps(manifold: RandomLinearManifold, t: float, thresho
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 and Fig. 3 (which subspace separates first);
     docs/theory/spectral-gaps.md sec. 2.4 [Q].
     """
-    jac = manifold.jacobian(t) if jacobian is None else check_array(jacobian, "jacobian", ndim=2)
+    jac = manifold.score_jacobian(t) if jacobian is None else check_array(jacobian, "jacobian", ndim=2)
     w, vec = np.linalg.eigh(0.5 * (jac + jac.T))
     mu = -w * delta(t)                                            # -Delta_t eig J, ascending
     est = estimate_dimensions(mu, threshold)
     if est.manifold_dimension == 0:
-        return np.full(len(manifold.subspace_bases()), np.nan), 0
+        return np.full(manifold.dims.size, np.nan), 0
     below = vec[:, w.size - est.manifold_dimension:]              # the smallest mu: largest w
-    return subspace_overlaps(below, manifold.subspace_bases()).mean(axis=0), est.manifold_dimension
+    return subspace_overlaps(below, manifold.block_bases()).mean(axis=0), est.manifold_dimension
 
 
 class HistogramCheck(NamedTuple):
@@ -294,13 +208,14 @@ def histogram_check(mu_spectra, t: float, fractions, variances, bins: int = 30,
                                                                          <= tol)))
 
 
-def empirical_jacobian_spectra(manifold: RandomLinearManifold, n: int, times, n_points: int = 8,
+def empirical_jacobian_spectra(manifold: LinearManifold, n: int, times, n_points: int = 8,
                                rng=None) -> np.ndarray:
     r"""Spectra of the empirical-score Jacobian of n points of the manifold, at points x ~ P_t^e.
 
     Parameters
     ----------
-    manifold : RandomLinearManifold
+    manifold : theory.models.LinearManifold
+        Any model with ``d`` and ``sample(n, rng)``.
     n : int
         Number of training points :math:`a^\mu = F z^\mu`.
     times : array_like, shape (T,)
