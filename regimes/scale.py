@@ -10,8 +10,10 @@ machine's memory is refused with the estimate.
 
 Examples
 --------
->>> out = validate_phase_diagram([8], [100], [0], "serial", None, n_samples=100, plot=False,
-...                              progress=False)
+>>> import tempfile
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     out = validate_phase_diagram([8], [100], [0], "serial", out_dir=tmp, n_samples=100,
+...                                  plot=False, progress=False)
 >>> [round(r["alpha"], 4) for r in out.rows]
 [0.5756]
 

@@ -154,3 +154,12 @@ def test_memory_refusal_gives_the_estimate(capsys):
     err = capsys.readouterr().err
     need, _ = fig3_large_memory(((100000, 1000000),), 2)
     assert f"about {need / 1e9:.1f} GB" in err and "this machine has" in err
+
+
+def test_scale_module_doctest():
+    import doctest
+
+    import regimes.scale
+
+    res = doctest.testmod(regimes.scale)
+    assert res.attempted >= 3 and res.failed == 0
