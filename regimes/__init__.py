@@ -18,6 +18,9 @@ spectral_summary
     number (``regimes spectrum --law / --spectrum / --dataset``).
 reproduce, reproduce_real
     The paper's Figs. 2-3 (Gaussian mixture) and 4-5 (real digits), checkpointed.
+scale
+    Fig. 3 at large d and n, and the phase diagram validated over a (d, n) grid, on Dask
+    (``regimes reproduce fig3 --large``, ``regimes validate``).
 figures, manifold_figures, spectral_figures, analysis_figure
     Figures (matplotlib, imported on first use).
 runs

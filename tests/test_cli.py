@@ -134,7 +134,7 @@ def test_help_exits_zero(argv, capsys):
 def test_every_subcommand_has_help():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     assert set(sub.choices) == {"gm", "phase-diagram", "reproduce", "citation", "analyze", "manifold",
-                                "spectrum"}
+                                "spectrum", "validate"}
 
 
 @pytest.mark.parametrize(("argv", "param"), [

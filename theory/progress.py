@@ -1,4 +1,5 @@
-"""Pluggable progress reporting: a bar on a terminal, silent otherwise (tests, CI, pipes)."""
+"""Pluggable progress reporting: a bar on a terminal, silent otherwise (tests, CI, pipes), or one
+log line per step off a terminal (``lines=True``: long runs writing to a log file)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,21 @@ __all__ = ["Progress"]
 class Progress:
     """Minimal progress bar on stderr; ``enabled=None`` shows it only when stderr is a terminal.
 
+    With ``lines=True`` and ``enabled=None``, a stream that is not a terminal gets one line per
+    update instead (``label: 3/20 done, 12.0 s elapsed, ~68.0 s left``), for logs of long runs.
+
     Used as a context manager; on ``KeyboardInterrupt`` the line is closed cleanly and the
     exception propagates (callers write their results atomically, so nothing is half-written).
     """
 
     def __init__(self, total: int, label: str = "", enabled: bool | None = None,
-                 stream=None) -> None:
+                 stream=None, lines: bool = False) -> None:
         self.total = max(int(total), 1)
         self.label = label
         self.stream = stream or sys.stderr
-        self.enabled = (self.stream.isatty() if enabled is None else bool(enabled))
+        tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = (tty if enabled is None else bool(enabled))
+        self.lines = bool(lines) and enabled is None and not tty
         self.count = 0
         self._t0 = time.perf_counter()
         self._last = 0.0
@@ -30,9 +36,16 @@ class Progress:
 
     def update(self, k: int = 1) -> None:
         self.count += k
+        now = time.perf_counter()
+        if self.lines:
+            elapsed = now - self._t0
+            left = elapsed * (self.total - self.count) / self.count if self.count else float("nan")
+            self.stream.write(f"{self.label}: {self.count}/{self.total} done, {elapsed:.1f} s "
+                              f"elapsed, ~{left:.1f} s left\n")
+            self.stream.flush()
+            return
         if not self.enabled:
             return
-        now = time.perf_counter()
         if now - self._last < 0.2 and self.count < self.total:
             return
         self._last = now

@@ -141,7 +141,8 @@ def fig3_point(d: int, n: int, t: float, rng, *, data=None, data_seed: int = 232
 def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, *, seed: int = 232,
                configs: Sequence[tuple[int, int]] = FIG3_LARGE_CONFIGS, times=FIG3_TIMES,
                target: float = 0.0023, pilot: int = 512, cluster_kwargs: dict | None = None,
-               task_bytes: int = _TASK_BYTES, shard_bytes: int = _SHARD_BYTES) -> list[dict]:
+               task_bytes: int = _TASK_BYTES, shard_bytes: int = _SHARD_BYTES,
+               on_result=None) -> list[dict]:
     """Fig. 3 at large d and large n on a Dask cluster (``regimes reproduce fig3 --large``).
 
     Parameters
@@ -164,6 +165,8 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
     task_bytes, shard_bytes : int
         Data up to ``task_bytes`` are generated inside each task; larger data are sharded in
         pieces of about ``shard_bytes``.
+    on_result : callable, optional
+        ``on_result(task, row)`` as each point finishes (progress; see :func:`run_sweep`).
 
     Returns
     -------
@@ -188,7 +191,8 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
                       "data_seed": _data_seed(seed, d, n), "target": target, "pilot": pilot}
                 tasks.append(Task(f"d={d}/n={n}/t={t:.6f}", fig3_point, kw))
         if tasks:
-            rows.update(run_sweep(tasks, scheduler=where, checkpoint_dir=checkpoint_dir))
+            rows.update(run_sweep(tasks, scheduler=where, checkpoint_dir=checkpoint_dir,
+                                  on_result=on_result))
         for d, n in large:
             n_shards = max(1, math.ceil(8 * d * n / shard_bytes))
             shards = mixture_shards(d, n, n_shards, _data_seed(seed, d, n))
@@ -200,7 +204,8 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
                     kw = {"d": d, "n": n, "t": float(t), "rng": [seed, d, n, int(round(t * 1e6))],
                           "data": data, "target": target, "pilot": pilot}
                     tasks.append(Task(f"d={d}/n={n}/t={t:.6f}", fig3_point, kw, params=params))
-                rows.update(run_sweep(tasks, scheduler="serial", checkpoint_dir=checkpoint_dir))
+                rows.update(run_sweep(tasks, scheduler="serial", checkpoint_dir=checkpoint_dir,
+                                      on_result=on_result))
     finally:
         if owned:
             cluster = getattr(client, "cluster", None)
@@ -296,14 +301,14 @@ def phase_diagram_validation(d_grid: Sequence[int], n_grid: Sequence[int], seeds
                              scheduler=None, checkpoint_dir: str | os.PathLike | None = None, *,
                              times=None, n_samples: int = 2000, mu_tilde: float = 1.0,
                              level: float = 0.75, atol: float = 0.01,
-                             cluster_kwargs: dict | None = None) -> list[dict]:
+                             cluster_kwargs: dict | None = None, on_result=None) -> list[dict]:
     """t_S and t_C by Monte Carlo over a (d, n) grid, one Dask task per (d, n, seed).
 
     Parameters
     ----------
     d_grid, n_grid : sequence of int
     seeds : sequence of int
-    scheduler, checkpoint_dir, cluster_kwargs :
+    scheduler, checkpoint_dir, cluster_kwargs, on_result :
         See :func:`validation.sweep.run_sweep`.
     times, n_samples, mu_tilde, level, atol :
         See :func:`phase_point`.
@@ -323,5 +328,5 @@ def phase_diagram_validation(d_grid: Sequence[int], n_grid: Sequence[int], seeds
     tasks = [Task(f"d={d}/n={n}/seed={s}", phase_point, {"d": int(d), "n": int(n), "seed": int(s), **fixed})
              for d in d_grid for n in n_grid for s in seeds]
     res = run_sweep(tasks, scheduler=scheduler, checkpoint_dir=checkpoint_dir,
-                    cluster_kwargs=cluster_kwargs)
+                    cluster_kwargs=cluster_kwargs, on_result=on_result)
     return [res[t.key] for t in tasks]
