@@ -228,7 +228,8 @@ class MixtureRegimes:
         """phi(t) of the classes (and super-classes) and the K-class f^e(t)/alpha on a grid of t.
 
         Where the centred means span r >= 2 dimensions the curves use the quasi-Monte-Carlo rule of
-        :func:`theory.speciation.phi` with :data:`CURVE_QMC` (the same points at every t); f^e is
+        :func:`theory.speciation.phi` with :data:`CURVE_QMC` (the same points at every t; above
+        K = 10 classes fewer points per scrambling, down to 256, to keep the cost); f^e is
         :func:`theory.collapse.excess_entropy` with the class information of
         :func:`theory.collapse.class_information` evaluated by the same rule.
         """
@@ -237,7 +238,13 @@ class MixtureRegimes:
             first = float(self.speciation_times[0]) if self.speciation_times.size else 0.0
             t_hi = 1.6 * max(first, self.t_collapse, 0.5)
             t = np.linspace(t_hi / 240, t_hi, 240)
-        kw = CURVE_QMC if speciation_directions(m)[0].size >= 2 else {}
+        kw = {}
+        if speciation_directions(m)[0].size >= 2:
+            # the cost grows as K^2 n_points: above K = 10 fewer points (at least 256 per scrambling)
+            n_points = CURVE_QMC["n_points"]
+            while n_points > 256 and m.K**2 * n_points > 100 * CURVE_QMC["n_points"]:
+                n_points //= 2
+            kw = {**CURVE_QMC, "n_points": n_points}
         out = {"t": t, "phi": model_phi(t, m, **kw)}
         if self.groups is not None:
             out["phi_groups"] = model_phi(t, m, groups=self.groups, **kw)
@@ -329,20 +336,25 @@ def solve_mixture(model: GaussianMixture, n: float, groups=None,
     order = np.argsort(-(lam + s), kind="stable")[:ts.size]       # the J directions of the times
     tc = float(model_collapse_time(model, n))
     w = np.asarray(model.weights)
-    if ts.size:
-        est = model_phi(ts, model, return_error=True)
-        phi_v, phi_e = np.atleast_1d(est.value), np.atleast_1d(est.stderr)
-    else:
-        phi_v = phi_e = np.empty(0)
+    # equal times (a degenerate cascade, e.g. the simplex) are evaluated once
+    rep = np.zeros(ts.size, dtype=np.int64)
+    for j in range(1, ts.size):
+        same = abs(ts[j] - ts[rep[j - 1]]) <= 1e-12 * max(1.0, abs(ts[j]))
+        rep[j] = rep[j - 1] if same else j
+    keep, back = np.unique(rep, return_inverse=True)
+
+    def phi_at_times(grp):
+        if not ts.size:
+            return np.empty(0), np.empty(0)
+        est = model_phi(ts[keep], model, groups=grp, return_error=True)
+        return np.atleast_1d(est.value)[back], np.atleast_1d(est.stderr)[back]
+
+    phi_v, phi_e = phi_at_times(None)
     phi_g = phi_ge = floor_g = None
     grp = None
     if groups is not None:
         grp = np.unique(np.asarray(groups, dtype=np.int64), return_inverse=True)[1]
-        if ts.size:
-            est = model_phi(ts, model, groups=grp, return_error=True)
-            phi_g, phi_ge = np.atleast_1d(est.value), np.atleast_1d(est.stderr)
-        else:
-            phi_g = phi_ge = np.empty(0)
+        phi_g, phi_ge = phi_at_times(grp)
         floor_g = float((np.bincount(grp, weights=w) ** 2).sum())
     funs = {"alpha": alpha, "speciation_times": speciation_times, "t_collapse": model_collapse_time,
             "phi": model_phi, "fe_over_alpha": model_excess_entropy,
