@@ -114,3 +114,11 @@ def excess_entropy_from_spectrum(t: ArrayLike, eigenvalues: ArrayLike, n: int | 
     with np.errstate(over="ignore"):
         fe = np.log(nn) / d - 0.5 * _log_sum(lam, s, d)
     return restore_shape(np.maximum(fe, 0.0).reshape(ta.shape), t)
+
+# --- finite n, finite d (exact theory without sampling training sets) -------------------------------
+from ._finite_collapse import collapse_window as collapse_window  # noqa: E402
+from ._finite_collapse import excess_entropy_finite_size as excess_entropy_finite_size  # noqa: E402
+from ._finite_collapse import finite_size_statistics as finite_size_statistics  # noqa: E402
+from ._finite_collapse import phi_c as phi_c  # noqa: E402
+
+__all__ += ["excess_entropy_finite_size", "phi_c", "collapse_window", "finite_size_statistics"]

@@ -62,3 +62,8 @@ __all__ = [
     "manifold_phase_diagram", "ManifoldPhaseDiagram", "theory_spectrum", "normalized_spectrum",
     "theory_dimension_count",
 ]
+
+# --- finite n, finite d retention per block --------------------------------------------------------
+from ._retention import retention as retention  # noqa: E402
+
+__all__ += ["retention"]
