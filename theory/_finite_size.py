@@ -378,6 +378,16 @@ def _block_gap(theta, v, lam, mult, alpha, b):
     return k - theta * v - lam
 
 
+def _with_one(user):
+    """Add the multiplier 1 (the density of E + log T itself, for the sum rule E sum_i w_i = 1)."""
+    def fn(s, rq):
+        out = {"one": np.ones(s.shape, complex)}
+        if user is not None:
+            out.update(user(s, rq))
+        return out
+    return fn
+
+
 def invert(v, mult, alpha, b, shift, extra=None, log_weight=None) -> Inversion:
     """Invert the transforms of one generalized chi-square law at the points v (rows, V).
 
@@ -408,7 +418,7 @@ def invert(v, mult, alpha, b, shift, extra=None, log_weight=None) -> Inversion:
     ext: dict = {}
     for r in range(rows):
         br = b[r]
-        efn = extra(r) if extra is not None else None
+        efn = _with_one(extra(r) if extra is not None else None)
         base, c_s, d_s, e_s, x_s, ok = _series(v[r], mult, alpha, br, shift[r], efn)
 
         def put(idx, p_, low, c_, d_, e_, x_, r=r):
@@ -451,12 +461,16 @@ def invert(v, mult, alpha, b, shift, extra=None, log_weight=None) -> Inversion:
             gap = _block_gap(th, vt[i:], lam_v[i:], mult, alpha, br)
             far = gap > 0.5 * gmax[i:]
             run = int(np.argmax(far)) if np.any(far) else gap.size
-            th = max(th_v[i + max(run - 1, 0) // 2], _THETA_FLOOR)
+            th_mid = th_v[i + max(run - 1, 0) // 2]
+            th = max(th_mid, _THETA_FLOOR)
             sd = np.sqrt(_k2_at(th, mult, alpha, br))
             tmin = min(2.0 / sd, 0.5 if th < 0 else 0.5 * smax)
             if abs(th) < tmin:
                 th = -tmin if th < 0 else tmin
             gap = _block_gap(th, vt[i:], lam_v[i:], mult, alpha, br)
+            if gap[0] > gmax[i]:            # the floor costs too much here: use the saddle itself
+                th = th_v[i]
+                gap = _block_gap(th, vt[i:], lam_v[i:], mult, alpha, br)
             far = gap > gmax[i:]
             m = int(np.argmax(far)) if np.any(far) else gap.size
             m = max(m, 1)
@@ -604,23 +618,28 @@ def _grid_range(lws: _Laws, log_n: float, generated: bool):
     v_lo = np.min(los, axis=0)
     # non-planted suppression: (n - 2) log(1 - A) below log eps - log n - 10
     m2 = _log_n_minus(log_n, 2 if generated else 1)
+    v_hi_np = np.full(rows, np.inf)
     if m2 > -np.inf:
         target = (leps - log_n - 10.0) / np.exp(min(m2, 700.0))
-        for k in range(K):
-            if target < np.log(0.5):
-                ell = np.full(rows, target - np.log(K))
-                his_np.append(chernoff_point(ell, lws.mult, lws.alpha, lws.b[:, k], +1))
-            else:
-                a_t = min(0.3, -target * 1e4)
-                ell = np.full(rows, np.log(a_t) - lws.lw[k])
-                his_np.append(np.where(ell < -0.7, chernoff_point(np.minimum(ell, -0.7), lws.mult,
-                                                                 lws.alpha, lws.b[:, k], -1), -np.inf))
-    v_hi_np = np.max(his_np, axis=0) if his_np else np.full(rows, np.inf)
-    v_hi_np = np.where(np.isfinite(v_hi_np), v_hi_np, np.inf)
+        a_t = -target * 1e4
+        if target < np.log(0.5) or a_t >= 0.3:
+            # log S <= target (or S <= 1/2 when that suffices): upper-side Chernoff points are
+            # safe (S_k <= e^ell for every class, hence for the mixture)
+            ell = np.full(rows, min(target, np.log(0.5)))
+            v_hi_np = np.max([chernoff_point(ell, lws.mult, lws.alpha, lws.b[:, k], +1)
+                              for k in range(K)], axis=0)
+        else:
+            # A >= a_t: one class suffices (A >= w_k A_k); the Chernoff point is only a guess
+            # here, the truncation check of conditional_statistics extends the grid if needed
+            for k in range(K):
+                ell = np.log(a_t) - lws.lw[k]
+                if ell < -0.7:
+                    v_hi_np = np.minimum(v_hi_np, chernoff_point(np.full(rows, ell), lws.mult,
+                                                                 lws.alpha, lws.b[:, k], -1))
     if generated:
         v_hi = np.minimum(np.max(his_p, axis=0), v_hi_np)
     else:
-        v_hi = v_hi_np
+        v_hi = np.where(np.isfinite(v_hi_np), v_hi_np, v_lo + 50.0)
     return v_lo, np.maximum(v_hi, v_lo + 4.0)
 
 
@@ -659,12 +678,15 @@ def _integrate(lws: _Laws, log_n: float, generated: bool, v_lo, v_hi, blocks=Non
     logz = -EULER_GAMMA + (shift - v_end) + np.sum((1.0 - eL) * wt, axis=1)
     s1 = np.sum(f_np * g_np.eweight * wt, axis=1)
     pc = np.sum(f_np * g_np.dens2 * wt, axis=1)
+    norm = np.sum(f_np * g_np.extra["one"] * wt, axis=1)
     if generated:
         s1 = s1 + np.sum(f_p * g_p.eweight * wt, axis=1)
         pc = pc + np.sum(f_p * g_p.dens2 * wt, axis=1)
+        norm = norm + np.sum(f_p * g_p.extra["one"] * wt, axis=1)
     out["log_z"] = logz - shift
     out["entropy"] = logz + s1
     out["phi_c"] = pc
+    out["sum_rule"] = norm            # E[sum_i w_i | x] = 1: a check of the whole computation
     # truncation check: integrand sizes at the two ends
     ends_lo = np.abs(1.0 - eL[:, 0]) + f_np[:, 0] * (np.abs(g_np.dens2[:, 0]) + np.abs(g_np.eweight[:, 0]))
     ends_hi = eL[:, -1] + f_np[:, -1] * (np.abs(g_np.dens2[:, -1]) + np.abs(g_np.eweight[:, -1]))
