@@ -602,7 +602,7 @@ def _grid_range(lws: _Laws, log_n: float, generated: bool):
     rows, K, _ = lws.b.shape
     leps = np.log(_EPS)
     m_np = _log_n_minus(log_n, 1) if generated else log_n
-    los, his_p, his_np = [], [], []
+    los, his_p = [], []
     for k in range(K):
         ell = np.full(rows, leps - m_np - lws.lw[k])
         if np.all(ell < -0.7):

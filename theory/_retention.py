@@ -27,7 +27,7 @@ from . import _finite_size as _fs
 from ._checks import check_array, check_scalar
 from .estimate import Estimate
 
-__all__ = ["retention"]
+__all__ = ["retention", "retention_limit"]
 
 
 def retention(t: ArrayLike, model, n: float, start: str = "generated", *, n_x: int = 64,
@@ -100,3 +100,95 @@ def retention(t: ArrayLike, model, n: float, start: str = "generated", *, n_x: i
     m, se = _fs.mean_and_stderr(res["retention"], axis=1)
     shape = ta.shape + (law.n_blocks,)
     return Estimate(m.reshape(shape), se.reshape(shape), n_x)
+
+
+def _lambda_min(c: np.ndarray, frac: np.ndarray, alpha: float) -> float:
+    r"""Freezing slope of the random energy model: the root in (0, 1] of
+    :math:`\lambda g'(\lambda) - g(\lambda) = \alpha` (1 when not frozen)."""
+    from scipy.optimize import brentq
+
+    def g(lam):
+        return float(np.sum(frac * (-0.5 * np.log1p(lam * c) - lam * (1 + c) / (2 * (1 + lam * c)))))
+
+    def gp(lam):
+        return float(np.sum(frac * (-c / (2 * (1 + lam * c)) - (1 + c) / (2 * (1 + lam * c) ** 2))))
+
+    def h(lam):
+        return lam * gp(lam) - g(lam) - alpha
+
+    if h(1.0) <= 0.0:
+        return 1.0
+    return float(brentq(h, 1e-300, 1.0, xtol=1e-15, rtol=1e-14))
+
+
+def retention_limit(t: ArrayLike, model, n: float, start: str = "generated") -> np.ndarray:
+    r"""Large-d limit at fixed :math:`\alpha = \log(n)/d` of :func:`retention` (block fractions and
+    variances fixed).
+
+    Parameters
+    ----------
+    t : array_like
+        OU times, ``> 0``.
+    model : theory.models.LinearManifold
+        Orthonormal embedding; only the block fractions :math:`d_k/d` and variances enter.
+    n : float
+        Training points (``> 1``); sets :math:`\alpha = \log(n)/d` with ``d = model.d``.
+    start : {"generated", "population"}
+        Law of the test points, as in :func:`retention`.
+
+    Returns
+    -------
+    ndarray, shape ``t.shape + (K,)``
+
+    Notes
+    -----
+    Random energy model of the energies given x, :math:`g(\lambda) = \lim\frac1d\log
+    E[e^{-\lambda E}\mid x] = \frac1d\sum_j[-\frac12\log(1 + \lambda c_j) - \frac{\lambda(1 + c_j)}
+    {2(1 + \lambda c_j)}]`, :math:`c_j = e^{-2t}\sigma_j^2/\Delta_t`.  It freezes below the global
+    collapse time :math:`t_C` (:math:`\alpha = \frac1{2d}\sum_j\log(1 + c_j)`) at the slope
+    :math:`\lambda_{min} < 1` solving :math:`\lambda g'(\lambda) - g(\lambda) = \alpha`.
+
+    - generated start: the planted point takes all the weight below :math:`t_C`: :math:`R_k = 0`
+      for :math:`t < t_C`, 1 above, for **every** block;
+    - population start: Poisson-Dirichlet weights on points drawn from the
+      :math:`\lambda_{min}`-tilted law, :math:`E\sum w^2 = 1 - \lambda_{min}` and
+
+      .. math:: R_k = \lambda_{min}\,\frac{\Delta_t + \sigma_k^2e^{-2t}}{\Delta_t + \lambda_{min}
+                \sigma_k^2e^{-2t}},
+
+      which keeps a high-variance block (:math:`\lambda_{min}\sigma_k^2e^{-2t} \gg \Delta_t`) and
+      loses a low-variance one first: the blocks separate, in the order opposite to the
+      per-direction thresholds.
+
+    Derived for this package (``docs/theory/finite-size.md``), checked against :func:`retention` at
+    d up to 3840.
+
+    References
+    ----------
+    B. Derrida, Phys. Rev. B 24, 2613 (1981) (random energy model, frozen phase); Biroli, Bonnaire,
+    de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. C; Achilli et al. (2024), arXiv:2410.08727;
+    ``docs/theory/finite-size.md``.
+    """
+    from .models import LinearManifold
+
+    if not isinstance(model, LinearManifold) or model.embedding != "orthonormal":
+        raise TypeError("model must be a theory.models.LinearManifold with embedding='orthonormal' "
+                        f"(got {model!r})")
+    ta = check_array(t, "t", lower=0.0, lower_open=True)
+    nn = check_scalar(n, "n", lower=1.0, lower_open=True)
+    if start not in _fs.STARTS:
+        raise ValueError(f"start must be one of {', '.join(map(repr, _fs.STARTS))} (got {start!r})")
+    alpha = float(np.log(nn)) / model.d
+    var = np.append(np.asarray(model.variances, float), 0.0)
+    frac = np.append(model.dims / model.d, 1.0 - model.latent_dim / model.d)
+    out = np.empty(ta.shape + (model.variances.size,))
+    for idx, tt in np.ndenumerate(ta):
+        e2 = float(np.exp(-2.0 * tt))
+        dl = -float(np.expm1(-2.0 * tt))
+        lam = _lambda_min(e2 * var / dl, frac, alpha)
+        vk = var[:-1]
+        if start == "generated":
+            out[idx] = 0.0 if lam < 1.0 else 1.0
+        else:
+            out[idx] = lam * (dl + vk * e2) / (dl + lam * vk * e2)
+    return out

@@ -65,5 +65,6 @@ __all__ = [
 
 # --- finite n, finite d retention per block --------------------------------------------------------
 from ._retention import retention as retention  # noqa: E402
+from ._retention import retention_limit as retention_limit  # noqa: E402
 
-__all__ += ["retention"]
+__all__ += ["retention", "retention_limit"]
