@@ -372,3 +372,16 @@ def test_collapse_times_default_describes_the_data():
     ratio = collapse_times(stds, dims, 1000, effective=False, time="ve_variance") / collapse_times(
         stds, dims, 1000, time="ve_variance")
     assert np.allclose(ratio, np.asarray(stds) ** 2 / eff**2)
+
+
+def test_figure_arrays():
+    """validation.finite_size returns the arrays of the comparison figures (shapes, finite, |z| < 3)."""
+    from validation import retention_curves, transition_curves
+
+    c = transition_curves(GaussianMixture.symmetric(64), 300, [1.0, 2.0], sets=3, per=64, n_x=6)
+    assert c["phi_c"].shape == (2,) and np.all(np.abs(c["z_phi_c"]) < 3)
+    assert c["t_c"] == pytest.approx(collapse_time(64, 300), rel=1e-9)
+    r = retention_curves(LinearManifold(24, [4, 20], [1.0, 0.04]), 50, [0.2, 0.5], sets=3, per=16,
+                         n_x=6)
+    assert r["retention"].shape == r["mc_retention"].shape == r["limit"].shape == (2, 2)
+    assert np.all(np.abs(r["z"]) < 3) and r["t_c_direction"].shape == (2,)
