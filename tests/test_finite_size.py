@@ -385,3 +385,20 @@ def test_figure_arrays():
                          n_x=6)
     assert r["retention"].shape == r["mc_retention"].shape == r["limit"].shape == (2, 2)
     assert np.all(np.abs(r["z"]) < 3) and r["t_c_direction"].shape == (2,)
+
+
+def test_full_covariance_mixture_equals_its_eigenbasis():
+    """A mixture with a full class covariance R diag(p) R^T and means R m is the diagonal mixture in
+    the eigenbasis: same statistics (different x draws, so within the x-average errors)."""
+    rng = np.random.default_rng(4)
+    d, K = 16, 3
+    p = np.sort(rng.uniform(0.3, 2.0, d))
+    means = rng.normal(size=(K, d))
+    q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    diag = GaussianMixture(means, [0.2, 0.3, 0.5], covariance=p)
+    full = GaussianMixture(means @ q.T, [0.2, 0.3, 0.5], covariance=q @ np.diag(p) @ q.T)
+    a = finite_size_statistics(0.6, diag, 40, n_x=32, rng=1)
+    b = finite_size_statistics(0.6, full, 40, n_x=32, rng=2)
+    for key in ("phi_c", "fe"):
+        z = (a[key].value - b[key].value) / np.hypot(a[key].stderr, b[key].stderr)
+        assert np.all(np.abs(z) < 3), (key, z)

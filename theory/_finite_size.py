@@ -31,6 +31,16 @@ and below).  The identities
 then give :math:`E[H(w)\mid x]`, :math:`E[\sum_i w_i^2 \mid x]` and the per-block posterior variance as
 one-dimensional integrals over v (trapezoid, exponentially accurate).  The average over x is a Monte Carlo
 average over draws of :math:`x \sim P_t` (its error is reported).
+
+Examples
+--------
+>>> import numpy as np
+>>> from theory import _finite_size as fs
+>>> law = fs.make_law(np.zeros((1, 20)), [1.0], np.linspace(0.5, 2.0, 20))
+>>> labels, g = fs.sample_eigen_draws(law, 3, 0)
+>>> res = fs.conditional_statistics(law, 0.5, np.log(100), "generated", labels, g)
+>>> bool(np.allclose(res["sum_rule"], 1.0, atol=1e-9))      # E[sum_i w_i | x] = 1
+True
 """
 
 from __future__ import annotations
