@@ -45,7 +45,7 @@ def mp_tc(s2, L, gq4):
 # ----------------------------------------------------------------
 
 def test_row_1_sphere_values():
-    tc = collapse_times([1.0, 0.3], [2, 5], 1000, time="ve_variance")
+    tc = collapse_times([1.0, 0.3], [2, 5], 1000, effective=False, time="ve_variance")
     assert tc == pytest.approx([0.072382, 0.006514], abs=5e-7)          # losing-dimensions.md sec. 4 row 1
     assert np.sqrt(tc) == pytest.approx([0.2690, 0.0807], abs=5e-5)    # noise std
 
@@ -56,8 +56,8 @@ def test_sphere_times_against_mpmath(n):
         L = mp.log(n)
         ref = [mp_tc(mp.mpf(s) ** 2, L, 0) for s in ("1", "0.3")]
         ref_ou = [mp.log1p(r) / 2 for r in ref]
-    ve = collapse_times([1, 0.3], [2, 5], n, time="ve_variance")
-    ou = collapse_times([1, 0.3], [2, 5], n)
+    ve = collapse_times([1, 0.3], [2, 5], n, effective=False, time="ve_variance")
+    ou = collapse_times([1, 0.3], [2, 5], n, effective=False)
     np.testing.assert_allclose(ve, [float(r) for r in ref], rtol=1e-14)
     np.testing.assert_allclose(ou, [float(r) for r in ref_ou], rtol=1e-14)
     assert ve[1] / ve[0] == pytest.approx(0.09, rel=1e-13)            # sigma_2^2 / sigma_1^2
@@ -89,7 +89,7 @@ def test_gaussian_branch_solves_its_quadratic():
         assert abs(t0 - mp.sqrt(q4 / (4 * L))) < 1e-15
     assert np.all(tc >= t0)
     # the selective window is much narrower than on the sphere (docs/theory/losing-dimensions.md sec. 2.3)
-    sph = collapse_times(stds, dims, n, time="ve_variance")
+    sph = collapse_times(stds, dims, n, effective=False, time="ve_variance")
     assert np.log(tc[0] / tc[1]) < 0.1 * np.log(sph[0] / sph[1])
 
 
@@ -151,14 +151,14 @@ def test_log_critical_sizes(normalized):
                                lnc / 30, rtol=1e-15)
     # round trip: log n_C(t_C(n)) = log n
     for n in (250, 1000, 1e5):
-        tc = collapse_times(STDS, DIMS, n, normalized)
+        tc = collapse_times(STDS, DIMS, n, normalized, effective=False)
         back = np.array([log_critical_sizes(STDS, DIMS, tc[k], normalized)[k] for k in range(3)])
         np.testing.assert_allclose(back, np.log(n), rtol=1e-12)
 
 
 def test_rem_retention_threshold():
     n = 1000
-    tc = collapse_times([1, 0.3], [2, 5], n)
+    tc = collapse_times([1, 0.3], [2, 5], n, effective=False)
     above = rem_retention([1, 0.3], [2, 5], n, tc * 1.01)
     below = rem_retention([1, 0.3], [2, 5], n, tc * 0.99)
     assert np.all(np.diag(above) == 1.0) and np.all(np.diag(below) < 1.0)
@@ -293,7 +293,7 @@ def test_phase_diagram(tmp_path):
     assert pd.regions() == [0, 5, 7]
     # every grid point agrees with collapse_times
     i, j = 37, 11
-    tc = collapse_times(STDS, DIMS, np.exp(log_n[i]))
+    tc = collapse_times(STDS, DIMS, np.exp(log_n[i]), effective=False)
     assert pd.surviving[i, j] == 2 * (t[j] > tc[0]) + 5 * (t[j] > tc[1])
     # surviving dims never decrease with t or with n
     assert np.all(np.diff(pd.surviving, axis=1) >= 0) and np.all(np.diff(pd.surviving, axis=0) >= 0)

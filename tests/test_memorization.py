@@ -275,7 +275,7 @@ def test_cli_manifold(tmp_path, capsys):
     assert rc == 0 and fig.stat().st_size > 10_000 and diagram.stat().st_size > 10_000
     out = json.loads(capsys.readouterr().out)
     assert out["phase_diagram"] == str(diagram)
-    expect = collapse_times([1, 0.3, 0.01], [2, 3, 7], 300)
+    expect = collapse_times([1, 0.3, 0.01], [2, 3, 7], 300, effective=False)
     np.testing.assert_allclose(out["theory"]["critical_times"], expect, rtol=1e-12)
     assert out["theory"]["loss_order"] == [0, 1]
     assert len(out["monte_carlo"]["retention"]) == 8

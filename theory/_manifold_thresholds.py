@@ -196,7 +196,7 @@ def energy_variances(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized:
 
 
 def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: bool = True,
-                   effective: bool = False, time: str = "ou") -> np.ndarray:
+                   effective: bool | None = None, time: str = "ou") -> np.ndarray:
     r"""Critical time of every subspace: below it the empirical score has lost that subspace.
 
     Parameters
@@ -210,9 +210,12 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
         Number of training points, ``>= 2`` (scalar or array).
     normalized : bool
         Data projected onto the unit sphere (default, as in the paper) or Gaussian data.
-    effective : bool
-        Use the effective variances of the sphere-normalized data (:func:`effective_variances`)
-        instead of the raw stds (the authors' theory uses the raw ones).  Only with
+    effective : bool, optional
+        Which per-coordinate variances enter the formula.  Default (None): those of the data
+        described -- the effective variances :math:`\tilde\sigma_k^2` (:func:`effective_variances`)
+        of the sphere-normalized data when ``normalized=True``, :math:`\sigma_k^2` for Gaussian data.
+        ``effective=False`` with ``normalized=True`` is the authors' theory panel (sphere formula with
+        the raw stds, which are not the variances of the normalized data); ``effective=True`` needs
         ``normalized=True``.
     time : {"ou", "ve_variance"}
         Return OU times (default) or VE noise variances.
@@ -221,7 +224,12 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
     -------
     ndarray, shape ``n.shape + (K,)``
         :math:`t_C^{(k)}`, one per subspace; the higher the variance, the larger the time (lost first
-        in generation, which runs from large to small t).
+        in generation, which runs from large to small t).  These per-direction random-energy-model
+        thresholds hold for a probe along one direction at a fixed number of points; for test points
+        drawn from the data at fixed :math:`\alpha = \log(n)/d` with blocks of dimension
+        proportional to d every block is lost at the global collapse time (generated start) or the
+        lower-variance block first (population start): :func:`theory.manifold.retention`,
+        ``docs/theory/finite-size.md``.
 
     Raises
     ------
@@ -252,12 +260,14 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
     Examples
     --------
     >>> from theory.manifold import collapse_times
-    >>> collapse_times([1.0, 0.3], [2, 5], 1000, time="ve_variance").round(6)
+    >>> collapse_times([1.0, 0.3], [2, 5], 1000, effective=False, time="ve_variance").round(6)
     array([0.072382, 0.006514])
     """
     time = _check_time_kind(time)
     sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
+    if effective is None:
+        effective = bool(normalized)
     var = _variances(sd, dm, normalized, effective)
     L = np.log(nn)[..., None]
     s = (var + np.sqrt(var**2 + 4.0 * L * _gate_q4(var, dm, normalized))) / (4.0 * L)

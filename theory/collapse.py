@@ -16,6 +16,10 @@ Examples
 
 from __future__ import annotations
 
+from ._finite_collapse import collapse_window as collapse_window
+from ._finite_collapse import excess_entropy_finite_size as excess_entropy_finite_size
+from ._finite_collapse import finite_size_statistics as finite_size_statistics
+from ._finite_collapse import phi_c as phi_c
 from ._mixture_collapse import class_information as class_information
 from ._mixture_collapse import collapse_spectrum as collapse_spectrum
 from ._mixture_collapse import collapse_time as collapse_time
@@ -24,4 +28,5 @@ from ._spectrum_collapse import collapse_time_from_spectrum as collapse_time_fro
 from ._spectrum_collapse import excess_entropy_from_spectrum as excess_entropy_from_spectrum
 
 __all__ = ["collapse_time", "excess_entropy", "class_information", "collapse_spectrum",
-           "collapse_time_from_spectrum", "excess_entropy_from_spectrum"]
+           "collapse_time_from_spectrum", "excess_entropy_from_spectrum",
+           "excess_entropy_finite_size", "phi_c", "collapse_window", "finite_size_statistics"]

@@ -56,11 +56,13 @@ from ._manifold_thresholds import energy_variances as energy_variances
 from ._manifold_thresholds import log_critical_sizes as log_critical_sizes
 from ._manifold_thresholds import norm_collapse_time as norm_collapse_time
 from ._manifold_thresholds import rem_retention as rem_retention
+from ._retention import retention as retention
+from ._retention import retention_limit as retention_limit
 
 __all__ = [
     "TIMES", "collapse_times", "norm_collapse_time", "log_critical_sizes", "critical_alphas",
     "energy_variances", "rem_retention", "subspace_collapse_times", "subspace_rem_retention",
     "global_collapse_time", "effective_variances", "geometric_memorization", "GeometricMemorization",
     "manifold_phase_diagram", "ManifoldPhaseDiagram", "theory_spectrum", "normalized_spectrum",
-    "theory_dimension_count", "check_subspaces",
+    "theory_dimension_count", "check_subspaces", "retention", "retention_limit",
 ]

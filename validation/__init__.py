@@ -33,6 +33,8 @@ from .estimators import phi_identity as phi_identity
 from .estimators import phi_population as phi_population
 from .estimators import posterior_curves as posterior_curves
 from .estimators import sample_noised_data as sample_noised_data
+from .finite_size import retention_curves as retention_curves
+from .finite_size import transition_curves as transition_curves
 from .jacobian import empirical_score_jacobian as empirical_score_jacobian
 from .jacobian import jacobian_from_covariance as jacobian_from_covariance
 from .jacobian import posterior_moments as posterior_moments
@@ -86,7 +88,7 @@ __all__ = [
     "ImageData", "load_dataset", "load_path",
     "Estimate", "collapse_time_from_entropy", "excess_entropy_loglik", "excess_entropy_posterior",
     "last_changing_index_time", "phi_c_identity", "phi_identity", "phi_population", "posterior_curves",
-    "sample_noised_data",
+    "sample_noised_data", "transition_curves", "retention_curves",
     "empirical_score_jacobian", "jacobian_from_covariance", "posterior_moments", "probe_singular_values",
     "random_orthogonal",
     "EmpiricalScore", "GaussianMixtureScore", "GaussianScore", "empirical_score",

@@ -138,9 +138,9 @@ def compare_with_rem(curves, manifold: LinearManifold, n: float,
     sd, dm, normalized = np.sqrt(manifold.variances), manifold.dims, manifold.on_sphere
     onset = np.array([crossing_time(t, ret[:, k], level) for k in range(K)])
     half = np.array([crossing_time(t, ret[:, k], 0.5) for k in range(K)])
-    tc = collapse_times(sd, dm, nn, normalized)
+    tc = collapse_times(sd, dm, nn, normalized, effective=False)     # the authors' formula
     pop_var = manifold.block_variances()  # effective variances (times radius^2) on the sphere
-    tc_eff = collapse_times(np.sqrt(pop_var), dm, nn, True) if normalized else None
+    tc_eff = collapse_times(np.sqrt(pop_var), dm, nn, True, effective=False) if normalized else None
     d = int(manifold.d)
     psi = dm / d
     alpha = np.log(nn) / d
