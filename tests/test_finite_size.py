@@ -402,3 +402,15 @@ def test_full_covariance_mixture_equals_its_eigenbasis():
     for key in ("phi_c", "fe"):
         z = (a[key].value - b[key].value) / np.hypot(a[key].stderr, b[key].stderr)
         assert np.all(np.abs(z) < 3), (key, z)
+
+
+def test_excess_entropy_finite_size_flag_is_the_finite_size_theory():
+    """theory.collapse.excess_entropy(..., finite_size=True) is excess_entropy_finite_size."""
+    from theory.collapse import excess_entropy, excess_entropy_finite_size
+    from theory.models import Gaussian
+
+    g = Gaussian(np.linspace(0.2, 2.0, 40))
+    a = excess_entropy([0.5, 1.0], g, 300, finite_size=True, n_x=8, rng=1)
+    b = excess_entropy_finite_size([0.5, 1.0], g, 300, n_x=8, rng=1)
+    np.testing.assert_array_equal(a.value, b.value)
+    assert np.all(a.value > 0) and np.all(a.value < np.log(300) / 40)

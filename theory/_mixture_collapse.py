@@ -8,12 +8,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._finite_collapse import excess_entropy_finite_size
 from ._gm_collapse import _log_delta_over_gamma
 from ._gm_collapse import collapse_time as _collapse_time_eq10
 from ._mixture_posterior import as_result, check_method, check_qmc, posterior_moments
 from ._mixture_speciation import check_model
 from ._spectrum_collapse import _log_sum, collapse_time_from_spectrum
 from .checks import check_array, check_scalar, restore_shape
+from .estimate import Estimate
 from .models import GaussianMixture, LinearManifold
 from .timemap import ve_variance
 
@@ -174,7 +176,8 @@ def class_information(t: ArrayLike, model, *, method: str = "auto", n_points: in
     return as_result(info, errs["entropy"], n, ta.shape, np.ndim(t) == 0, return_error)
 
 
-def excess_entropy(t: ArrayLike, model, n: float, finite_d: bool = True) -> np.ndarray | float:
+def excess_entropy(t: ArrayLike, model, n: float, finite_d: bool = True, *, finite_size: bool = False,
+                   start: str = "generated", n_x: int = 64, rng=0) -> np.ndarray | float | Estimate:
     """Excess entropy density :math:`f^e(t)` of n points of a model (not divided by alpha).
 
     Parameters
@@ -188,10 +191,16 @@ def excess_entropy(t: ArrayLike, model, n: float, finite_d: bool = True) -> np.n
     finite_d : bool, default True
         Subtract the class information :math:`I(k; x_t)/d` (mixtures only; see Notes).  With
         ``False`` the large-d curve of the paper, whose zero is :func:`collapse_time`.
+    finite_size : bool, default False
+        The exact finite-n, finite-d value instead (smooth through the collapse), from
+        :func:`theory.collapse.excess_entropy_finite_size`, which returns an
+        :class:`~theory.estimate.Estimate` (the error of its average over x_t); ``start``, ``n_x``
+        and ``rng`` are passed to it (``start="generated"``: x_t from the generated law
+        :math:`P_t^e`; ``"population"``: from :math:`P_t`).  ``finite_d`` is then ignored.
 
     Returns
     -------
-    float or ndarray
+    float or ndarray (Estimate with ``finite_size=True``)
         :math:`f^e(t) \\ge 0`, zero below :math:`t_C`, :math:`\\alpha = \\log(n)/d` at
         :math:`t = \\infty`.
 
@@ -261,6 +270,8 @@ def excess_entropy(t: ArrayLike, model, n: float, finite_d: bool = True) -> np.n
     >>> round(float(excess_entropy(2.904, gm, 20000) / a), 4)    # the saved Monte Carlo of Fig. 3: 0.9326
     0.9328
     """
+    if finite_size:
+        return excess_entropy_finite_size(t, model, n, start, n_x=n_x, rng=rng)
     spec = collapse_spectrum(model)
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     nn = check_scalar(n, "n", lower=2.0)
