@@ -34,10 +34,11 @@ from .gm_summary import MixtureRegimes as MixtureRegimes
 from .gm_summary import solve_gaussian_mixture as solve_gaussian_mixture
 from .gm_summary import solve_mixture as solve_mixture
 from .manifold_experiment import manifold_experiment as manifold_experiment
+from .reproduce_finite import reproduce_finite_size as reproduce_finite_size
 from .spectral_summary import data_spectrum_summary as data_spectrum_summary
 from .spectral_summary import law_monte_carlo as law_monte_carlo
 from .spectral_summary import law_spectrum_summary as law_spectrum_summary
 
 __all__ = ["DatasetAnalysis", "analyze_dataset", "GaussianMixtureRegimes", "solve_gaussian_mixture",
            "MixtureRegimes", "solve_mixture", "manifold_experiment",
-           "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary"]
+           "reproduce_finite_size", "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary"]

@@ -414,3 +414,16 @@ def test_excess_entropy_finite_size_flag_is_the_finite_size_theory():
     b = excess_entropy_finite_size([0.5, 1.0], g, 300, n_x=8, rng=1)
     np.testing.assert_array_equal(a.value, b.value)
     assert np.all(a.value > 0) and np.all(a.value < np.log(300) / 40)
+
+
+@pytest.mark.slow
+def test_reproduce_finite_size_figure(tmp_path):
+    """`regimes reproduce finite-size --quick`: every curve within 3.5 combined s.e. of Monte Carlo."""
+    from regimes.reproduce_finite import reproduce_finite_size
+
+    res = reproduce_finite_size(tmp_path, quick=True)
+    assert res.png.exists() and res.csv.exists() and res.json.exists()
+    for s in res.summary.values():
+        for k, v in s.items():
+            if k.startswith("max_abs_z"):
+                assert v < 3.5, (k, v)
