@@ -1,12 +1,37 @@
 """Symbolic derivations (sympy) of the Gaussian-mixture results of "Dynamical Regimes of Diffusion
 Models" (Biroli, Bonnaire, de Bortoli, Mezard, arXiv:2402.18491).
 
-Each derivation is a function without arguments, cached per process, returning a frozen dataclass
-of sympy expressions together with the symbols they use; :func:`compiled` gives cached numpy
-functions of the derived expressions for numeric code.
+The derivations that take a model accept a :class:`SymbolicMixture` or :class:`SymbolicManifold`
+(parameters as sympy symbols or numbers) or the numeric model objects of ``theory.models`` read by
+duck typing; each returns a frozen dataclass of sympy expressions, cached per process.  The fixed
+derivations of the papers' own models take no argument.  :func:`compiled` gives cached numpy
+functions of derived expressions; ``python -m derivations.generate`` prints closed forms into
+``theory/_generated_closed_forms.py`` (the numeric layer never imports sympy); :func:`catalog`
+lists every result with the numeric function it feeds; :func:`verify` checks a user's expression
+against a derived one.
 
-Functions
----------
+Models and derivations that take them
+-------------------------------------
+SymbolicMixture, SymbolicManifold
+    Symbolic models (``from_model`` reads the numeric ones).
+noised_mixture
+    Noised density, class posterior and population score of any Gaussian mixture (K classes,
+    weights, isotropic or diagonal covariance) by Gaussian convolution.
+landau_potential, landau_coefficients
+    V(q, t) = -log P_t(q u) along the top between-class direction, its Landau coefficients, the
+    instability time, pitchfork or crossover, t*.
+cloning_integrand
+    Class posterior of two classes in one Gaussian variable; integrands of phi and of the class
+    entropy; the signal-to-noise ratio r_t.
+spectrum_rem, collapse_time
+    REM of the collapse for any within-class spectrum; eq. 10 as a function of alpha.
+resolvent_cavity
+    The resolvent identity and cavity step behind the Stieltjes equation of the linear manifold.
+manifold_block_rem
+    Per-block REM thresholds of a linear manifold from per-block energy statistics.
+
+Fixed derivations
+-----------------
 gm_score
     OU-noised mixture density and exact score (SI eq. ``scoregm``).
 landau_expansion
@@ -31,16 +56,32 @@ compiled
 from ._compile import COMPILED_NAMES as COMPILED_NAMES
 from ._compile import compiled as compiled
 from ._compile import compiled_arguments as compiled_arguments
+from ._manifold_blocks import BlockREM as BlockREM
+from ._manifold_blocks import manifold_block_rem as manifold_block_rem
+from ._mixture import CloningIntegrand as CloningIntegrand
+from ._mixture import LandauPotential as LandauPotential
+from ._mixture import NoisedMixture as NoisedMixture
+from ._mixture import cloning_integrand as cloning_integrand
+from ._mixture import landau_coefficients as landau_coefficients
+from ._mixture import landau_potential as landau_potential
+from ._mixture import noised_mixture as noised_mixture
+from ._models import SymbolicManifold as SymbolicManifold
+from ._models import SymbolicMixture as SymbolicMixture
+from ._rem_spectrum import SpectrumREM as SpectrumREM
+from ._rem_spectrum import collapse_time as collapse_time
+from ._rem_spectrum import spectrum_rem as spectrum_rem
 from .gaussian_mixture_score import GaussianMixtureScoreDerivation as GaussianMixtureScoreDerivation
 from .gaussian_mixture_score import gm_score as gm_score
 from .landau import LandauExpansion as LandauExpansion
 from .landau import RegimeOnePotential as RegimeOnePotential
 from .landau import landau_expansion as landau_expansion
 from .landau import regime_one_potential as regime_one_potential
+from .linear_manifold import ResolventCavity as ResolventCavity
 from .linear_manifold import empirical_score_jacobian as empirical_score_jacobian
 from .linear_manifold import gap_derivation as gap_derivation
 from .linear_manifold import linear_manifold_score as linear_manifold_score
 from .linear_manifold import marchenko_pastur as marchenko_pastur
+from .linear_manifold import resolvent_cavity as resolvent_cavity
 from .linear_manifold import stieltjes_polynomial as stieltjes_polynomial
 from .manifold_rem import DirectionREM as DirectionREM
 from .manifold_rem import GlobalCollapseCriterion as GlobalCollapseCriterion
@@ -52,6 +93,10 @@ from .rem import REMCollapse as REMCollapse
 from .rem import rem_collapse as rem_collapse
 
 __all__ = [
+    "SymbolicMixture", "SymbolicManifold",
+    "NoisedMixture", "noised_mixture", "LandauPotential", "landau_potential", "landau_coefficients",
+    "CloningIntegrand", "cloning_integrand", "SpectrumREM", "spectrum_rem", "collapse_time",
+    "ResolventCavity", "resolvent_cavity", "BlockREM", "manifold_block_rem",
     "COMPILED_NAMES",
     "DirectionREM",
     "GlobalCollapseCriterion",

@@ -97,7 +97,7 @@ def to_time(expr: sp.Expr) -> sp.Expr:
         The same expression with :math:`E = e^{-t}`, :math:`\Delta = \Delta_t`,
         :math:`\Gamma = \Gamma_t` and :math:`\sigma_t^2 = \sigma^2 e^{-2t}`.
     """
-    return sp.sympify(expr).subs({Gamma: GAMMA_T, Delta: DELTA_T, sigma_t2: SIGMA_T2,
+    return sp.sympify(expr).xreplace({Gamma: GAMMA_T, Delta: DELTA_T, sigma_t2: SIGMA_T2,
                                   E: sp.exp(-t)})
 
 
@@ -176,7 +176,9 @@ def gaussian_integral(expr: sp.Expr, var: sp.Symbol) -> sp.Expr:
     total = sp.S.Zero
     for (k,), coeff in sp.Poly(sp.expand(prefactor), var).terms():
         total += coeff * sp.diff(master, _B, k)
-    return sp.exp(c_coef) * total.subs({_A: a_coef, _B: b_coef})
+    out = sp.powsimp(sp.exp(c_coef) * total.subs({_A: a_coef, _B: b_coef}), combine="exp")
+    # cancel inside the exponentials, where the completed squares of several steps meet
+    return out.replace(lambda z: isinstance(z, sp.exp), lambda z: sp.exp(sp.cancel(z.args[0])))
 
 
 def gaussian_expectation(expr: sp.Expr, var: sp.Symbol, mean: sp.Expr, variance: sp.Expr

@@ -31,6 +31,7 @@ import sympy as sp
 from . import _symbols as S
 
 __all__ = [
+    "ResolventCavity", "resolvent_cavity",
     "LinearManifoldScore", "linear_manifold_score",
     "StieltjesPolynomial", "stieltjes_polynomial",
     "MarchenkoPastur", "marchenko_pastur",
@@ -143,6 +144,121 @@ def linear_manifold_score() -> LinearManifoldScore:
     )
 
 
+# --- the resolvent identity and the cavity step ----------------------------------------------------
+
+@dataclass(frozen=True)
+class ResolventCavity:
+    r"""The steps from :math:`B = F\Sigma F^T` to the self-consistent equation of its Stieltjes
+    transform, each one checked by sympy on explicit symbolic matrices.
+
+    Attributes
+    ----------
+    trace_identity : sympy.Expr
+        :math:`\frac1d\operatorname{tr}[G(B - z)] - 1` with
+        :math:`\operatorname{tr}GB = \sum_\mu \sigma_\mu f_\mu^TGf_\mu` (checked zero on a 2 x 2
+        instance with two columns).
+    sigma, Q : sympy.Symbol
+        Variance of one column and the cavity quadratic form :math:`Q = f^TG_\mu f`.
+    sherman_morrison : sympy.Expr
+        :math:`f^TGf = Q/(1 + \sigma Q)`, :math:`G = (G_\mu^{-1} + \sigma ff^T)^{-1}` (checked on a
+        generic symmetric 2 x 2 :math:`G_\mu`).
+    column_term : sympy.Expr
+        :math:`\sigma f^TGf = \sigma Q/(1 + \sigma Q)`.
+    quadratic_mean, quadratic_variance : sympy.Expr
+        :math:`E f^TAf = \operatorname{tr}A/d` and
+        :math:`\mathrm{Var} f^TAf = 2\operatorname{tr}A^2/d^2` for :math:`f \sim N(0, I/d)` (Gaussian
+        integrals on a symmetric 2 x 2 A): the quadratic form concentrates on
+        :math:`\operatorname{tr}A/d`, so :math:`Q \to g` (self-averaging; :math:`G_\mu` and G
+        differ by a rank-one term, O(1/d) in the normalised trace).
+    assumptions : tuple of str
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3 (spectrum of B); J. W. Silverstein,
+    Z. D. Bai, J. Multivariate Anal. 54 (1995) 175 (the resolvent argument);
+    ``docs/theory/spectral-gaps.md`` sec. 2.2.
+    """
+
+    trace_identity: sp.Expr
+    sigma: sp.Symbol
+    Q: sp.Symbol
+    sherman_morrison: sp.Expr
+    column_term: sp.Expr
+    quadratic_mean: sp.Expr
+    quadratic_variance: sp.Expr
+    assumptions: tuple
+
+
+@functools.cache
+def resolvent_cavity() -> ResolventCavity:
+    r"""Derive the cavity (Sherman-Morrison) step behind the Stieltjes equation of B.
+
+    Returns
+    -------
+    ResolventCavity
+
+    Notes
+    -----
+    With :math:`B = \sum_\mu \sigma_\mu f_\mu f_\mu^T` (columns :math:`f_\mu` of F, i.i.d.
+    :math:`N(0, I/d)`) and :math:`G = (B - z)^{-1}`, the identity :math:`G(B - z) = I` traced gives
+
+    .. math:: \frac1d\sum_\mu\sigma_\mu f_\mu^TGf_\mu - z\,g = 1,\qquad
+              g = \tfrac1d\operatorname{tr}G.
+
+    Removing column :math:`\mu` (resolvent :math:`G_\mu`), Sherman-Morrison gives
+    :math:`f_\mu^TGf_\mu = Q_\mu/(1 + \sigma_\mu Q_\mu)`, :math:`Q_\mu = f_\mu^TG_\mu f_\mu`, and
+    :math:`Q_\mu \to \tfrac1d\operatorname{tr}G_\mu \to g` (mean :math:`\operatorname{tr}A/d`,
+    variance :math:`2\operatorname{tr}A^2/d^2`).  Each identity is checked by sympy on explicit
+    2 x 2 symbolic matrices; :func:`stieltjes_polynomial` assembles the equation from
+    ``column_term``.
+
+    References
+    ----------
+    Ventura et al. (2025), arXiv:2410.05898, secs. 6.2-6.3; Silverstein and Bai (1995), J.
+    Multivariate Anal. 54, 175; ``docs/theory/spectral-gaps.md`` sec. 2.2.
+    """
+    zz = sp.Symbol("z")
+    sig1, sig2 = sp.symbols("sigma_a sigma_b", positive=True)
+    f1 = sp.Matrix(sp.symbols("f_a1 f_a2", real=True))
+    f2 = sp.Matrix(sp.symbols("f_b1 f_b2", real=True))
+    bmat = sig1 * f1 * f1.T + sig2 * f2 * f2.T
+    res = (bmat - zz * sp.eye(2)).inv()
+    dim = 2
+    tr_gb = sum((sig * (f.T * res * f)[0, 0] for sig, f in ((sig1, f1), (sig2, f2))), sp.S.Zero)
+    trace_identity = sp.cancel((tr_gb - zz * res.trace()) / dim - 1)
+    if trace_identity != 0 or sp.cancel(tr_gb - (res * bmat).trace()) != 0:      # pragma: no cover
+        raise RuntimeError("the traced resolvent identity does not hold")
+
+    sig, qq = sp.Symbol("sigma", positive=True), sp.Symbol("Q")
+    a11, a12, a22 = sp.symbols("A_11 A_12 A_22")
+    g_mu = sp.Matrix([[a11, a12], [a12, a22]])
+    g_full = (g_mu.inv() + sig * f1 * f1.T).inv()
+    q_mu = (f1.T * g_mu * f1)[0, 0]
+    sm = qq / (1 + sig * qq)
+    if sp.cancel((f1.T * g_full * f1)[0, 0] - sm.subs(qq, q_mu)) != 0:            # pragma: no cover
+        raise RuntimeError("Sherman-Morrison step failed")
+
+    dd = sp.Symbol("d_f", positive=True)
+    xs = list(f1)
+    form = (f1.T * g_mu * f1)[0, 0]
+    mean = form
+    second = form**2
+    for xi in xs:
+        mean = S.gaussian_expectation(mean, xi, 0, 1 / dd)
+        second = S.gaussian_expectation(second, xi, 0, 1 / dd)
+    mean = sp.simplify(mean)
+    variance = sp.factor(sp.simplify(second - mean**2))
+    if sp.simplify(mean - g_mu.trace() / dd) != 0 or \
+            sp.simplify(variance - 2 * (g_mu * g_mu).trace() / dd**2) != 0:      # pragma: no cover
+        raise RuntimeError(f"quadratic-form moments: {mean}, {variance}")
+    return ResolventCavity(
+        trace_identity=trace_identity, sigma=sig, Q=qq, sherman_morrison=sm,
+        column_term=sp.simplify(sig * sm), quadratic_mean=mean, quadratic_variance=variance,
+        assumptions=("large-d limit", "self-averaging (quadratic forms concentrate)",
+                     "i.i.d. Gaussian embedding F"),
+    )
+
+
 # --- Stieltjes equation and edges -------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -210,8 +326,11 @@ def stieltjes_polynomial(K: int) -> StieltjesPolynomial:
 
     Notes
     -----
-    :math:`B = \frac1d X^T\Sigma X` with :math:`X \in \mathbb R^{m\times d}` standard Gaussian, the
-    companion form of Silverstein's sample-covariance model, so
+    Derived from the traced resolvent identity and the cavity step of :func:`resolvent_cavity`:
+    :math:`\frac1d\sum_\mu \sigma_\mu Q_\mu/(1 + \sigma_\mu Q_\mu) - zg = 1` with
+    :math:`Q_\mu \to g`, the columns grouped by variance (fraction :math:`f_k` of d at variance
+    :math:`v_k`).  This is the companion form of Silverstein's sample-covariance model
+    (:math:`B = \frac1d X^T\Sigma X`, X standard Gaussian):
     :math:`g(z) = \frac1d\operatorname{tr}(B - z)^{-1}` solves
 
     .. math:: g = \Big(-z + \sum_k \frac{f_k v_k}{1 + v_k g}\Big)^{-1}
@@ -240,8 +359,12 @@ def stieltjes_polynomial(K: int) -> StieltjesPolynomial:
         raise ValueError(f"K must be an integer >= 1 (got {K!r})")
     fs = sp.symbols(f"f_1:{K + 1}", positive=True)
     vs = sp.symbols(f"v_1:{K + 1}", positive=True)
-    sigma_sum = sum(fk * vk / (1 + vk * g) for fk, vk in zip(fs, vs, strict=True))
-    self_consistent = g * (-z + sigma_sum) - 1
+    cav = resolvent_cavity()
+    # (1/d) sum over the columns, grouped by variance: sum_k f_k sigma Q/(1 + sigma Q) at Q = g
+    column_sum = sum(fk * cav.column_term.subs({cav.sigma: vk, cav.Q: g})
+                     for fk, vk in zip(fs, vs, strict=True))
+    self_consistent = sp.expand(column_sum - z * g - 1)
+    sigma_sum = sp.expand(column_sum / g)
     denominators = sp.Mul(*[(1 + vk * g) for vk in vs])
     poly = sp.expand(sp.cancel(self_consistent * denominators))
     coeffs = tuple(sp.Poly(poly, g).all_coeffs()[::-1])
