@@ -81,3 +81,13 @@ def test_entries_are_well_formed_and_cover_the_papers():
 def test_unknown_name():
     with pytest.raises(ValueError, match="valid names"):
         catalog_entry("nope")
+
+
+def test_docs_page_holds_the_table_and_its_examples_run():
+    import doctest
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parents[1] / "docs" / "theory" / "derivations.md"
+    assert catalog_table() in page.read_text(), "regenerate the table: derivations.catalog_table()"
+    res = doctest.testfile(str(page), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert res.failed == 0 and res.attempted >= 30
