@@ -136,6 +136,13 @@ def _cloning(field_name: str) -> Callable:
     return get
 
 
+def _phi_scaling_snr(model=None):
+    """Large-d limit of r_t at t = 1/2 log d + tau (regime-I scaling): mu~^2 e^{-2 tau}."""
+    tau = sp.Symbol("tau", real=True)
+    r_t = cloning_integrand(model).signal_to_noise.subs(S.t, sp.log(S.d) / 2 + tau)
+    return sp.limit(r_t, S.d, sp.oo)
+
+
 def _score(model=None):
     return noised_mixture(model).score[0]
 
@@ -248,6 +255,11 @@ def _entries() -> tuple[CatalogEntry, ...]:
         E("speciation.signal_to_noise", "theory.gaussian_mixture.signal_to_noise", "generated",
           ("exact",), "derivations.cloning_integrand().signal_to_noise", f"{_BIROLI}, eq. 6",
           _cloning("signal_to_noise"), _GM),
+        E("speciation.phi_scaling", "theory.gaussian_mixture.phi_scaling", "cross-checked",
+          ("large-d limit", "regime-I scaling"),
+          "derivations.cloning_integrand().signal_to_noise, d -> oo at t = 1/2 log d + tau",
+          f"{_BIROLI}, eq. 6 and SI App. B.2 (scaling variable sqrt(d) e^-t)", _phi_scaling_snr,
+          {"tau": (-1.0, 2.0), "mu_tilde": (0.3, 2.0)}),
         E("speciation.phi_integrand", "theory.gaussian_mixture.phi", "cross-checked", ("exact",),
           "derivations.cloning_integrand().phi_integrand", f"{_BIROLI}, eq. 6, SI App. B.3",
           _cloning("phi_integrand"), {"y": (-4.0, 4.0)}),

@@ -185,6 +185,27 @@ def test_phi_and_class_entropy_integrands():
         close(class_entropy(float(r)), float(ent), rtol=1e-10, atol=1e-14)
 
 
+@checks("speciation.phi_scaling")
+def test_phi_scaling_is_the_large_d_limit_from_half_log_d():
+    """phi_scaling(tau, mu~) is the limit of phi at t = 1/2 log d + tau: r_t -> mu~^2 e^{-2 tau}
+    (derived by sympy's limit).  Measured from the paper's t_S = 1/2 log(d mu~^2) instead, the
+    limit would be e^{-2 tau}: the two agree only at mu~ = 1."""
+    from derivations import catalog_entry
+    from theory.gaussian_mixture import phi_scaling
+
+    ci = cloning_integrand()
+    limit = catalog_entry("speciation.phi_scaling").expression()
+    tau = sp.Symbol("tau", real=True)
+    assert sp.simplify(limit - S.mu_tilde**2 * sp.exp(-2 * tau)) == 0
+    f, r_of = mp_fn(ci.phi_integrand, (ci.y,)), mp_fn(limit, (tau, S.mu_tilde))
+    for tt, mm in ((-0.5, 0.5), (0.0, 1.0), (0.7, 2.0), (1.5, 1.3)):
+        with mp.workdps(20):
+            r = r_of(mp.mpf(tt), mp.mpf(mm))
+            pts = sorted({-mp.inf, r - 8 * mp.sqrt(r), -2, 0, 2, r, r + 8 * mp.sqrt(r), mp.inf})
+            val = mp.quad(lambda x, r=r: f(x) * mp.npdf(x, r, mp.sqrt(r)), pts)
+        close(phi_scaling(tt, mm), float(val), rtol=1e-10)
+
+
 @checks("speciation.phi_two_classes")
 def test_phi_of_two_weighted_classes():
     from theory.models import GaussianMixture

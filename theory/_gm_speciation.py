@@ -141,8 +141,9 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
     Parameters
     ----------
     tau : array_like
-        Time measured from the paper's speciation time, :math:`\\tau = t - \\tfrac12\\log(d\\tilde\\mu^2)`
-        (finite, any sign).
+        Time measured from :math:`\\tfrac12\\log d`, :math:`\\tau = t - \\tfrac12\\log d` (the paper's
+        speciation time :math:`\\tfrac12\\log(d\\tilde\\mu^2)` when :math:`\\tilde\\mu = 1`); finite,
+        any sign.
     mu_tilde : array_like, default 1
         Mixture parameter, ``mu_tilde > 0``.
     precision : int, optional
@@ -150,7 +151,7 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
 
     Notes
     -----
-    With :math:`t = t_S + \\tau` and :math:`d \\to \\infty`, :math:`\\Gamma_t \\to 1` and
+    With :math:`t = \\tfrac12\\log d + \\tau` and :math:`d \\to \\infty`, :math:`\\Gamma_t \\to 1` and
     :math:`r_t \\to \\tilde\\mu^2 e^{-2\\tau}`:
 
     .. math:: \\phi_\\infty(\\tau) = \\frac12\\Big[1 + E_z \\tanh^2\\big(\\tilde\\mu^2 e^{-2\\tau}
