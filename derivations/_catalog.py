@@ -268,6 +268,9 @@ def _entries() -> tuple[CatalogEntry, ...]:
         E("collapse.class_entropy_integrand", "theory.gaussian_mixture.class_entropy",
           "cross-checked", ("exact",), "derivations.cloning_integrand().entropy_integrand",
           f"{_BIROLI}, eq. 6 (class posterior)", _cloning("entropy_integrand"), {"y": (-4.0, 4.0)}),
+        E("collapse.class_information", "theory.collapse.class_information", "cross-checked",
+          ("exact",), "derivations.cloning_integrand(model).entropy_integrand",
+          f"{_BIROLI}, eq. 6 (class posterior; K-class term derived in this package)"),
         # --- collapse: the REM ---------------------------------------------------------------------
         E("rem.cgf", "theory.gaussian_mixture.rem_cgf", "generated",
           ("self-averaging", "large-d limit"), "derivations.rem_collapse().cgf",

@@ -195,12 +195,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant")
     parser.add_argument("--list", action="store_true", help="list the mutants and check them")
+    parser.add_argument("--tests", nargs="*", help="run these tests instead of each mutant's own")
     args = parser.parse_args(argv)
     bad = check_mutants()
     if bad:
         print("\n".join(bad), file=sys.stderr)
         return 2
     chosen = [m for m in MUTANTS if not args.only or m.ident in args.only]
+    if args.tests:
+        chosen = [Mutant(m.ident, m.kind, m.path, m.old, m.new, tuple(args.tests)) for m in chosen]
     if args.list:
         for m in chosen:
             print(f"{m.ident:22s} {m.kind:20s} {m.path}")

@@ -230,6 +230,29 @@ def test_phi_of_two_weighted_classes():
             close(phi(tt, model), float(total), rtol=1e-10)
 
 
+@checks("collapse.class_information")
+def test_class_information_of_two_weighted_classes():
+    """I(k; x_t) = H(w) - sum_k w_k E_{y ~ N(+-r, r)} H(P(.|y)), the entropy integrand derived with
+    the weight shift a = 1/2 log(w_0/w_1)."""
+    from theory.collapse import class_information
+    from theory.models import GaussianMixture
+
+    model = GaussianMixture.symmetric(64, mu_tilde=0.5, weight=0.8)
+    ci = cloning_integrand(model)
+    f = mp_fn(ci.entropy_integrand, (ci.y,))
+    r_t = mp_fn(ci.signal_to_noise, (S.t,))
+    w = (0.8, 0.2)
+    for tt in (0.4, 1.5, 3.0):
+        with mp.workdps(20):
+            r = r_t(mp.mpf(tt))
+            h = -sum(mp.mpf(wk) * mp.log(wk) for wk in w)
+            for wk, sign in ((w[0], 1), (w[1], -1)):
+                m = sign * r
+                pts = sorted({-mp.inf, m - 8 * mp.sqrt(r), -2, 0, 2, m, m + 8 * mp.sqrt(r), mp.inf})
+                h -= wk * mp.quad(lambda x, m=m, r=r: f(x) * mp.npdf(x, m, mp.sqrt(r)), pts)
+        close(class_information(tt, model), float(h), rtol=1e-9, atol=1e-13)
+
+
 # --- the REM ------------------------------------------------------------------------------------
 
 @checks("rem.lambda_star", "rem.rate_function")
