@@ -30,6 +30,14 @@ resolvent_cavity
 manifold_block_rem
     Per-block REM thresholds of a linear manifold from per-block energy statistics.
 
+One source of truth
+-------------------
+catalog, catalog_entry, catalog_table
+    Every derived result, the numeric function it feeds, its status (generated, cross-checked,
+    derived) and its assumptions.
+verify
+    Whether a user's expression equals a derived result (symbolic, then 30-digit numeric).
+
 Fixed derivations
 -----------------
 gm_score
@@ -53,6 +61,12 @@ compiled
     Cached numpy functions of named derived expressions (names in ``COMPILED_NAMES``).
 """
 
+from ._catalog import ASSUMPTIONS as ASSUMPTIONS
+from ._catalog import STATUSES as STATUSES
+from ._catalog import CatalogEntry as CatalogEntry
+from ._catalog import catalog as catalog
+from ._catalog import catalog_entry as catalog_entry
+from ._catalog import catalog_table as catalog_table
 from ._compile import COMPILED_NAMES as COMPILED_NAMES
 from ._compile import compiled as compiled
 from ._compile import compiled_arguments as compiled_arguments
@@ -70,6 +84,9 @@ from ._models import SymbolicMixture as SymbolicMixture
 from ._rem_spectrum import SpectrumREM as SpectrumREM
 from ._rem_spectrum import collapse_time as collapse_time
 from ._rem_spectrum import spectrum_rem as spectrum_rem
+from ._verify import DifferingPoint as DifferingPoint
+from ._verify import Verification as Verification
+from ._verify import verify as verify
 from .gaussian_mixture_score import GaussianMixtureScoreDerivation as GaussianMixtureScoreDerivation
 from .gaussian_mixture_score import gm_score as gm_score
 from .landau import LandauExpansion as LandauExpansion
@@ -97,6 +114,8 @@ __all__ = [
     "NoisedMixture", "noised_mixture", "LandauPotential", "landau_potential", "landau_coefficients",
     "CloningIntegrand", "cloning_integrand", "SpectrumREM", "spectrum_rem", "collapse_time",
     "ResolventCavity", "resolvent_cavity", "BlockREM", "manifold_block_rem",
+    "CatalogEntry", "catalog", "catalog_entry", "catalog_table", "STATUSES", "ASSUMPTIONS",
+    "Verification", "DifferingPoint", "verify",
     "COMPILED_NAMES",
     "DirectionREM",
     "GlobalCollapseCriterion",

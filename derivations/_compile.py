@@ -1,7 +1,10 @@
 r"""Numpy functions of the derived expressions, lambdified once per process.
 
-Numeric code calls :func:`compiled` instead of re-deriving or re-lambdifying: the derivation of each
-subject is cached (``functools.cache``) and so is each lambdified function.
+Tests and interactive work call :func:`compiled` instead of re-deriving or re-lambdifying: the
+derivation of each subject is cached (``functools.cache``) and so is each lambdified function.  The
+numeric layer (``theory``) never calls it (it would import sympy): its closed forms are printed
+into ``theory/_generated_closed_forms.py`` by ``python -m derivations.generate`` or checked against
+the derivations by ``tests/test_cross_layer.py`` (``docs/theory/derivations.md``).
 """
 
 from __future__ import annotations

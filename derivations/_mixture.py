@@ -161,11 +161,14 @@ def _noised_mixture(model: SymbolicMixture) -> NoisedMixture:
     means_time = means_t.applyfunc(S.to_time)
     score = tuple(sum(post[k] * (-(xs[i] - means_time[k, i]) / var_time[i]) for k in range(model.K))
                   for i in range(model.r))
-    if model.K <= 3 and model.r <= 2:
-        for i in range(model.r):
-            gap = sp.simplify((sp.diff(total, xs[i]) - score[i]).rewrite(sp.exp))
-            if gap != 0:                                              # pragma: no cover
-                raise RuntimeError(f"score {i} is not the gradient of the log-density: {gap}")
+    # the score is the gradient of the log-density: checked at a sample point, 30 digits
+    point = _sample_point(set().union(*(sp.sympify(v).free_symbols for v in score)) - set(xs) - {S.t})
+    point.update({S.t: sp.Rational(7, 10)})
+    point.update({xi: sp.Rational(i + 2, 3) * (-1) ** i for i, xi in enumerate(xs)})
+    for i in range(model.r):
+        gap = sp.N((sp.diff(total, xs[i]) - score[i]).subs(point), 30)
+        if abs(gap) > 1e-20:                                          # pragma: no cover
+            raise RuntimeError(f"score {i} is not the gradient of the log-density ({gap})")
     return NoisedMixture(model=model, t=S.t, x=xs, component_means=means_time,
                          component_variances=var_time, log_components=logs_t, log_density=total,
                          posterior=post, score=score)
@@ -231,7 +234,8 @@ class LandauPotential:
     instability_condition : sympy.Eq
         :math:`c_2(t) = 0`: the origin stops being a minimum of V along u.
     instability_time : sympy.Expr or None
-        Its root (None when sympy finds no closed form; see ``instability_condition``).
+        Its root: closed form when sympy finds one; a 30-digit number for a numeric model whose
+        tilted weights move with t (the largest root); else None (see ``instability_condition``).
     drift_curvature : sympy.Expr
         :math:`\partial_q^2 U(0,t) = 4c_2 - 1` of the potential :math:`U = -q^2/2 + 2V` of the
         backward drift :math:`x + 2\nabla\log P_t` projected on u.
@@ -301,10 +305,34 @@ def _vanishes(expr: sp.Expr) -> bool:
     return _tidy(expr) == 0 if not (expr.atoms(sp.Float) or expr.atoms(sp.exp)) else True
 
 
-def _root_time(expr: sp.Expr, point: dict | None) -> sp.Expr | None:
-    """Closed-form root t of expr(E, Delta) = 0 with e^{2t} > 1, or None."""
-    if expr.atoms(sp.Float) or any(a.has(S.E, S.Delta) for a in expr.atoms(sp.exp)):
+def _numeric_root(expr: sp.Expr) -> sp.Expr | None:
+    """Root t > 0 of expr(E, Delta) = 0 at 30 digits when expr has no parameter left: the last
+    sign change on a grid of t, refined by mpmath (the largest root, where the instability is met
+    first in the backward dynamics)."""
+    if expr.free_symbols - {S.E, S.Delta}:
         return None
+    import mpmath as mp
+    import numpy as np
+
+    in_t = S.to_time(expr)
+    grid = np.arange(1, 400) / 20.0
+    with np.errstate(all="ignore"):
+        vals = np.asarray(sp.lambdify(S.t, in_t, modules="numpy")(grid), dtype=float) * np.ones_like(grid)
+    cross = np.nonzero(np.sign(vals[:-1]) * np.sign(vals[1:]) < 0)[0]
+    if cross.size == 0:
+        return None
+    i = int(cross[-1])
+    f = sp.lambdify(S.t, in_t, modules="mpmath")
+    with mp.workdps(30):
+        root = mp.findroot(f, (mp.mpf(grid[i]), mp.mpf(grid[i + 1])), solver="anderson")
+        return sp.Float(mp.nstr(root, 30), 30)
+
+
+def _root_time(expr: sp.Expr, point: dict | None) -> sp.Expr | None:
+    """Root t of expr(E, Delta) = 0 with e^{2t} > 1: closed form when sympy finds one, else a
+    30-digit number when no parameter is left, else None."""
+    if expr.atoms(sp.Float) or any(a.has(S.E, S.Delta) for a in expr.atoms(sp.exp)):
+        return _numeric_root(expr)
     numer = sp.numer(sp.together(sp.simplify(_in_w(expr))))
     if numer.has(sp.exp) or not numer.has(_W):
         return None
@@ -322,7 +350,7 @@ def _root_time(expr: sp.Expr, point: dict | None) -> sp.Expr | None:
         if abs(val.imag) < 1e-20 and val.real > 1:
             good.append(root)
     if len(good) != 1:
-        return None
+        return _numeric_root(expr)
     return sp.log(sp.factor(sp.simplify(good[0]))) / 2
 
 
@@ -577,7 +605,7 @@ def cloning_integrand(model=None) -> CloningIntegrand:
     --------
     >>> from derivations import cloning_integrand
     >>> cloning_integrand().phi_integrand
-    1 - 1/(2*cosh(y)**2)
+    1 - sech(y)**2/2
     """
     return _cloning_integrand(as_symbolic_mixture(model))
 

@@ -49,6 +49,11 @@ def exact_number(value) -> sp.Expr:
     return sp.sympify(value)
 
 
+def _short(value) -> sp.Expr:
+    """A float to 12 significant digits as an exact rational (round-off of numeric models)."""
+    return exact_number(float(f"{float(value):.12g}"))
+
+
 @dataclass(frozen=True)
 class SymbolicMixture:
     r"""A Gaussian mixture :math:`\sum_k w_k N(m_k, S)` with symbolic or numeric parameters.
@@ -182,7 +187,7 @@ class SymbolicMixture:
         import numpy as np
 
         means = np.asarray(model.means, dtype=float)
-        weights = [exact_number(float(f"{float(w):.12g}")) for w in np.asarray(model.weights)]
+        weights = [_short(w) for w in np.asarray(model.weights)]
         d = int(model.d)
         if kind == "isotropic":
             K = means.shape[0]
@@ -198,9 +203,9 @@ class SymbolicMixture:
                 if coords.shape[1] < d:
                     # the rotation costs ~1e-16: keep 12 significant digits (4.0000000000000009 -> 4)
                     coords = [[float(f"{v:.12g}") for v in row] for row in coords]
-                    return cls(coords, weights, exact_number(float(model.covariance)), d=d)
-            return cls(means.tolist(), weights, exact_number(float(model.covariance)))
-        return cls(means.tolist(), weights, [float(v) for v in np.asarray(model.covariance)])
+                    return cls(coords, weights, _short(model.covariance), d=d)
+            return cls(means.tolist(), weights, _short(model.covariance))
+        return cls(means.tolist(), weights, [_short(v) for v in np.asarray(model.covariance)])
 
     # -- structure -----------------------------------------------------------------------------
 

@@ -206,7 +206,7 @@ def spectrum_rem(model=None, groups: Sequence | None = None) -> SpectrumREM:
     --------
     >>> from derivations import spectrum_rem
     >>> spectrum_rem().collapse_time
-    log(1 + sigma**2/(exp(2*alpha) - 1))/2
+    log(sigma**2/(exp(2*alpha) - 1) + 1)/2
     """
     return _spectrum_rem(spectrum_groups(model, groups))
 

@@ -464,3 +464,53 @@ def test_fenchel_young_inequality(e, tt, ss, u):
     assert f >= -1e-10 * scale  # a rate function is non-negative (lambda = 0)
     ls = float(lstar(e, tt, ss))
     assert abs(f - (-ls * e - float(cgf(ls, tt, ss)))) <= 1e-9 * (1.0 + abs(f) + abs(ls * e))
+
+
+# --- fields no test checked before: drift_exact beyond sigma = 1, log_mgf_series ----------------
+
+@pytest.mark.parametrize("sig", [0.5, 1.7])
+def test_drift_exact_beyond_sigma_one(sig):
+    """The exact projected drift q + 2 (m/sqrt d).S(x) at any sigma, against the numeric mixture
+    score of theory.models (log-sum-exp posterior, an independent implementation), and its large-d
+    limit at fixed theta = sqrt(d) e^{-t} (Gamma_t -> 1: sigma drops out)."""
+    from theory.models import GaussianMixture
+
+    r1 = regime_one_potential()
+    f = sp.lambdify((q, t, d, mu, sigma), r1.drift_exact, "mpmath")
+    rng = np.random.default_rng(SEED)
+    for dim, mt in ((8, 0.9), (64, 0.4)):
+        model = GaussianMixture.symmetric(dim, mu_tilde=mt, sigma=sig)
+        m = np.full(dim, mt)
+        for tt, y in rng.uniform([0.1, -2.0], [2.5, 2.0], (3, 2)):
+            x = y * m / np.linalg.norm(m)
+            qq = m @ x / np.sqrt(dim)
+            numeric = qq + 2 * (m @ model.score(x, tt)) / np.sqrt(dim)
+            with mp.workdps(30):
+                derived = f(mp.mpf(qq), mp.mpf(tt), dim, mp.mpf(mt), mp.mpf(sig))
+            assert abs(float(derived) - numeric) < 1e-11 * (1 + abs(numeric))
+    theta, mt, qq = 1.3, 0.8, 0.6
+    with mp.workdps(40):
+        limit = mp_eval(r1.drift, {q: qq, t: mp.log(mp.sqrt(mp.mpf(10) ** 12) / theta), d: 1e12,
+                                   mu: mt})
+        big = f(mp.mpf(qq), mp.log(mp.mpf(10) ** 6 / theta), mp.mpf(10) ** 12, mp.mpf(mt), mp.mpf(sig))
+        assert abs(big - limit) < 1e-9
+        # and the correction is visible at moderate d when sigma != 1
+        small = f(mp.mpf(qq), mp.log(mp.sqrt(mp.mpf(16)) / theta), 16, mp.mpf(mt), mp.mpf(sig))
+        small_limit = mp_eval(r1.drift, {q: qq, t: mp.log(4 / mp.mpf(theta)), d: 16, mu: mt})
+        assert abs(small - small_limit) > 1e-3
+
+
+def test_log_mgf_series_is_the_cumulant_expansion():
+    """log <exp(s k Y)> = s k <Y> + s^2 k^2 (<Y^2> - <Y>^2)/2 + O(s^3), k = e^{-t}/Delta_t; exact for
+    a Gaussian Y through order s^2, and the third moment does not enter."""
+    lx = landau_expansion()
+    k = sp.exp(-t) / DELTA
+    s = lx.s
+    expected = s * k * lx.mean_proj + s**2 * k**2 * (lx.second_proj - lx.mean_proj**2) / 2
+    assert is_zero(lx.log_mgf_series - expected)
+    assert sp.Poly(sp.expand(lx.log_mgf_series), s).degree() == 2
+    assert not any(sym.name == "third_proj" for sym in lx.log_mgf_series.free_symbols)
+    m, v = sp.symbols("m_y v_y", positive=True)
+    gauss = lx.log_mgf_series.subs({lx.mean_proj: m, lx.second_proj: v + m**2})
+    exact = s * k * m + (s * k) ** 2 * v / 2          # log E exp(s k Y), Y ~ N(m, v)
+    assert is_zero(gauss - exact)

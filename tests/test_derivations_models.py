@@ -340,3 +340,19 @@ def test_manifold_block_rem_generic_and_sphere():
     assert sphere.gate == 0
     assert sphere.critical_times[0] == 1 / (2 * L)
     assert abs(float(sphere.critical_times[1].subs(L, sp.log(1000))) - 0.006514) < 5e-7
+
+
+def test_doctests_of_the_derivations():
+    import doctest
+
+    import derivations._catalog
+    import derivations._manifold_blocks
+    import derivations._mixture
+    import derivations._models
+    import derivations._rem_spectrum
+    import derivations._verify
+
+    for mod in (derivations._models, derivations._mixture, derivations._rem_spectrum,
+                derivations._manifold_blocks, derivations._catalog, derivations._verify):
+        res = doctest.testmod(mod)
+        assert res.failed == 0 and res.attempted > 0, mod.__name__

@@ -5,11 +5,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _generated_closed_forms as _gen
 from ._gaussian_expectation import binary_entropy_of_tanh, expect_localized, expect_localized_mp
 from ._gm_speciation import signal_to_noise
 from .checks import check_array, restore_shape
 from .mp import mp_apply
-from .timemap import _alphabar, _delta, _ou_from_ve, _ve
+from .timemap import _alphabar, _delta
 
 __all__ = [
     "alpha",
@@ -95,9 +96,10 @@ def collapse_time(d: ArrayLike, n: ArrayLike, sigma: ArrayLike = 1.0, *,
 
 def _collapse_time_of_alpha(a, sig):
     """Eq. 10 in terms of :math:`\\alpha`: the OU time whose VE variance is :math:`\\sigma^2/s(\\alpha)`
-    (unchecked; numpy or mpmath).  The one implementation of the mixture's t_C."""
+    (unchecked; numpy or mpmath).  The one implementation of the mixture's t_C, generated from
+    :func:`derivations.spectrum_rem` (``theory/_generated_closed_forms.py``)."""
     with np.errstate(over="ignore"):   # s(alpha) -> inf gives t_C -> 0, the correct limit
-        return _ou_from_ve(sig**2 / _ve(a))
+        return _gen.collapse_time_of_alpha(a, sig)
 
 
 def class_entropy(r: ArrayLike) -> np.ndarray | float:
@@ -119,9 +121,10 @@ def class_entropy(r: ArrayLike) -> np.ndarray | float:
 
 
 def _log_delta_over_gamma(t: np.ndarray, sig: np.ndarray) -> np.ndarray:
-    """:math:`\\tfrac12\\log(\\Delta_t/\\Gamma_t) = -\\tfrac12\\operatorname{log1p}(\\sigma^2/(e^{2t}-1))`."""
+    """:math:`\\tfrac12\\log(\\Delta_t/\\Gamma_t) = -\\tfrac12\\operatorname{log1p}(\\sigma^2/(e^{2t}-1))`
+    (generated from :func:`derivations.spectrum_rem`)."""
     with np.errstate(divide="ignore", over="ignore"):
-        return -_ou_from_ve(sig**2 / _ve(t))
+        return _gen.half_log_delta_over_gamma(t, sig)
 
 
 def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike = 1.0,
@@ -181,9 +184,9 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
                 return mp.mpf(0)
             val = mp.log(nn) / dd
             if not mp.isinf(tt):
-                val -= _ou_from_ve(ss**2 / _ve(tt))
+                val += _gen.half_log_delta_over_gamma(tt, ss)
             if finite_d:
-                r = 0 if mp.isinf(tt) else dd * mm**2 / (_ve(tt) + ss**2)
+                r = 0 if mp.isinf(tt) else _gen.signal_to_noise(tt, dd, mm, ss)
                 h = expect_localized_mp(
                     lambda y: mp.log1p(mp.exp(-2 * abs(y)))
                     + 2 * abs(y) * mp.exp(-2 * abs(y)) / (1 + mp.exp(-2 * abs(y))),
@@ -222,8 +225,8 @@ def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray 
     Biroli et al. (2024), SI App. C; derived by Gaussian integration in :func:`derivations.rem_collapse`.
     """
     la = check_array(lam, "lam", lower=0.0)
-    _, dt, st2 = _rem_parts(t, sigma)
-    g = 0.5 * np.log(dt / (dt + la * st2)) - 0.5 * la * (dt + st2) / (dt + la * st2)
+    ta, _, _ = _rem_parts(t, sigma)
+    g = _gen.rem_cgf(la, ta, np.asarray(sigma, dtype=float))
     return restore_shape(g, lam, t, sigma)
 
 
@@ -243,8 +246,8 @@ def rem_energy(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarr
     Biroli et al. (2024), SI App. C (misprint corrected, docs/theory/dynamical-regimes.md sec. 3.2).
     """
     la = check_array(lam, "lam", lower=0.0)
-    _, dt, st2 = _rem_parts(t, sigma)
-    e = (dt**2 + 2 * dt * st2 + la * st2**2) / (2 * (dt + la * st2) ** 2)
+    ta, _, _ = _rem_parts(t, sigma)
+    e = _gen.rem_energy(la, ta, np.asarray(sigma, dtype=float))
     return restore_shape(e, lam, t, sigma)
 
 

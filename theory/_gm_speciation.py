@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _generated_closed_forms as _gen
 from ._gaussian_expectation import expect_localized, expect_localized_mp, sech2
 from .checks import NoSpeciationError, check_array, restore_shape
 from .mp import mp_apply
-from .timemap import _alphabar, _ve
+from .timemap import _alphabar
 
 __all__ = ["phi", "phi_scaling", "signal_to_noise", "speciation_time", "t_star",
            "SPECIATION_CONVENTIONS"]
@@ -50,7 +51,7 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
     with np.errstate(over="ignore"):
-        r = d_ * mu**2 / (_ve(ta) + sig**2)
+        r = _gen.signal_to_noise(ta, d_, mu, sig)
     return restore_shape(r, t, d, mu_tilde, sigma)
 
 
@@ -127,7 +128,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
         import mpmath as mp
 
         def one(tt, dd, mm, ss):
-            r_mp = 0 if mp.isinf(tt) else dd * mm**2 / (_ve(tt) + ss**2)
+            r_mp = 0 if mp.isinf(tt) else _gen.signal_to_noise(tt, dd, mm, ss)
             return _phi_of_r_mp(r_mp, precision)
 
         return mp_apply(one, precision, ta, d, mu_tilde, sigma)
@@ -140,8 +141,9 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
     Parameters
     ----------
     tau : array_like
-        Time measured from the paper's speciation time, :math:`\\tau = t - \\tfrac12\\log(d\\tilde\\mu^2)`
-        (finite, any sign).
+        Time measured from :math:`\\tfrac12\\log d`, :math:`\\tau = t - \\tfrac12\\log d` (the paper's
+        speciation time :math:`\\tfrac12\\log(d\\tilde\\mu^2)` when :math:`\\tilde\\mu = 1`); finite,
+        any sign.
     mu_tilde : array_like, default 1
         Mixture parameter, ``mu_tilde > 0``.
     precision : int, optional
@@ -149,7 +151,7 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
 
     Notes
     -----
-    With :math:`t = t_S + \\tau` and :math:`d \\to \\infty`, :math:`\\Gamma_t \\to 1` and
+    With :math:`t = \\tfrac12\\log d + \\tau` and :math:`d \\to \\infty`, :math:`\\Gamma_t \\to 1` and
     :math:`r_t \\to \\tilde\\mu^2 e^{-2\\tau}`:
 
     .. math:: \\phi_\\infty(\\tau) = \\frac12\\Big[1 + E_z \\tanh^2\\big(\\tilde\\mu^2 e^{-2\\tau}
@@ -267,4 +269,4 @@ def t_star(d: ArrayLike, mu_tilde: ArrayLike = 1.0) -> np.ndarray | float:
     """
     d_ = check_array(d, "d", lower=1.0)
     mu = check_array(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
-    return restore_shape(0.5 * np.log(2.0 * d_ * mu**2), d, mu_tilde)
+    return restore_shape(_gen.t_star(d_, mu), d, mu_tilde)
