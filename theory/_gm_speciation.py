@@ -37,6 +37,11 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
     mu_tilde, sigma : array_like
         Mixture parameters, :math:`|m|^2 = d\\tilde\\mu^2`, cluster standard deviation ``sigma > 0``.
 
+    Returns
+    -------
+    float or ndarray
+        :math:`r_t \\ge 0`.
+
     Notes
     -----
     .. math:: r_t = \\frac{d\\tilde\\mu^2 e^{-2t}}{\\Gamma_t}
@@ -149,6 +154,11 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
     precision : int, optional
         mpmath digits for a reference evaluation.
 
+    Returns
+    -------
+    float or ndarray (mpf with ``precision``)
+        :math:`\\phi_\\infty(\\tau)` in [0, 1].
+
     Notes
     -----
     With :math:`t = \\tfrac12\\log d + \\tau` and :math:`d \\to \\infty`, :math:`\\Gamma_t \\to 1` and
@@ -251,6 +261,18 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
 
 def t_star(d: ArrayLike, mu_tilde: ArrayLike = 1.0) -> np.ndarray | float:
     """Time :math:`t^* = \\tfrac12\\log(2d\\tilde\\mu^2)` where the regime-I potential loses its curvature.
+
+    Parameters
+    ----------
+    d : array_like
+        Dimension, ``d >= 1``.
+    mu_tilde : array_like, default 1.0
+        Mean per coordinate, :math:`|m|^2 = d\\tilde\\mu^2`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`t^*`.
 
     Notes
     -----
