@@ -67,6 +67,8 @@ def _returns_something(func) -> bool:
     """A function returns something: a return annotation other than None, else a ``return value``
     in its source."""
     ann = inspect.signature(func).return_annotation
+    if _is_generator(func):
+        return True
     if ann is not inspect.Signature.empty:
         return ann not in (None, "None")
     try:
@@ -81,7 +83,7 @@ def _returns_something(func) -> bool:
 
 
 def _is_generator(func) -> bool:
-    return inspect.isgeneratorfunction(func)
+    return inspect.isgeneratorfunction(inspect.unwrap(func))
 
 
 def public_modules() -> list:

@@ -292,6 +292,20 @@ def power_law(beta: float, count: int, fraction: float, top: float = 1.0) -> Var
 def from_quantile(quantile: Callable, fraction: float, name: str = "quantile") -> VarianceLaw:
     r"""A law given by its quantile function :math:`q(u)` on (0, 1) (vectorised, nondecreasing, > 0).
 
+    Parameters
+    ----------
+    quantile : callable
+        Quantile function :math:`q(u)` of the variances on (0, 1), vectorised, nondecreasing, > 0.
+    fraction : float
+        Total latent fraction :math:`\sum_k f_k` in (0, 1).
+    name : str, default "quantile"
+        Label of the law.
+
+    Returns
+    -------
+    VarianceLaw
+        The law, discretised on demand.
+
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance distribution).
@@ -312,6 +326,13 @@ def from_density(pdf: Callable, support: tuple[float, float], fraction: float,
     fraction : float
     nodes : int
         Nodes of the tabulated distribution function.
+    name : str, default "density"
+        Label of the law.
+
+    Returns
+    -------
+    VarianceLaw
+        The law, discretised on demand.
 
     Notes
     -----
@@ -354,6 +375,13 @@ def from_values(values: ArrayLike, fraction: float, name: str = "values") -> Var
         Variances > 0 (zeros must be dropped: they belong to the atom of B at 0).
     fraction : float
         m/d in (0, 1).
+    name : str, default "values"
+        Label of the law.
+
+    Returns
+    -------
+    VarianceLaw
+        The law, discretised on demand.
 
     References
     ----------
@@ -412,6 +440,18 @@ LAWS = {
 def named_law(name: str, **params) -> VarianceLaw:
     r"""A law by name with keyword parameters: ``"uniform"`` (low, high, fraction), ``"power"``
     (beta, count, fraction[, top]) or ``"spread"`` (fractions, variances, spread).
+
+    Parameters
+    ----------
+    name : {"uniform", "power", "spread"}
+        The family.
+    **params
+        Its parameters (see above).
+
+    Returns
+    -------
+    VarianceLaw
+        The law.
 
     Raises
     ------
@@ -513,6 +553,18 @@ def gap_structure(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike,
 def bulk_count(fractions: ArrayLike, variances: ArrayLike) -> int:
     r"""Number of support intervals (detached bulks) of the spectrum of B.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
+    Returns
+    -------
+    int
+        Number of detached bulks.
+
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 ("detached bulks"); Silverstein, Choi (1995).
@@ -550,6 +602,13 @@ def bulks_vs_spread(law_at: Callable[[float], VarianceLaw], spreads: ArrayLike,
 
 def edge_convergence(law: VarianceLaw, ks: Sequence[int] = (1000, 2000, 4000)) -> dict:
     r"""Edges of the discretised law for several K, and their relative change.
+
+    Parameters
+    ----------
+    law : VarianceLaw
+        A continuous variance law.
+    ks : sequence of int, default (1000, 2000, 4000)
+        Numbers K of atoms of the discretisations compared.
 
     Returns
     -------

@@ -317,6 +317,20 @@ def sample_covariance_density(x: ArrayLike, eigenvalues: ArrayLike, n: int) -> n
 def sample_covariance_cumulative(x: ArrayLike, eigenvalues: ArrayLike, n: int) -> np.ndarray | float:
     r"""Fraction of the p sample-covariance eigenvalues at or below x (zeros included).
 
+    Parameters
+    ----------
+    x : array_like
+        Eigenvalue(s) of the sample covariance.
+    eigenvalues : array_like
+        Population covariance spectrum (p values; zeros allowed).
+    n : int
+        Number of samples, ``n >= 1``.
+
+    Returns
+    -------
+    float or ndarray (shape of ``x``)
+        :math:`N_p(x)`.
+
     Notes
     -----
     :math:`N_p(x) = 1 - \frac np(1 - N_B(x))` for :math:`x \ge 0`, with :math:`N_B` the closed-form

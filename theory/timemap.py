@@ -277,6 +277,18 @@ def ve_sigma(tau: ArrayLike, sigma_min: float = 0.01, sigma_max: float = 50.0) -
     """VE schedule :math:`\\sigma(\\tau) = \\sigma_{min} (\\sigma_{max}/\\sigma_{min})^{\\tau}`,
     ``tau`` in [0, 1].
 
+    Parameters
+    ----------
+    tau : array_like
+        Schedule time in [0, 1].
+    sigma_min, sigma_max : float, default 0.01, 50.0
+        Noise levels at ``tau = 0`` and ``tau = 1``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\sigma(\\tau)`.
+
     References
     ----------
     Song et al. (2021), "Score-based generative modeling through SDEs", VE SDE (eq. 30).
@@ -327,6 +339,18 @@ def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
                              sigma_max: float = 50.0) -> np.ndarray | float:
     """OU time of the VE schedule at ``tau``: :math:`t = \\tfrac12\\log(1 + \\sigma(\\tau)^2)`.
 
+    Parameters
+    ----------
+    tau : array_like
+        Schedule time in [0, 1].
+    sigma_min, sigma_max : float, default 0.01, 50.0
+        Noise levels at ``tau = 0`` and ``tau = 1``.
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
+
     References
     ----------
     Song et al. (2021), VE SDE; Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the OU process seen as
@@ -339,6 +363,16 @@ def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
 def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
     """OU time of a variance-preserving signal level: :math:`t = -\\tfrac12 \\log \\bar\\alpha`.
 
+    Parameters
+    ----------
+    alphabar : array_like
+        Signal level :math:`\\bar\\alpha` in (0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
+
     References
     ----------
     Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models" (cited as Eq. 59 in the
@@ -350,6 +384,16 @@ def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
 
 def alphabar_from_ou_time(t: ArrayLike) -> np.ndarray | float:
     """Signal level of a VP process at OU time t: :math:`\\bar\\alpha = e^{-2t}`.
+
+    Parameters
+    ----------
+    t : array_like
+        OU time, ``t >= 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\bar\\alpha` in (0, 1].
 
     References
     ----------
@@ -369,6 +413,18 @@ def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
     :math:`\\bar\\alpha_k = \\prod_{s \\le k} (1 - \\beta_s)` with :math:`\\beta` linear from
     ``beta_start`` to ``beta_end`` (0-based index, as in the authors' code).
 
+    Parameters
+    ----------
+    steps : int, default 1000
+        Number of steps T.
+    beta_start, beta_end : float, default 1e-4, 0.02
+        First and last :math:`\\beta`.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        :math:`\\bar\\alpha_k`, decreasing.
+
     References
     ----------
     Ho et al. (2020), sec. 4; Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models".
@@ -387,6 +443,20 @@ def ddpm_cosine_alphabar(steps: int = 1000, s: float = 0.008, max_beta: float = 
     :math:`\\bar\\alpha(u) = f(u)/f(0)`,
     :math:`f(u) = \\cos^2\\big(\\tfrac{u/T + s}{1+s}\\tfrac{\\pi}{2}\\big)`,
     evaluated at :math:`u = k + 1`, with each step's :math:`\\beta` clipped at ``max_beta``.
+
+    Parameters
+    ----------
+    steps : int, default 1000
+        Number of steps T.
+    s : float, default 0.008
+        Offset of the cosine schedule.
+    max_beta : float, default 0.999
+        Clip of each step's :math:`\\beta`.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        :math:`\\bar\\alpha_k`, decreasing.
 
     References
     ----------
@@ -411,6 +481,11 @@ def ddpm_ou_times(alphabar: ArrayLike | None = None) -> np.ndarray:
         Cumulative signal levels; default :func:`ddpm_linear_alphabar` (1000 steps, beta 1e-4 to
         2e-2, the schedule of the paper's U-Nets).
 
+    Returns
+    -------
+    ndarray
+        :math:`t_k`, one per step, increasing.
+
     References
     ----------
     Ho et al. (2020), sec. 4 (linear schedule); Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising
@@ -432,6 +507,18 @@ def ddpm_first_step_after(t: ArrayLike, alphabar: ArrayLike | None = None) -> np
     This is how the paper's Table 1 discretised :math:`t_S = \\tfrac12\\log\\Lambda`: the first step
     with :math:`\\bar\\alpha_k < 1/\\Lambda`, reported as :math:`t_S = -\\tfrac12\\log\\bar\\alpha_k`.
 
+    Parameters
+    ----------
+    t : array_like
+        OU time(s), ``t >= 0``.
+    alphabar : array_like, optional
+        Cumulative signal levels; default :func:`ddpm_linear_alphabar`.
+
+    Returns
+    -------
+    int or ndarray of int
+        Index k of the first step with :math:`t_k > t` (a ValueError past the last step).
+
     References
     ----------
     Biroli et al. (2024), Table 1 (``tab:datasets``); docs/theory/dynamical-regimes.md section 4.
@@ -447,6 +534,18 @@ def ddpm_first_step_after(t: ArrayLike, alphabar: ArrayLike | None = None) -> np
 
 def vp_sde_ou_time(tau: ArrayLike, beta_min: float = 0.1, beta_max: float = 20.0) -> np.ndarray | float:
     """OU time of the VP-SDE with linear :math:`\\beta(\\tau)`, ``tau`` in [0, 1].
+
+    Parameters
+    ----------
+    tau : array_like
+        Schedule time in [0, 1].
+    beta_min, beta_max : float, default 0.1, 20.0
+        :math:`\\beta(0)` and :math:`\\beta(1)`.
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
 
     Notes
     -----
@@ -469,6 +568,20 @@ def edm_sigmas(steps: int = 18, sigma_min: float = 0.002, sigma_max: float = 80.
     """EDM sampling noise levels :math:`\\sigma_i = (\\sigma_{max}^{1/\\rho} + \\tfrac{i}{N-1}
     (\\sigma_{min}^{1/\\rho} - \\sigma_{max}^{1/\\rho}))^{\\rho}`, decreasing.
 
+    Parameters
+    ----------
+    steps : int, default 18
+        Number of noise levels N.
+    sigma_min, sigma_max : float, default 0.002, 80.0
+        Smallest and largest noise level.
+    rho : float, default 7.0
+        Exponent of the schedule.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        :math:`\\sigma_i`, decreasing.
+
     References
     ----------
     Karras et al. (2022), eq. 5.
@@ -483,6 +596,16 @@ def edm_sigmas(steps: int = 18, sigma_min: float = 0.002, sigma_max: float = 80.
 
 def ou_time_from_edm_sigma(sigma: ArrayLike) -> np.ndarray | float:
     """OU time of an EDM (VE, :math:`x = y + \\sigma n`) noise level: :math:`t = \\tfrac12\\log(1+\\sigma^2)`.
+
+    Parameters
+    ----------
+    sigma : array_like
+        EDM noise level, ``sigma >= 0``.
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
 
     References
     ----------
