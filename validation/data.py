@@ -80,6 +80,10 @@ def mixture_data(means, n: int, weights=None, stds=1.0, *, rng=None,
         Mixture weights (normalised; equal by default), ``>= 0``.
     stds : float or array_like (K,)
         Per-component standard deviations, ``> 0``.
+    rng : int, None or numpy.random.Generator
+        Random source.
+    dtype : numpy dtype, default float64
+        Dtype of the points.
 
     Returns
     -------
@@ -117,6 +121,15 @@ def gaussian_data(d: int, n: int, variances=1.0, *, mean=None, rotate: bool = Fa
     mean : array_like (d,), optional
     rotate : bool
         Rotate the eigenbasis by a random orthogonal matrix (else axis-aligned).
+    rng : int, None or numpy.random.Generator
+        Random source.
+    dtype : numpy dtype, default float64
+        Dtype of the points.
+
+    Returns
+    -------
+    Dataset
+        n points, no labels.
 
     References
     ----------
@@ -137,7 +150,22 @@ def gaussian_data(d: int, n: int, variances=1.0, *, mean=None, rotate: bool = Fa
 
 
 def from_array(points, labels=None, dtype=None) -> Dataset:
-    """Wrap a user array (n, d) (and optional integer labels) as a :class:`Dataset`."""
+    """Wrap a user array (n, d) (and optional integer labels) as a :class:`Dataset`.
+
+    Parameters
+    ----------
+    points : array_like, shape (n, d)
+        The data.
+    labels : array_like of int, shape (n,), optional
+        Class labels.
+    dtype : numpy dtype, optional
+        Convert the points to it (default: keep their dtype).
+
+    Returns
+    -------
+    Dataset
+        The wrapped data.
+    """
     arr = np.asarray(points)
     if dtype is not None:
         arr = arr.astype(dtype)

@@ -102,6 +102,22 @@ def posterior_weights(x, t: float, data, *, chunk: int | None = None):
     The output itself is B x n; use :func:`validation.posterior_summary` for reductions (entropy,
     participation ratio, class masses) in O(B) memory.
 
+    Parameters
+    ----------
+    x : array_like, shape (B, d)
+        Points.
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    chunk : int, optional
+        Training points per block of the stream (default: automatic).
+
+    Returns
+    -------
+    ndarray, shape (B, n)
+        :math:`w_\\mu(x, t)`, rows summing to 1.
+
     Notes
     -----
     .. math:: w_\\mu(x,t) = \\frac{\\exp(-|x - a^\\mu e^{-t}|^2/2\\Delta_t)}
@@ -161,6 +177,13 @@ class EmpiricalScore:
 
 class GaussianMixtureScore:
     """Population score of :math:`\\tfrac12 N(+m,\\sigma^2 I) + \\tfrac12 N(-m,\\sigma^2 I)` (n = infinity).
+
+    Parameters
+    ----------
+    m : array_like, shape (d,)
+        Mean of the + class.
+    sigma : float, default 1.0
+        Class standard deviation, ``sigma > 0``.
 
     Notes
     -----
@@ -275,6 +298,13 @@ class GaussianMixtureScore:
 
 class GaussianScore:
     """Population score of Gaussian data :math:`N(\\mu_0, C)` under the OU process.
+
+    Parameters
+    ----------
+    mean : array_like, shape (d,)
+        Mean :math:`\\mu_0`.
+    cov : scalar, array_like (d,) or (d, d), optional
+        Covariance C: diagonal (d,) or full (d, d) matrix (default zero: a point mass at ``mean``).
 
     Notes
     -----

@@ -47,6 +47,20 @@ Score = Callable[[np.ndarray, float], np.ndarray]
 def time_grid(T: float, t_min: float, steps: int) -> np.ndarray:
     """Uniform grid ``T = t_0 > t_1 > ... > t_steps = t_min`` (length ``steps + 1``).
 
+    Parameters
+    ----------
+    T : float
+        Start time.
+    t_min : float
+        End time, ``0 <= t_min < T``.
+    steps : int
+        Number of steps, ``>= 1``.
+
+    Returns
+    -------
+    ndarray, shape (steps + 1,)
+        Decreasing times from T to t_min.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 3 (backward SDE) and SI App. D (T = 10, L = 1000 steps).
@@ -217,6 +231,11 @@ def integrate_backward(score: Score, x_T, T: float, t_min: float, steps: int, *,
         ``record(y, t)`` -> what to keep at saved times (default: a copy of y).
     progress : bool, optional
         Show a progress bar (default: only on a terminal).
+
+    Returns
+    -------
+    BackwardRun
+        Final states, saved times and saved records.
 
     References
     ----------
