@@ -418,6 +418,16 @@ def catalog() -> tuple[CatalogEntry, ...]:
 def catalog_entry(name: str) -> CatalogEntry:
     """The catalog entry called ``name``.
 
+    Parameters
+    ----------
+    name : str
+        Name of a result (see :func:`catalog`).
+
+    Returns
+    -------
+    CatalogEntry
+        The entry.
+
     Raises
     ------
     ValueError
@@ -435,6 +445,11 @@ def catalog_entry(name: str) -> CatalogEntry:
 
 def catalog_table() -> str:
     """The catalog as a Markdown table (name, numeric function, status, assumptions, derivation).
+
+    Returns
+    -------
+    str
+        Markdown table, one row per result.
 
     References
     ----------

@@ -91,6 +91,18 @@ def plot_analysis(res: DatasetAnalysis, path: str | Path | None = None):
     """Draw the four panels of one dataset's analysis; save atomically to ``path`` if given.
 
     Returns the matplotlib figure.
+
+    Parameters
+    ----------
+    res : DatasetAnalysis
+        The analysis to draw.
+    path : str or Path, optional
+        Save the figure there (PNG).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
     """
     plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(11, 8))

@@ -29,7 +29,13 @@ def _subcommand_modules() -> list:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``regimes`` (exposed for the documentation and the tests)."""
+    """The argument parser of ``regimes`` (exposed for the documentation and the tests).
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        The parser with every subcommand registered.
+    """
     parser = argparse.ArgumentParser(
         prog="regimes",
         description="Statistical-physics theory of generative diffusion: speciation and collapse "
@@ -42,7 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``regimes`` console script; returns the exit status."""
+    """Entry point of the ``regimes`` console script; returns the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Command-line arguments (default ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status (0 on success).
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -112,6 +112,11 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
     sigma : float, default 1
         Cluster standard deviation, ``sigma > 0``.
 
+    Returns
+    -------
+    GaussianMixtureRegimes
+        The times, alpha and phi(t_S), with the equations they come from.
+
     References
     ----------
     Biroli et al. (2024), eqs. 4, 6, 7-8, 10.

@@ -55,6 +55,17 @@ FIG2_PAPER_POINTS = [(3.0, 0.9122), (3.5, 0.7651), (4.0, 0.6216)]
 class FigureOutput:
     """Files written by a reproduction and the table of its numbers.
 
+    Attributes
+    ----------
+    png, csv, json : Path
+        Files written.
+    rows : list of dict
+        The numbers of the figure.
+    seconds : float
+        Run time.
+    summary : dict
+        Headline numbers.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, Figs. 2-5.
@@ -82,6 +93,13 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
         Integer seed of the numpy Generators (the paper's runs used 232), recorded with the results.
     full_dimensional : bool
         Integrate the d-dimensional SDE instead of the exact one-dimensional projection.
+    progress : bool, optional
+        Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+
+    Returns
+    -------
+    FigureOutput
+        Paths of the PNG, CSV and JSON files, the table rows, the run time and a summary.
 
     References
     ----------
@@ -162,6 +180,13 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
         Ten times instead of twenty and a target error three times the paper's.
     rng : int
         Integer seed (recorded with the results).
+    progress : bool, optional
+        Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+
+    Returns
+    -------
+    FigureOutput
+        Paths of the PNG, CSV and JSON files, the table rows, the run time and a summary.
 
     Notes
     -----

@@ -26,6 +26,16 @@ __all__ = ["PointRun", "run_metadata", "recorded_seed"]
 def recorded_seed(rng) -> int:
     """The integer seed of a reproducible, checkpointed run (a Generator cannot be recorded).
 
+    Parameters
+    ----------
+    rng : int
+        Seed, ``>= 0``.
+
+    Returns
+    -------
+    int
+        The seed.
+
     Raises
     ------
     TypeError
@@ -38,7 +48,20 @@ def recorded_seed(rng) -> int:
 
 
 def run_metadata(params: dict, seed: int | None) -> dict:
-    """Parameters, seed and package version written beside every result."""
+    """Parameters, seed and package version written beside every result.
+
+    Parameters
+    ----------
+    params : dict
+        Parameters of the run.
+    seed : int or None
+        Its integer seed.
+
+    Returns
+    -------
+    dict
+        ``{"package", "version", "seed", "params"}``.
+    """
     return {"package": "diffusion-regimes", "version": __version__, "seed": seed,
             "params": params}
 
