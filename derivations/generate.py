@@ -9,6 +9,12 @@ References
 ----------
 Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 6, 10, SI App. B-C; the
 derivation behind each function is named in its docstring.
+
+Examples
+--------
+>>> from derivations.generate import generated_functions
+>>> [f.name for f in generated_functions()][:3]
+['collapse_time_of_alpha', 'half_log_delta_over_gamma', 'signal_to_noise']
 """
 
 from __future__ import annotations

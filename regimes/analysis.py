@@ -18,6 +18,15 @@ References
 ----------
 Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; docs/theory/dynamical-regimes.md secs. 2.1, 2.4,
 2.5, 3.1, 3.3.
+
+Examples
+--------
+The readings of :math:`t_S` for a top covariance eigenvalue just above 1:
+
+>>> from regimes.analysis import speciation_reading
+>>> r = speciation_reading(1.142)
+>>> print(f"{r.paper:.4f} {r.lambda_plus_one:.4f} {r.convention}")
+0.0664 0.3809 paper
 """
 
 from __future__ import annotations

@@ -1,7 +1,18 @@
 """Figures of the Gaussian-mixture regimes, and the shared figure helpers of ``regimes``.
 
 matplotlib is imported lazily (:func:`pyplot`, Agg backend); files are written atomically
-(:func:`save_figure`)."""
+(:func:`save_figure`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from theory.phase_diagram import phase_diagram_t_alpha
+>>> from regimes.figures import plot_phase_diagram
+>>> diagram = phase_diagram_t_alpha(np.linspace(0.1, 5, 40), np.linspace(0.01, 0.5, 30), d=1024)
+>>> fig = plot_phase_diagram(diagram)
+>>> fig.axes[0].get_xlabel() != ""
+True
+"""
 
 from __future__ import annotations
 

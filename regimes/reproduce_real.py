@@ -15,6 +15,14 @@ atomically.
 References
 ----------
 Biroli et al. (2024), Figs. 4 and 5, SI App. D; docs/theory/dynamical-regimes.md sec. 4.
+
+Examples
+--------
+The datasets of Fig. 4 (name, loader, classes, subsample):
+
+>>> from regimes.reproduce_real import FIG4_SETS
+>>> [label for label, *_ in FIG4_SETS]
+['digits 1 vs 8', 'MNIST-5k 1 vs 8', 'digits, 10 classes', 'MNIST-5k, 10 classes']
 """
 
 from __future__ import annotations
