@@ -81,6 +81,7 @@ class CatalogEntry:
     ----------
     Biroli et al. (2024), arXiv:2402.18491; Achilli et al. (2024), arXiv:2410.08727; Ventura et al.
     (2025), arXiv:2410.05898 (the papers whose closed forms are catalogued).
+    docs/theory/derivations.md sec. 3.
     """
 
     name: str
@@ -396,6 +397,7 @@ def catalog() -> tuple[CatalogEntry, ...]:
     ----------
     Biroli et al. (2024), arXiv:2402.18491; Achilli et al. (2024), arXiv:2410.08727; Ventura et al.
     (2025), arXiv:2410.05898.
+    docs/theory/derivations.md sec. 3.
 
     Examples
     --------
@@ -436,6 +438,7 @@ def catalog_entry(name: str) -> CatalogEntry:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491 (see the entry's ``paper``).
+    docs/theory/derivations.md sec. 3.
     """
     for entry in catalog():
         if entry.name == name:
@@ -455,6 +458,7 @@ def catalog_table() -> str:
     ----------
     Biroli et al. (2024), arXiv:2402.18491; Achilli et al. (2024), arXiv:2410.08727; Ventura et al.
     (2025), arXiv:2410.05898.
+    docs/theory/derivations.md sec. 3.
     """
     rows = ["| result | numeric function | status | assumptions | derivation | paper |",
             "|---|---|---|---|---|---|"]

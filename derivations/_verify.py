@@ -32,6 +32,7 @@ class DifferingPoint:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491 (the results being verified).
+    docs/theory/derivations.md sec. 5.
     """
 
     point: dict
@@ -63,6 +64,7 @@ class Verification:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491 (the results being verified).
+    docs/theory/derivations.md sec. 5.
     """
 
     result_name: str

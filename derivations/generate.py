@@ -53,6 +53,7 @@ def generated_functions() -> list[GeneratedFunction]:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 6, 7-8, 10 and SI App. C.
+    docs/theory/derivations.md sec. 2.
     """
     lam = {S.lam: "lam"}
     return [
@@ -105,6 +106,7 @@ def generated_source() -> str:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491 (the derivations printed).
+    docs/theory/derivations.md sec. 2.
     """
     return module_source(generated_functions())
 
@@ -125,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491 (the derivations printed).
+    docs/theory/derivations.md sec. 2.
     """
     parser = argparse.ArgumentParser(prog="python -m derivations.generate", description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare instead of writing")

@@ -406,6 +406,7 @@ class MarchenkoPastur:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.2, eq. 16; Marchenko and Pastur (1967).
+    docs/theory/spectral-gaps.md sec. 2.2.
     """
 
     f: sp.Symbol

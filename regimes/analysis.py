@@ -256,6 +256,7 @@ class DatasetAnalysis:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eqs. 4-5, Figs. 4-5, SI App. D.
+    docs/theory/dynamical-regimes.md secs. 2.4, 3.4 and 4.
     """
 
     name: str

@@ -61,6 +61,7 @@ class GaussianMixtureRegimes:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eqs. 4, 6, 7-8 and 10.
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
     """
 
     d: float
@@ -120,6 +121,7 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
     References
     ----------
     Biroli et al. (2024), eqs. 4, 6, 7-8, 10.
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
 
     Examples
     --------

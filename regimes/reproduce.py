@@ -88,6 +88,7 @@ class FigureOutput:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, Figs. 2-5.
+    docs/theory/dynamical-regimes.md sec. 4.
     """
 
     png: Path
@@ -123,6 +124,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, Fig. 2, eq. 6 and SI App. D.
+    docs/theory/dynamical-regimes.md secs. 2.4 and 4.
     """
     seed = recorded_seed(rng)
     out = Path(out_dir)
@@ -217,6 +219,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, Fig. 3, eq. 10 and SI App. D.
+    docs/theory/dynamical-regimes.md secs. 3.4 and 4.
     """
     seed = recorded_seed(rng)
     out = Path(out_dir)

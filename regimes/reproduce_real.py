@@ -114,6 +114,7 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
     ----------
     Biroli et al. (2024), arXiv:2402.18491, Fig. 4 and Table 1 (real-data speciation), here on digits
     that ship offline.
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     out = Path(out_dir)
     t0 = time.perf_counter()
@@ -185,6 +186,7 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: in
     ----------
     Biroli et al. (2024), arXiv:2402.18491, Fig. 5 (real-data collapse), here on digits that ship
     offline.
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     out = Path(out_dir)
     t0 = time.perf_counter()

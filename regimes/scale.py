@@ -78,6 +78,7 @@ class ScaleOutput:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Figs. 1 and 3.
+    docs/theory/dynamical-regimes.md sec. 4.
     """
 
     png: Path | None
@@ -140,6 +141,7 @@ def fig3_large_memory(configs: Sequence[tuple[int, int]], workers: int, *,
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 3 and SI App. D (sizes).
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     best, why = 0, ""
     for d, n in configs:
@@ -178,6 +180,7 @@ def validation_memory(d_grid: Sequence[int], n_grid: Sequence[int], workers: int
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 1 (the (d, n) grid).
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     d, n = max(d_grid), max(n_grid)
     data = 8 * int(d) * int(n)
@@ -301,6 +304,7 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 3, eq. 10 and SI App. D.
+    docs/theory/dynamical-regimes.md secs. 3.4 and 4.
     """
     seed = recorded_seed(rng)
     q = QUICK_FIG3_LARGE if quick else {"configs": large.FIG3_LARGE_CONFIGS,
@@ -437,6 +441,7 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 1 (phase diagram), eqs. 6
     and 10.
+    docs/theory/dynamical-regimes.md secs. 2.4 and 3.4.
     """
     workers = workers or max(1, min(os.cpu_count() or 1, 4))
     if scheduler is None or scheduler == "serial":

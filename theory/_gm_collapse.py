@@ -89,6 +89,7 @@ def collapse_time(d: ArrayLike, n: ArrayLike, sigma: ArrayLike = 1.0, *,
     References
     ----------
     Biroli et al. (2024), eq. 10 (``tc_GM``) and SI App. C.
+    docs/theory/dynamical-regimes.md sec. 3.2.
 
     Examples
     --------
@@ -259,6 +260,7 @@ def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray 
     References
     ----------
     Biroli et al. (2024), SI App. C; derived by Gaussian integration in :func:`derivations.rem_collapse`.
+    docs/theory/dynamical-regimes.md sec. 3.2.
     """
     la = check_array(lam, "lam", lower=0.0)
     ta, _, _ = _rem_parts(t, sigma)
@@ -340,6 +342,7 @@ def rem_lambda(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.n
     References
     ----------
     Biroli et al. (2024), SI App. C.
+    docs/theory/dynamical-regimes.md sec. 3.2.
     """
     ea = check_array(epsilon, "epsilon", lower=0.0, lower_open=True)
     _, dt, st2 = _rem_parts(t, sigma)
@@ -385,6 +388,7 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
     References
     ----------
     Biroli et al. (2024), SI App. C, eq. ``fdef`` (misprinted; corrected form).
+    docs/theory/dynamical-regimes.md secs. 3.2 and 5.
     """
     ea = check_array(epsilon, "epsilon", lower=0.0, lower_open=True)
     ta, dt, st2 = _rem_parts(t, sigma)
@@ -428,6 +432,7 @@ def annealed_free_entropy(t: ArrayLike, alpha: ArrayLike, sigma: ArrayLike = 1.0
     References
     ----------
     Biroli et al. (2024), SI App. C.
+    docs/theory/dynamical-regimes.md sec. 3.2.
     """
     al = check_array(alpha, "alpha", lower=0.0, lower_open=True)
     ta, _, _ = _rem_parts(t, sigma)

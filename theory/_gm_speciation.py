@@ -120,6 +120,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
     ----------
     .. [1] Biroli, Bonnaire, de Bortoli, Mezard (2024), "Dynamical regimes of diffusion models",
        eq. 6 (``phi_GM``) and SI App. B.3.
+    .. [2] docs/theory/dynamical-regimes.md sec. 2.4.
 
     Examples
     --------
@@ -237,6 +238,7 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A (Landau expansion; "largest eigenvalue"
     there is a misprint for "lowest", and M lacks a factor 1/Delta_t) and App. B.1.
+    docs/theory/dynamical-regimes.md secs. 2.1 and 2.2.
     """
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
     if np.any(mu <= 0):
@@ -288,6 +290,7 @@ def t_star(d: ArrayLike, mu_tilde: ArrayLike = 1.0) -> np.ndarray | float:
     References
     ----------
     Biroli et al. (2024), eqs. 7-8 (``eq:qt``), SI App. B.2.
+    docs/theory/dynamical-regimes.md sec. 2.3.
     """
     d_ = check_array(d, "d", lower=1.0)
     mu = check_array(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)

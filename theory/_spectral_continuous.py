@@ -242,6 +242,7 @@ def uniform_law(low: float, high: float, fraction: float) -> VarianceLaw:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance distribution).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     lo = check_scalar(low, "low", lower=0.0, lower_open=True)
     hi = check_scalar(high, "high", lower=lo, lower_open=True)
@@ -278,6 +279,7 @@ def power_law(beta: float, count: int, fraction: float, top: float = 1.0) -> Var
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 1a (realistic spectrum) and sec. 8 (images).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     b = check_scalar(beta, "beta", lower=0.0)
     n = int(check_scalar(count, "count", lower=1, upper=100_000, integer=True))
@@ -309,6 +311,7 @@ def from_quantile(quantile: Callable, fraction: float, name: str = "quantile") -
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance distribution).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     return VarianceLaw([(1.0, quantile)], fraction, name=name)
 
@@ -343,6 +346,7 @@ def from_density(pdf: Callable, support: tuple[float, float], fraction: float,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance distribution).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     if not callable(pdf):
         raise TypeError(f"pdf must be callable (got {type(pdf).__name__})")
@@ -386,6 +390,7 @@ def from_values(values: ArrayLike, fraction: float, name: str = "values") -> Var
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 8 (image spectra).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     vals = np.sort(check_array(values, "values", lower=0.0, lower_open=True, ndim=1))
     if vals.size == 0:
@@ -421,6 +426,7 @@ def spread_law(fractions: ArrayLike, variances: ArrayLike, spread: float) -> Var
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (right: continuous variances smooth the gaps).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     g = as_groups(fractions, variances)
     sig = check_scalar(spread, "spread", lower=0.0)
@@ -461,6 +467,7 @@ def named_law(name: str, **params) -> VarianceLaw:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance laws).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     if name not in LAWS:
         raise ValueError(f"law must be one of {', '.join(LAWS)} (got {name!r})")
@@ -568,6 +575,7 @@ def bulk_count(fractions: ArrayLike, variances: ArrayLike) -> int:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 ("detached bulks"); Silverstein, Choi (1995).
+    docs/theory/spectral-gaps.md secs. 2.2 and 2.5.
     """
     g = as_groups(fractions, variances)
     return len(bulks_of(g.fractions, g.variances)[0])
@@ -594,6 +602,7 @@ def bulks_vs_spread(law_at: Callable[[float], VarianceLaw], spreads: ArrayLike,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (right: the bulks merge as the law spreads).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     sp = check_array(spreads, "spreads")
     out = np.array([len(law_at(float(x)).bulks(K)) for x in sp.reshape(-1)], dtype=int)
@@ -620,6 +629,7 @@ def edge_convergence(law: VarianceLaw, ks: Sequence[int] = (1000, 2000, 4000)) -
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance law).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     ks = [_check_k(k) for k in ks]
     edges = [law.support(k) for k in ks]

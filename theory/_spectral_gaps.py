@@ -127,6 +127,7 @@ class SeparationOrder(NamedTuple):
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 and Fig. 3 (which subspace separates first).
+    docs/theory/spectral-gaps.md sec. 2.4.
     """
 
     order: tuple[int, ...]

@@ -52,6 +52,7 @@ def classify(t: ArrayLike, t_speciation: ArrayLike, t_collapse: ArrayLike) -> np
     References
     ----------
     Biroli et al. (2024), Fig. 1 and sec. "Three regimes".
+    docs/theory/dynamical-regimes.md secs. 2.1 and 3.1.
     """
     t, ts, tc = np.broadcast_arrays(np.asarray(t, float), np.asarray(t_speciation, float),
                                     np.asarray(t_collapse, float))
@@ -80,6 +81,7 @@ class PhaseDiagram:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eqs. 4 and 10, Fig. 1 (the three regimes).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 3.1.
     """
 
     x_name: str
@@ -168,6 +170,7 @@ def phase_diagram_t_alpha(t: ArrayLike, alpha: ArrayLike, d: float, mu_tilde: fl
     References
     ----------
     Biroli et al. (2024), eqs. 4 and 10.
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
     """
     ta = check_array(t, "t", lower=0.0, ndim=1)
     al = check_array(alpha, "alpha", lower=0.0, lower_open=True, ndim=1)
@@ -208,6 +211,7 @@ def phase_diagram_d_n(d: ArrayLike, n: ArrayLike, t: float, mu_tilde: float = 1.
     References
     ----------
     Biroli et al. (2024), eqs. 4 and 10 (the curse of dimensionality: t_C rises with d at fixed n).
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
     """
     dd = check_array(d, "d", lower=1.0, ndim=1)
     nn = check_array(n, "n", lower=2.0, ndim=1)

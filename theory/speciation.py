@@ -75,6 +75,7 @@ def covariance_spectrum(X: ArrayLike) -> np.ndarray:
     References
     ----------
     Biroli et al. (2024), eq. 11 and eq. 4 (``crit-spec``).
+    docs/theory/dynamical-regimes.md sec. 2.1.
     """
     x = _check_data(X)
     xc = x - x.mean(axis=0)
@@ -103,6 +104,7 @@ def top_covariance_eigenvalue(X: ArrayLike) -> float:
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``) and SI App. D (the authors use ``torch.cov`` and
     ``lobpcg``).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 4.
     """
     x = _check_data(X).astype(np.float64, copy=False)
     n, d = x.shape
@@ -152,6 +154,7 @@ def speciation_time_from_eigenvalue(Lambda: ArrayLike, convention: str = "paper"
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A, Table 1 (``tab:datasets``).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 4.
 
     Examples
     --------
@@ -200,5 +203,6 @@ def speciation_time_from_data(X: ArrayLike, convention: str = "paper", ddpm: boo
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 4.
     """
     return speciation_time_from_eigenvalue(top_covariance_eigenvalue(X), convention, ddpm)

@@ -134,6 +134,7 @@ def delta(t: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2 (``Pt_gen``).
+    docs/theory/dynamical-regimes.md sec. 0.
 
     Examples
     --------
@@ -168,6 +169,7 @@ def ve_variance(t: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2; Song et al. (2021), VE SDE.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     if _is_mp(t):
         return _ve(_mp_time(t))
@@ -191,6 +193,7 @@ def ou_time_from_ve_variance(s: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     if _is_mp(s):
         return _ou_from_ve(_mp_time(s, "s"))
@@ -222,6 +225,7 @@ def noised_variance(variance: ArrayLike, t: ArrayLike) -> np.ndarray | float:
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 1-2 and SI App. A
     (:math:`\\Gamma_t`).
+    docs/theory/dynamical-regimes.md sec. 0.
 
     Examples
     --------
@@ -259,6 +263,7 @@ def forward_noising(x0: ArrayLike, t: ArrayLike, z: ArrayLike) -> np.ndarray:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 1-2.
+    docs/theory/dynamical-regimes.md secs. 0 and 1.
 
     Examples
     --------
@@ -292,6 +297,7 @@ def ve_sigma(tau: ArrayLike, sigma_min: float = 0.01, sigma_max: float = 50.0) -
     References
     ----------
     Song et al. (2021), "Score-based generative modeling through SDEs", VE SDE (eq. 30).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     ta = check_array(tau, "tau", lower=0.0, upper=1.0)
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
@@ -355,6 +361,7 @@ def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
     ----------
     Song et al. (2021), VE SDE; Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the OU process seen as
     VE).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     sig = np.asarray(ve_sigma(tau, sigma_min, sigma_max))
     return restore_shape(_ou_from_ve(sig**2), tau)
@@ -377,6 +384,7 @@ def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
     ----------
     Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models" (cited as Eq. 59 in the
     authors' code).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     a = check_array(alphabar, "alphabar", lower=0.0, upper=1.0, lower_open=True)
     return restore_shape(-0.5 * np.log(a), alphabar)
@@ -399,6 +407,7 @@ def alphabar_from_ou_time(t: ArrayLike) -> np.ndarray | float:
     ----------
     Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising Diffusion Probabilistic Models' (t = -1/2 log
     alphabar).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     if _is_mp(t):
         return _alphabar(_mp_time(t))
@@ -428,6 +437,7 @@ def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
     References
     ----------
     Ho et al. (2020), sec. 4; Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models".
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
     """
     steps = int(check_scalar(steps, "steps", lower=1, integer=True))
     b0 = check_scalar(beta_start, "beta_start", lower=0.0, upper=1.0, lower_open=True,
@@ -461,6 +471,7 @@ def ddpm_cosine_alphabar(steps: int = 1000, s: float = 0.008, max_beta: float = 
     References
     ----------
     Nichol & Dhariwal (2021), eq. 17.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     steps = int(check_scalar(steps, "steps", lower=1, integer=True))
     s = check_scalar(s, "s", lower=0.0)
@@ -490,6 +501,7 @@ def ddpm_ou_times(alphabar: ArrayLike | None = None) -> np.ndarray:
     ----------
     Ho et al. (2020), sec. 4 (linear schedule); Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising
     Diffusion Probabilistic Models' (t = -1/2 log alphabar).
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
 
     Examples
     --------
@@ -556,6 +568,7 @@ def vp_sde_ou_time(tau: ArrayLike, beta_min: float = 0.1, beta_max: float = 20.0
     References
     ----------
     Song et al. (2021), VP SDE (eqs. 11 and 29).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     ta = check_array(tau, "tau", lower=0.0, upper=1.0)
     b0 = check_scalar(beta_min, "beta_min", lower=0.0, lower_open=True)
@@ -585,6 +598,7 @@ def edm_sigmas(steps: int = 18, sigma_min: float = 0.002, sigma_max: float = 80.
     References
     ----------
     Karras et al. (2022), eq. 5.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     steps = int(check_scalar(steps, "steps", lower=2, integer=True))
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
@@ -610,6 +624,7 @@ def ou_time_from_edm_sigma(sigma: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Karras et al. (2022), sec. 2; the VE map of this module.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     sa = check_array(sigma, "sigma", lower=0.0, allow_inf=True)
     return restore_shape(_ou_from_ve(sa**2), sigma)

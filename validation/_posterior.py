@@ -696,6 +696,7 @@ def nearest_points(x, data, t: float = 0.0, chunk: int | None = None):
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. D: the last-changing
     index uses :math:`\\arg\\min_\\mu|x(t) - e^{-t}a^\\mu|`.
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     ds = as_dataset(data)
     p = _prepare(x, t, ds, chunk, scale_time=False)

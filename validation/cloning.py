@@ -115,6 +115,7 @@ def clone_experiment(score: Score, d: int, clone_times: Sequence[float], n_pairs
     References
     ----------
     Biroli et al. (2024), sec. "Speciation" (cloning), eq. 6 and SI App. B.3; Fig. 2 protocol.
+    docs/theory/dynamical-regimes.md sec. 2.4.
     """
     d = int(check_scalar(d, "d", lower=1, integer=True))
     n_pairs = int(check_scalar(n_pairs, "n_pairs", lower=1, integer=True))
@@ -191,6 +192,7 @@ def nearest_point_class(data, labels=None, t: float = 0.0) -> Callable[[np.ndarr
     References
     ----------
     Biroli et al. (2024), eq. 6 (cloning probability) and SI App. D (nearest training point).
+    docs/theory/dynamical-regimes.md sec. 2.4.
     """
     ds = as_dataset(data, labels)
     if ds.labels is None:
@@ -227,6 +229,7 @@ def posterior_class(model, t: float = 0.0, *, sample: bool = False,
     ----------
     Biroli et al. (2024), eq. 6 and SI App. B.3 (cloning; the class of +/-m by the sign of x.m is the
     K = 2 case of the most probable class).
+    docs/theory/dynamical-regimes.md sec. 2.4.
     """
     if not callable(getattr(model, "class_posterior", None)):
         raise TypeError(f"model must have classes (a class_posterior method, e.g. "

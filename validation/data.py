@@ -49,6 +49,7 @@ def gaussian_mixture_data(d: int, n: int, mu_tilde: float = 1.0, sigma: float = 
     References
     ----------
     Biroli et al. (2024), sec. "Gaussian mixtures", Figs. 2-3.
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
     """
     d = int(check_scalar(d, "d", lower=1, integer=True))
     n = int(check_scalar(n, "n", lower=1, integer=True))
@@ -93,6 +94,7 @@ def mixture_data(means, n: int, weights=None, stds=1.0, *, rng=None,
     ----------
     Biroli et al. (2024), arXiv:2402.18491, sec. 'Gaussian mixtures' (the two-class model; here any
     number of classes).
+    docs/theory/dynamical-regimes.md sec. 0; docs/theory/models.md.
     """
     n = int(check_scalar(n, "n", lower=1, integer=True))
     mu = check_array(means, "means", ndim=2)

@@ -260,6 +260,7 @@ def load_dataset(name: str, *, classes=None, subsample: int | None = None, rng=0
     ----------
     Biroli et al. (2024), arXiv:2402.18491, SI App. D (preprocessing: pixels in [0, 1], centred per
     channel).
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     if name == "digits":
         try:

@@ -73,6 +73,7 @@ def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
     References
     ----------
     Biroli et al. (2024), eq. 2 and SI App. D ("Numerical details": entropy estimator).
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     ds = as_dataset(data)
     t = check_scalar(t, "t", lower=0.0, lower_open=True)
@@ -322,6 +323,7 @@ def excess_entropy_loglik(t: float, data, n_samples: int = 4096, rng=None) -> Es
     References
     ----------
     Biroli et al. (2024), eq. 5 and SI App. D (n' = 250,000 samples per point in Fig. 3).
+    docs/theory/dynamical-regimes.md secs. 3.1 and 3.4.
     """
     ds = as_dataset(data)
     return _per_sample(ds, t, n_samples, rng, lambda st, *_: 0.5 + st.log_z / ds.d)
@@ -347,6 +349,7 @@ def last_changing_index_time(trajectory_times, indices) -> np.ndarray:
     References
     ----------
     Biroli et al. (2024), SI App. D and Fig. 5 (last-changing index).
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     times = check_array(trajectory_times, "trajectory_times", ndim=1)
     idx = np.asarray(indices)
@@ -388,6 +391,7 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: floa
     References
     ----------
     Biroli et al. (2024), sec. "Collapse": t_C is "the largest time at which f^e(t) = 0".
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     t = check_array(times, "times", ndim=1)
     v = check_array(values, "values", ndim=1)

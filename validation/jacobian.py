@@ -172,6 +172,7 @@ def random_orthogonal(d: int, k: int | None = None, rng=None) -> np.ndarray:
     ----------
     F. Mezzadri, "How to generate random matrices from the classical compact groups",
     Notices AMS 54 (2007): QR of a Gaussian matrix with the signs of R's diagonal absorbed.
+    docs/theory/losing-dimensions.md sec. 3.5.
     """
     d = int(check_scalar(d, "d", lower=1, integer=True))
     k = d if k is None else int(check_scalar(k, "k", lower=1, upper=d, integer=True))

@@ -195,6 +195,7 @@ class GaussianMixtureScore:
     ----------
     Biroli et al. (2024), SI App. B, eq. ``scoregm``; derived in
     :func:`derivations.gm_score`.
+    docs/theory/dynamical-regimes.md secs. 1 and 2.2.
     """
 
     def __init__(self, m, sigma: float = 1.0):
@@ -315,6 +316,7 @@ class GaussianScore:
     References
     ----------
     Biroli et al. (2024), eq. 11 (forward covariance C(t) = C_0 e^{-2t} + Delta_t I).
+    docs/theory/dynamical-regimes.md sec. 3.3.
     """
 
     def __init__(self, mean, cov=None):

@@ -64,6 +64,7 @@ def time_grid(T: float, t_min: float, steps: int) -> np.ndarray:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 3 (backward SDE) and SI App. D (T = 10, L = 1000 steps).
+    docs/theory/dynamical-regimes.md sec. 1.
     """
     T = check_scalar(T, "T", lower=0.0, lower_open=True)
     t_min = check_scalar(t_min, "t_min", lower=0.0, upper=T, upper_open=True)
@@ -109,6 +110,7 @@ def backward_step(score: Score, y, t: float, h: float, rng: np.random.Generator,
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 3 and SI App. D
     (Euler-Maruyama discretisation).
+    docs/theory/dynamical-regimes.md sec. 1.
     """
     c_y, c_f, c_n = _step_coefficients(h, method)
     be = get_backend(y)
@@ -196,6 +198,7 @@ class BackwardRun:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 3 (backward SDE) and SI App. D (discretisation).
+    docs/theory/dynamical-regimes.md sec. 1.
     """
 
     x: np.ndarray
@@ -240,6 +243,7 @@ def integrate_backward(score: Score, x_T, T: float, t_min: float, steps: int, *,
     References
     ----------
     Biroli et al. (2024), eq. 3 and SI App. D.
+    docs/theory/dynamical-regimes.md sec. 1.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)} (got {method!r})")

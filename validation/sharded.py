@@ -194,6 +194,7 @@ def mixture_shards(d: int, n: int, n_shards: int, seed: int, *, mu_tilde: float 
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, sec. "Gaussian mixtures".
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
     """
     n = int(check_scalar(n, "n", lower=1, integer=True))
     d = int(check_scalar(d, "d", lower=1, integer=True))
