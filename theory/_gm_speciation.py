@@ -234,6 +234,12 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
     -----
     .. math:: \\Lambda e^{-2t_S} = 1 \\iff t_S = \\tfrac12 \\log\\Lambda.
 
+    **Corrected**: SI App. A says speciation happens when the *largest* eigenvalue of the Landau
+    matrix M vanishes and prints :math:`M = I - e^{-2t}C_0`; it is the *lowest* eigenvalue, and the
+    consistent expansion gives :math:`M = I - (e^{-2t}/\\Delta_t)C_0`, whose zero is the
+    ``"lambda_plus_one"`` reading (docs/theory/dynamical-regimes.md secs. 2.1 and 5).  The main
+    text's remark that t_S "coincides with (crit-coll)" means eq. 4 (``crit-spec``).
+
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A (Landau expansion; "largest eigenvalue"
