@@ -59,6 +59,18 @@ direction_rem, subspace_rem, global_collapse_criterion
     subspace-resolved extension (Achilli et al. 2024; docs/theory/losing-dimensions.md).
 compiled
     Cached numpy functions of named derived expressions (names in ``COMPILED_NAMES``).
+
+Examples
+--------
+The regime-I potential of the symmetric mixture and the time where its curvature at q = 0
+vanishes (eqs. 7-8):
+
+>>> from derivations import regime_one_potential
+>>> r = regime_one_potential()
+>>> r.curvature
+-2*d*mu_tilde**2*exp(-2*t) + 1
+>>> r.t_star
+log(2*d*mu_tilde**2)/2
 """
 
 from ._catalog import ASSUMPTIONS as ASSUMPTIONS

@@ -81,6 +81,7 @@ class CatalogEntry:
     ----------
     Biroli et al. (2024), arXiv:2402.18491; Achilli et al. (2024), arXiv:2410.08727; Ventura et al.
     (2025), arXiv:2410.05898 (the papers whose closed forms are catalogued).
+    docs/theory/derivations.md sec. 3.
     """
 
     name: str
@@ -396,6 +397,7 @@ def catalog() -> tuple[CatalogEntry, ...]:
     ----------
     Biroli et al. (2024), arXiv:2402.18491; Achilli et al. (2024), arXiv:2410.08727; Ventura et al.
     (2025), arXiv:2410.05898.
+    docs/theory/derivations.md sec. 3.
 
     Examples
     --------
@@ -418,6 +420,16 @@ def catalog() -> tuple[CatalogEntry, ...]:
 def catalog_entry(name: str) -> CatalogEntry:
     """The catalog entry called ``name``.
 
+    Parameters
+    ----------
+    name : str
+        Name of a result (see :func:`catalog`).
+
+    Returns
+    -------
+    CatalogEntry
+        The entry.
+
     Raises
     ------
     ValueError
@@ -426,6 +438,7 @@ def catalog_entry(name: str) -> CatalogEntry:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491 (see the entry's ``paper``).
+    docs/theory/derivations.md sec. 3.
     """
     for entry in catalog():
         if entry.name == name:
@@ -436,10 +449,16 @@ def catalog_entry(name: str) -> CatalogEntry:
 def catalog_table() -> str:
     """The catalog as a Markdown table (name, numeric function, status, assumptions, derivation).
 
+    Returns
+    -------
+    str
+        Markdown table, one row per result.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491; Achilli et al. (2024), arXiv:2410.08727; Ventura et al.
     (2025), arXiv:2410.05898.
+    docs/theory/derivations.md sec. 3.
     """
     rows = ["| result | numeric function | status | assumptions | derivation | paper |",
             "|---|---|---|---|---|---|"]

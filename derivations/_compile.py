@@ -97,6 +97,7 @@ def compiled_arguments(name: str) -> tuple[str, ...]:
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard, "Dynamical Regimes of Diffusion Models",
     arXiv:2402.18491 (2024); see the derivation behind each name.
+    docs/theory/derivations.md sec. 2.
 
     Examples
     --------
@@ -166,6 +167,7 @@ def compiled(name: str) -> Callable[..., object]:
     arXiv:2402.18491 (2024); the equation behind each name is cited by the derivation that
     produces it (:func:`derivations.gm_score`, :func:`derivations.landau_expansion`,
     :func:`derivations.regime_one_potential`, :func:`derivations.rem_collapse`).
+    docs/theory/derivations.md sec. 2.
 
     Examples
     --------

@@ -20,9 +20,19 @@ _ALIASES = {"lam": "lambda", "eps": "epsilon", "mu": "mu_tilde", "Delta_t": None
 class DifferingPoint:
     """A parameter point where the two expressions differ.
 
+    Attributes
+    ----------
+    point : dict
+        Parameter values of the point.
+    expression_value, reference_value : str
+        The two expressions evaluated there (30 digits).
+    relative_difference : float
+        :math:`|a - b|/\\max(|a|, |b|)`.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491 (the results being verified).
+    docs/theory/derivations.md sec. 5.
     """
 
     point: dict
@@ -54,6 +64,7 @@ class Verification:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491 (the results being verified).
+    docs/theory/derivations.md sec. 5.
     """
 
     result_name: str

@@ -9,6 +9,12 @@ References
 ----------
 Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 6, 10, SI App. B-C; the
 derivation behind each function is named in its docstring.
+
+Examples
+--------
+>>> from derivations.generate import generated_functions
+>>> [f.name for f in generated_functions()][:3]
+['collapse_time_of_alpha', 'half_log_delta_over_gamma', 'signal_to_noise']
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ def generated_functions() -> list[GeneratedFunction]:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 6, 7-8, 10 and SI App. C.
+    docs/theory/derivations.md sec. 2.
     """
     lam = {S.lam: "lam"}
     return [
@@ -99,6 +106,7 @@ def generated_source() -> str:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491 (the derivations printed).
+    docs/theory/derivations.md sec. 2.
     """
     return module_source(generated_functions())
 
@@ -119,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491 (the derivations printed).
+    docs/theory/derivations.md sec. 2.
     """
     parser = argparse.ArgumentParser(prog="python -m derivations.generate", description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare instead of writing")

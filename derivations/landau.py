@@ -8,6 +8,12 @@ Two derivations:
 * :func:`regime_one_potential` derives the drift of :math:`q = m\cdot x/\sqrt d` from the exact
   mixture score, its potential :math:`V(q,t)`, and the time :math:`t^*` where the curvature of
   :math:`V` at :math:`q = 0` changes sign.
+
+Examples
+--------
+>>> from derivations.landau import regime_one_potential
+>>> regime_one_potential().t_star
+log(2*d*mu_tilde**2)/2
 """
 
 from __future__ import annotations

@@ -19,6 +19,14 @@ References
 E. Ventura, B. Achilli, G. Silvestri, C. Lucibello, L. Ambrogioni, "Manifolds, random matrices and
 spectral gaps: the geometric phases of generative diffusion", ICLR 2025, arXiv:2410.05898; theory
 docs/theory/spectral-gaps.md secs. 1.3, 2.1-2.5, 2.7.
+
+Examples
+--------
+The Marchenko-Pastur edges of one latent group (fraction :math:`f_1`, variance :math:`v_1`):
+
+>>> from derivations.linear_manifold import marchenko_pastur
+>>> marchenko_pastur().edges
+(v_1*(sqrt(f_1) - 1)**2, v_1*(sqrt(f_1) + 1)**2)
 """
 
 from __future__ import annotations
@@ -398,6 +406,7 @@ class MarchenkoPastur:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.2, eq. 16; Marchenko and Pastur (1967).
+    docs/theory/spectral-gaps.md sec. 2.2.
     """
 
     f: sp.Symbol

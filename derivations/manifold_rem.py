@@ -23,6 +23,15 @@ geometric memorization in generative diffusion", arXiv:2410.08727 (2024); the au
 notebook (``plots_synthetic_theory.ipynb``, final cell) as transcribed in
 docs/theory/losing-dimensions.md secs. 2.1-2.5.  B. Derrida, "Random-energy model", Phys. Rev. B 24, 2613
 (1981) (condensation at energy variance 2 log n; participation ratio in the frozen phase).
+
+Examples
+--------
+The per-direction critical time on the sphere (g = 0), :math:`\sigma_i^2/(2\log n)` in VE
+variance:
+
+>>> from derivations.manifold_rem import direction_rem
+>>> direction_rem().critical_time_sphere
+sigma_i**2/(2*L)
 """
 
 from __future__ import annotations

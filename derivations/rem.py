@@ -6,6 +6,15 @@ Write :math:`x = a^1 e^{-t} + \sqrt{\Delta_t}\, z` for a point generated from th
 cumulant generating function :math:`g_t(\lambda)`; its Legendre transform is the rate function
 (log-density of levels) :math:`f_t(\varepsilon)`, and condensation onto :math:`a^1` (collapse)
 happens when :math:`\alpha = f_t(1/2)`.
+
+Examples
+--------
+Eq. 10, derived from the REM as a function of alpha and of (d, n):
+
+>>> from derivations.rem import rem_collapse
+>>> r = rem_collapse()
+>>> r.collapse_time_n
+log((n**(2/d) + sigma**2 - 1)/(n**(2/d) - 1))/2
 """
 
 from __future__ import annotations

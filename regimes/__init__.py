@@ -25,6 +25,13 @@ figures, manifold_figures, spectral_figures, analysis_figure
     Figures (matplotlib, imported on first use).
 runs
     Checkpointed, interruptible runs.
+
+Examples
+--------
+>>> from regimes import solve_gaussian_mixture
+>>> r = solve_gaussian_mixture(1024, 20000)
+>>> print(f"t_S = {r.t_speciation:.4f}, t_C = {r.t_collapse:.4f}, phi(t_S) = {r.phi_at_t_speciation:.4f}")
+t_S = 3.4657, t_C = 1.9775, phi(t_S) = 0.7752
 """
 
 from .analysis import DatasetAnalysis as DatasetAnalysis

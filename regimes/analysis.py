@@ -18,6 +18,15 @@ References
 ----------
 Biroli et al. (2024), eqs. 4-5, Figs. 4-5, SI App. D; docs/theory/dynamical-regimes.md secs. 2.1, 2.4,
 2.5, 3.1, 3.3.
+
+Examples
+--------
+The readings of :math:`t_S` for a top covariance eigenvalue just above 1:
+
+>>> from regimes.analysis import speciation_reading
+>>> r = speciation_reading(1.142)
+>>> print(f"{r.paper:.4f} {r.lambda_plus_one:.4f} {r.convention}")
+0.0664 0.3809 paper
 """
 
 from __future__ import annotations
@@ -65,6 +74,23 @@ class SpeciationReading:
     ``lambda_minus_one`` :math:`\\tfrac12\\log(\\Lambda - 1)` (None when :math:`\\Lambda \\le 2`);
     ``used``/``convention`` is the reading the analysis scales time by; ``note`` says why.
 
+    Attributes
+    ----------
+    Lambda : float
+        Top covariance eigenvalue.
+    paper : float or None
+        :math:`\\tfrac12\\log\\Lambda`.
+    lambda_plus_one : float
+        :math:`\\tfrac12\\log(\\Lambda + 1)`.
+    lambda_minus_one : float or None
+        :math:`\\tfrac12\\log(\\Lambda - 1)`.
+    used : float
+        The reading the analysis scales time by.
+    convention : str
+        Its name.
+    note : str
+        Why it was chosen.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 4 (crit-spec) and SI App. A;
@@ -82,6 +108,16 @@ class SpeciationReading:
 
 def speciation_reading(Lambda: float) -> SpeciationReading:
     """The speciation-time readings of eq. 4 for a top eigenvalue ``Lambda``, never NaN or negative.
+
+    Parameters
+    ----------
+    Lambda : float
+        Top eigenvalue of the data covariance, ``> 0``.
+
+    Returns
+    -------
+    SpeciationReading
+        The readings and the one used.
 
     Notes
     -----
@@ -119,6 +155,18 @@ def normalized_phi(phi, class_weights) -> np.ndarray:
     0.775 criterion belongs to two symmetric classes, where the normalized level is
     (0.7752 - 1/2)/(1 - 1/2) = 0.5504.
 
+    Parameters
+    ----------
+    phi : array_like
+        phi(t) values.
+    class_weights : array_like
+        Class weights :math:`p_c` (summing to 1).
+
+    Returns
+    -------
+    ndarray
+        The normalized phi.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 6 (phi -> 1/2 for two classes);
@@ -135,6 +183,20 @@ def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> floa
     ``times`` ascending; raises :class:`theory.checks.NotFoundError` when the curve never reaches the
     level on the grid.  The default
     level is the normalized 0.7752 (two symmetric classes).
+
+    Parameters
+    ----------
+    times : array_like
+        Ascending OU times.
+    phi_norm : array_like
+        Normalized phi on ``times`` (:func:`normalized_phi`).
+    level : float, default 0.5504
+        Level of the crossing.
+
+    Returns
+    -------
+    float
+        The crossing time.
 
     References
     ----------
@@ -156,9 +218,45 @@ def phi_crossing_time(times, phi_norm, level: float = 2 * PHI_LEVEL - 1) -> floa
 class DatasetAnalysis:
     """Everything measured on one dataset (see :func:`analyze_dataset`); times in OU units.
 
+    Attributes
+    ----------
+    name : str
+        Dataset name.
+    n, d : int
+        Number of points and dimension.
+    alpha : float
+        :math:`\\log(n)/d`.
+    preprocessing : dict
+        How the data were centred and scaled.
+    spectrum : ndarray
+        Covariance eigenvalues, descending.
+    speciation : SpeciationReading
+        Top eigenvalue and the t_S readings.
+    classes, class_weights : list or None
+        Class labels and their frequencies (None without labels).
+    times : ndarray
+        OU time grid of the curves.
+    curves : dict of str to ndarray
+        phi, phi_C, f^e/alpha (and standard errors) on ``times``.
+    cloning : dict or None
+        Cloning measurements of phi, if run.
+    phi_crossing : float or None
+        Time where the normalized phi comes down to its speciation level.
+    t_collapse_entropy, t_collapse_entropy_error : float or None
+        t_C read off the excess entropy and its uncertainty.
+    t_collapse_spectrum : float
+        t_C of Gaussian data with the same spectrum (eq. 5).
+    last_change_times : ndarray or None
+        Last-changing-index times of backward trajectories (Fig. 5).
+    params : dict
+        The parameters of the analysis.
+    seconds : dict
+        Run time of each stage.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eqs. 4-5, Figs. 4-5, SI App. D.
+    docs/theory/dynamical-regimes.md secs. 2.4, 3.4 and 4.
     """
 
     name: str

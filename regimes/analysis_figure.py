@@ -8,6 +8,21 @@ regimes shaded; (b) phi against t/t_S, identity curve and cloning points, with t
 References
 ----------
 Biroli et al. (2024), Figs. 1, 4 and 5.
+
+Examples
+--------
+The analysis of a small Gaussian mixture (no cloning, no trajectories) and its figure:
+
+>>> import numpy as np
+>>> from validation import gaussian_mixture_data
+>>> from regimes.analysis import analyze_dataset
+>>> from regimes.analysis_figure import plot_analysis
+>>> data, m = gaussian_mixture_data(16, 200, rng=0)
+>>> res = analyze_dataset(data, name="toy", quick=True, cloning=False, trajectories=False,
+...                       times=np.linspace(0.1, 3.0, 6), sizes={"samples": 64})
+>>> fig = plot_analysis(res)
+>>> len(fig.axes) >= 2
+True
 """
 
 from __future__ import annotations
@@ -91,6 +106,18 @@ def plot_analysis(res: DatasetAnalysis, path: str | Path | None = None):
     """Draw the four panels of one dataset's analysis; save atomically to ``path`` if given.
 
     Returns the matplotlib figure.
+
+    Parameters
+    ----------
+    res : DatasetAnalysis
+        The analysis to draw.
+    path : str or Path, optional
+        Save the figure there (PNG).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
     """
     plt = pyplot()
     fig, axes = plt.subplots(2, 2, figsize=(11, 8))

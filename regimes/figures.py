@@ -1,7 +1,18 @@
 """Figures of the Gaussian-mixture regimes, and the shared figure helpers of ``regimes``.
 
 matplotlib is imported lazily (:func:`pyplot`, Agg backend); files are written atomically
-(:func:`save_figure`)."""
+(:func:`save_figure`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from theory.phase_diagram import phase_diagram_t_alpha
+>>> from regimes.figures import plot_phase_diagram
+>>> diagram = phase_diagram_t_alpha(np.linspace(0.1, 5, 40), np.linspace(0.01, 0.5, 30), d=1024)
+>>> fig = plot_phase_diagram(diagram)
+>>> fig.axes[0].get_xlabel() != ""
+True
+"""
 
 from __future__ import annotations
 
@@ -24,7 +35,13 @@ PHI_LEVEL = float(phi_scaling(0.0))
 
 
 def pyplot():
-    """matplotlib.pyplot with a non-interactive backend (imported on first use)."""
+    """matplotlib.pyplot with a non-interactive backend (imported on first use).
+
+    Returns
+    -------
+    module
+        ``matplotlib.pyplot``.
+    """
     import matplotlib
 
     if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
@@ -35,7 +52,22 @@ def pyplot():
 
 
 def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
-    """Save a matplotlib figure atomically (temporary file in the same folder, then rename)."""
+    """Save a matplotlib figure atomically (temporary file in the same folder, then rename).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    path : str or Path
+        Target file (format from its suffix).
+    dpi : int, default 150
+        Resolution.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
     return Path(path)
@@ -44,6 +76,20 @@ def save_figure(fig, path: str | Path, dpi: int = 150) -> Path:
 def plot_gaussian_mixture(result: GaussianMixtureRegimes, path: str | Path | None = None,
                           ax=None):
     """Draw phi(t) and f^e(t)/alpha of a solved Gaussian mixture with t_S, t* and t_C marked.
+
+    Parameters
+    ----------
+    result : GaussianMixtureRegimes
+        A solved mixture (:func:`regimes.solve_gaussian_mixture`).
+    path : str or Path, optional
+        Save the figure there.
+    ax : matplotlib Axes, optional
+        Draw into these axes (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
 
     References
     ----------
@@ -125,6 +171,20 @@ def plot_mixture(result: MixtureRegimes, path: str | Path | None = None, ax=None
     outside the axes, to the right, so that it covers no curve.  f^e(t)/alpha is the K-class
     excess entropy with the class-information term (its zero is t_C up to O(1/d)).
 
+    Parameters
+    ----------
+    result : MixtureRegimes
+        A solved K-class mixture (:func:`regimes.solve_mixture`).
+    path : str or Path, optional
+        Save the figure there.
+    ax : matplotlib Axes, optional
+        Draw into these axes (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Figs. 2 and 3 (eqs. 4, 6 and 10),
@@ -177,7 +237,24 @@ def plot_mixture(result: MixtureRegimes, path: str | Path | None = None, ax=None
 
 def plot_phase_diagram(diagram: PhaseDiagram, path: str | Path | None = None, ax=None,
                        log_x: bool = False, log_y: bool = False):
-    """Draw the regimes of a :class:`~theory.phase_diagram.PhaseDiagram` (optionally save it)."""
+    """Draw the regimes of a :class:`~theory.phase_diagram.PhaseDiagram` (optionally save it).
+
+    Parameters
+    ----------
+    diagram : PhaseDiagram
+        The regimes on a grid.
+    path : str or Path, optional
+        Save the figure there.
+    ax : matplotlib Axes, optional
+        Draw into these axes (default: a new figure).
+    log_x, log_y : bool, default False
+        Logarithmic axes.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
     plt = pyplot()
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 4.5))

@@ -61,6 +61,7 @@ class GaussianMixtureRegimes:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eqs. 4, 6, 7-8 and 10.
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
     """
 
     d: float
@@ -112,9 +113,15 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
     sigma : float, default 1
         Cluster standard deviation, ``sigma > 0``.
 
+    Returns
+    -------
+    GaussianMixtureRegimes
+        The times, alpha and phi(t_S), with the equations they come from.
+
     References
     ----------
     Biroli et al. (2024), eqs. 4, 6, 7-8, 10.
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
 
     Examples
     --------

@@ -1,5 +1,17 @@
 r"""One run of the geometric-memorization experiment: theory and exact-empirical-score Monte Carlo for
-a linear manifold, as the ``regimes manifold`` command and the figure use it."""
+a linear manifold, as the ``regimes manifold`` command and the figure use it.
+
+Examples
+--------
+Two tangent subspaces of dimension 4 in d = 16 (quick, four test points per time): the
+higher-variance one has the larger critical time (it is lost first in generation):
+
+>>> from regimes.manifold_experiment import manifold_experiment
+>>> r = manifold_experiment([1.0, 0.5], [4, 4], 16, 200, quick=True, n_points=4)
+>>> t_c = r["summary"].critical_times
+>>> bool(t_c[0] > t_c[1])
+True
+"""
 
 from __future__ import annotations
 
@@ -50,7 +62,7 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     Returns
     -------
     dict
-        ``summary`` (:class:`theory.manifold.GeometricMemorization` as a dict, OU times),
+        ``summary`` (:class:`theory.manifold.GeometricMemorization`, OU times),
         ``theory`` (grid ``t``, ``spectrum`` (T, d), ``dimension_count``), ``curves``
         (:class:`validation.memorization.MemorizationCurves`), ``comparison``
         (:class:`validation.memorization.REMComparison`), ``params``, ``seconds``.

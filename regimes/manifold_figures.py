@@ -9,6 +9,15 @@ References
 ----------
 Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots`` (
 docs/theory/losing-dimensions.md secs. 3.2-3.3).
+
+Examples
+--------
+>>> from regimes.manifold_experiment import manifold_experiment
+>>> from regimes.manifold_figures import plot_manifold_experiment
+>>> r = manifold_experiment([1.0, 0.5], [4, 4], 16, 200, quick=True, n_points=4)
+>>> fig = plot_manifold_experiment(r)
+>>> len(fig.axes) >= 3
+True
 """
 
 from __future__ import annotations

@@ -4,6 +4,22 @@ A :class:`PointRun` computes a list of independent points (e.g. one (d, t) pair 
 every point to a JSON checkpoint (temporary file, then rename) that records the parameters, the
 seed and the package version.  Re-running with the same parameters resumes where it stopped; a
 checkpoint made with other parameters is not mixed in.
+
+Examples
+--------
+A run of three points checkpointed to a file; a second run with the same parameters finds
+them all done:
+
+>>> import pathlib, tempfile
+>>> from regimes.runs import PointRun
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     ck = pathlib.Path(tmp) / "run.json"
+...     first = PointRun(ck, {"what": "squares"}, seed=0).run([1, 2, 3], lambda p: p * p)
+...     again = PointRun(ck, {"what": "squares"}, seed=0).run([1, 2, 3], lambda p: 0)
+>>> first
+{'1': 1, '2': 4, '3': 9}
+>>> again == first
+True
 """
 
 from __future__ import annotations
@@ -26,6 +42,16 @@ __all__ = ["PointRun", "run_metadata", "recorded_seed"]
 def recorded_seed(rng) -> int:
     """The integer seed of a reproducible, checkpointed run (a Generator cannot be recorded).
 
+    Parameters
+    ----------
+    rng : int
+        Seed, ``>= 0``.
+
+    Returns
+    -------
+    int
+        The seed.
+
     Raises
     ------
     TypeError
@@ -38,7 +64,20 @@ def recorded_seed(rng) -> int:
 
 
 def run_metadata(params: dict, seed: int | None) -> dict:
-    """Parameters, seed and package version written beside every result."""
+    """Parameters, seed and package version written beside every result.
+
+    Parameters
+    ----------
+    params : dict
+        Parameters of the run.
+    seed : int or None
+        Its integer seed.
+
+    Returns
+    -------
+    dict
+        ``{"package", "version", "seed", "params"}``.
+    """
     return {"package": "diffusion-regimes", "version": __version__, "seed": seed,
             "params": params}
 

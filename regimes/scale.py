@@ -62,9 +62,23 @@ _SCHEMES = ("tcp", "tls", "ucx", "ws", "wss")
 class ScaleOutput:
     """Files and numbers of a large run.
 
+    Attributes
+    ----------
+    png : Path or None
+        Figure (None without a plot).
+    csv, json : Path
+        Files written.
+    rows : list of dict
+        One row per task.
+    summary : dict
+        Headline numbers.
+    seconds : float
+        Run time.
+
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Figs. 1 and 3.
+    docs/theory/dynamical-regimes.md sec. 4.
     """
 
     png: Path | None
@@ -77,6 +91,11 @@ class ScaleOutput:
 
 def machine_memory() -> int:
     """Bytes of memory of this machine (the smaller of the physical memory and a cgroup limit).
+
+    Returns
+    -------
+    int
+        Bytes.
 
     References
     ----------
@@ -122,6 +141,7 @@ def fig3_large_memory(configs: Sequence[tuple[int, int]], workers: int, *,
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 3 and SI App. D (sizes).
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     best, why = 0, ""
     for d, n in configs:
@@ -141,6 +161,13 @@ def fig3_large_memory(configs: Sequence[tuple[int, int]], workers: int, *,
 def validation_memory(d_grid: Sequence[int], n_grid: Sequence[int], workers: int) -> tuple[int, str]:
     """Peak memory of :func:`validation.phase_diagram_validation` with ``workers`` tasks at once.
 
+    Parameters
+    ----------
+    d_grid, n_grid : sequence of int
+        The (d, n) grid.
+    workers : int
+        Tasks running at once.
+
     Returns
     -------
     bytes : int
@@ -153,6 +180,7 @@ def validation_memory(d_grid: Sequence[int], n_grid: Sequence[int], workers: int
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 1 (the (d, n) grid).
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     d, n = max(d_grid), max(n_grid)
     data = 8 * int(d) * int(n)
@@ -254,6 +282,14 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
         Other sizes (default: the paper-scale pair, or the quick pair).
     rng : int
         Seed of the data and the samples (recorded).
+    checkpoint_dir : path, optional
+        One file per finished task (default ``out_dir/fig3_large.ck``).
+    workers : int, optional
+        Processes of the local cluster (default: the cores, at most 4).
+    connect_timeout : float, default 5.0
+        Seconds to reach a scheduler address.
+    progress : bool, optional
+        Progress bar on a terminal, log lines otherwise (default: on a terminal only).
 
     Returns
     -------
@@ -268,6 +304,7 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 3, eq. 10 and SI App. D.
+    docs/theory/dynamical-regimes.md secs. 3.4 and 4.
     """
     seed = recorded_seed(rng)
     q = QUICK_FIG3_LARGE if quick else {"configs": large.FIG3_LARGE_CONFIGS,
@@ -387,6 +424,12 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
         As in :func:`validation.phase_point`.
     plot : bool
         Draw the figure.
+    workers : int, optional
+        Processes of the local cluster (default: the cores, at most 4).
+    connect_timeout : float, default 5.0
+        Seconds to reach a scheduler address.
+    progress : bool, optional
+        Progress bar on a terminal, log lines otherwise (default: on a terminal only).
 
     Returns
     -------
@@ -398,6 +441,7 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 1 (phase diagram), eqs. 6
     and 10.
+    docs/theory/dynamical-regimes.md secs. 2.4 and 3.4.
     """
     workers = workers or max(1, min(os.cpu_count() or 1, 4))
     if scheduler is None or scheduler == "serial":

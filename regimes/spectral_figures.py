@@ -9,6 +9,14 @@ law, spread groups), with the support edges and the visible gaps of every suppor
 :func:`plot_data_spectrum` draws the Gaussian-model spectrum of a covariance spectrum against t, the
 tangent-dimension count with the collapse time marked (and the measured counts of the exact
 empirical score), and the sample-covariance law of n points.
+
+Examples
+--------
+>>> import numpy as np
+>>> from regimes.spectral_figures import plot_spectrum
+>>> fig = plot_spectrum([0.1, 0.2], [4.0, 1.0], np.linspace(0.05, 3.0, 20), mu_points=50)
+>>> len(fig.axes) >= 2
+True
 """
 
 from __future__ import annotations

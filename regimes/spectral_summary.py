@@ -228,6 +228,7 @@ def data_spectrum_summary(eigenvalues: ArrayLike, t: ArrayLike, n: int | None = 
     Ventura et al. (2025), arXiv:2410.05898, secs. 4.1 and 8; Achilli et al. (2024),
     arXiv:2410.08727; Biroli et al. (2024), arXiv:2402.18491, eq. 5; J. W. Silverstein, Z. D. Bai,
     J. Multivariate Anal. 54 (1995) 175.
+    docs/theory/spectral-gaps.md sec. 3.3.
     """
     lam = check_array(eigenvalues, "eigenvalues", ndim=1)
     pred = predict_jacobian_spectrum(lam, t, n=n, d=d, threshold=threshold,

@@ -34,6 +34,16 @@ mp
 
 ``import theory`` loads numpy only; scipy, mpmath, sympy and matplotlib are imported when a function
 needs them.
+
+Examples
+--------
+>>> import theory
+>>> from theory.models import GaussianMixture
+>>> gm = GaussianMixture.symmetric(256)
+>>> print(f"{theory.gaussian_mixture.speciation_time(256):.4f}")
+2.7726
+>>> print(f"{theory.collapse.collapse_time(gm, 20000):.4f}")
+1.2988
 """
 
 from . import collapse as collapse

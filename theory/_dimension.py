@@ -29,6 +29,7 @@ class DimensionEstimate(NamedTuple):
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 4.1 (the manifold dimension read from the largest
     gap).
+    docs/theory/spectral-gaps.md sec. 2.6.
     """
 
     manifold_dimension: int

@@ -35,6 +35,18 @@ def _check_dn(d, n):
 def alpha(d: ArrayLike, n: ArrayLike) -> np.ndarray | float:
     """:math:`\\alpha = \\log(n)/d`, the number of data per dimension on a log scale.
 
+    Parameters
+    ----------
+    d : array_like
+        Dimension, ``d >= 1``.
+    n : array_like
+        Number of data points, ``n >= 1``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\alpha = \\log(n)/d`.
+
     References
     ----------
     Biroli et al. (2024), sec. "Collapse" (conventions); docs/theory/dynamical-regimes.md sec. 0.
@@ -77,6 +89,7 @@ def collapse_time(d: ArrayLike, n: ArrayLike, sigma: ArrayLike = 1.0, *,
     References
     ----------
     Biroli et al. (2024), eq. 10 (``tc_GM``) and SI App. C.
+    docs/theory/dynamical-regimes.md sec. 3.2.
 
     Examples
     --------
@@ -104,6 +117,16 @@ def _collapse_time_of_alpha(a, sig):
 
 def class_entropy(r: ArrayLike) -> np.ndarray | float:
     """Mean entropy (nats) of the class posterior, :math:`h(r) = E_z H_b(\\tfrac12[1+\\tanh(r+\\sqrt r z)])`.
+
+    Parameters
+    ----------
+    r : array_like
+        Signal-to-noise ratio :math:`r_t \\ge 0` (:func:`signal_to_noise`).
+
+    Returns
+    -------
+    float or ndarray
+        :math:`h(r)` in nats, in :math:`[0, \\log 2]`.
 
     Notes
     -----
@@ -211,6 +234,20 @@ def _rem_parts(t, sigma):
 def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
     """Cumulant generating function :math:`g_t(\\lambda)` of the same-cluster REM energies.
 
+    Parameters
+    ----------
+    lam : array_like
+        :math:`\\lambda \\ge 0`.
+    t : array_like
+        OU time, ``t >= 0``.
+    sigma : array_like, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`g_t(\\lambda)`.
+
     Notes
     -----
     With :math:`\\sigma_t^2 = \\sigma^2 e^{-2t}` and energies :math:`E = |x - a e^{-t}|^2/(2\\Delta_t)`,
@@ -223,6 +260,7 @@ def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray 
     References
     ----------
     Biroli et al. (2024), SI App. C; derived by Gaussian integration in :func:`derivations.rem_collapse`.
+    docs/theory/dynamical-regimes.md sec. 3.2.
     """
     la = check_array(lam, "lam", lower=0.0)
     ta, _, _ = _rem_parts(t, sigma)
@@ -232,6 +270,20 @@ def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray 
 
 def rem_energy(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
     """Saddle-point energy density :math:`\\epsilon^*(\\lambda) = -g_t'(\\lambda)` (corrected form).
+
+    Parameters
+    ----------
+    lam : array_like
+        :math:`\\lambda \\ge 0`.
+    t : array_like
+        OU time, ``t >= 0``.
+    sigma : array_like, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\epsilon^*(\\lambda)`.
 
     Notes
     -----
@@ -267,6 +319,20 @@ def _legendre_point(eps, dt, st2):
 def rem_lambda(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
     """Inverse :math:`\\lambda^*(\\epsilon)` of :func:`rem_energy`.
 
+    Parameters
+    ----------
+    epsilon : array_like
+        Energy density, ``epsilon > 0``.
+    t : array_like
+        OU time, ``t >= 0``.
+    sigma : array_like, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\lambda^*(\\epsilon)`.
+
     Notes
     -----
     .. math:: \\lambda^*(\\epsilon) = \\frac{\\sigma_t^2 - 4\\Delta_t\\epsilon
@@ -276,6 +342,7 @@ def rem_lambda(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.n
     References
     ----------
     Biroli et al. (2024), SI App. C.
+    docs/theory/dynamical-regimes.md sec. 3.2.
     """
     ea = check_array(epsilon, "epsilon", lower=0.0, lower_open=True)
     _, dt, st2 = _rem_parts(t, sigma)
@@ -298,6 +365,11 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
     precision : int, optional
         mpmath digits for a reference evaluation.
 
+    Returns
+    -------
+    float or ndarray (mpf with ``precision``)
+        :math:`f_t(\\epsilon)`.
+
     Notes
     -----
     Legendre transform :math:`f_t(\\epsilon) = \\sup_\\lambda[-\\lambda\\epsilon - g_t(\\lambda)]`
@@ -316,6 +388,7 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
     References
     ----------
     Biroli et al. (2024), SI App. C, eq. ``fdef`` (misprinted; corrected form).
+    docs/theory/dynamical-regimes.md secs. 3.2 and 5.
     """
     ea = check_array(epsilon, "epsilon", lower=0.0, lower_open=True)
     ta, dt, st2 = _rem_parts(t, sigma)
@@ -338,6 +411,20 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
 def annealed_free_entropy(t: ArrayLike, alpha: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
     """Annealed free entropy :math:`\\psi_+^{ann} = \\alpha + g_t(1)` of the same-cluster REM.
 
+    Parameters
+    ----------
+    t : array_like
+        OU time, ``t >= 0``.
+    alpha : array_like
+        :math:`\\alpha = \\log(n)/d`, ``alpha > 0``.
+    sigma : array_like, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\psi_+^{ann}(t)`.
+
     Notes
     -----
     .. math:: \\psi_+^{ann} = \\alpha + \\tfrac12\\log\\frac{\\Delta_t}{\\Delta_t + \\sigma_t^2} - \\tfrac12.
@@ -345,6 +432,7 @@ def annealed_free_entropy(t: ArrayLike, alpha: ArrayLike, sigma: ArrayLike = 1.0
     References
     ----------
     Biroli et al. (2024), SI App. C.
+    docs/theory/dynamical-regimes.md sec. 3.2.
     """
     al = check_array(alpha, "alpha", lower=0.0, lower_open=True)
     ta, _, _ = _rem_parts(t, sigma)
@@ -354,6 +442,20 @@ def annealed_free_entropy(t: ArrayLike, alpha: ArrayLike, sigma: ArrayLike = 1.0
 
 def rem_free_entropy(t: ArrayLike, alpha: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
     """Quenched free entropy :math:`\\psi_+`: annealed above :math:`t_C`, :math:`-1/2` below.
+
+    Parameters
+    ----------
+    t : array_like
+        OU time, ``t >= 0``.
+    alpha : array_like
+        :math:`\\alpha = \\log(n)/d`, ``alpha > 0``.
+    sigma : array_like, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\psi_+(t)`.
 
     Notes
     -----

@@ -37,6 +37,11 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
     mu_tilde, sigma : array_like
         Mixture parameters, :math:`|m|^2 = d\\tilde\\mu^2`, cluster standard deviation ``sigma > 0``.
 
+    Returns
+    -------
+    float or ndarray
+        :math:`r_t \\ge 0`.
+
     Notes
     -----
     .. math:: r_t = \\frac{d\\tilde\\mu^2 e^{-2t}}{\\Gamma_t}
@@ -115,6 +120,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
     ----------
     .. [1] Biroli, Bonnaire, de Bortoli, Mezard (2024), "Dynamical regimes of diffusion models",
        eq. 6 (``phi_GM``) and SI App. B.3.
+    .. [2] docs/theory/dynamical-regimes.md sec. 2.4.
 
     Examples
     --------
@@ -148,6 +154,11 @@ def phi_scaling(tau: ArrayLike, mu_tilde: ArrayLike = 1.0, *, precision: int | N
         Mixture parameter, ``mu_tilde > 0``.
     precision : int, optional
         mpmath digits for a reference evaluation.
+
+    Returns
+    -------
+    float or ndarray (mpf with ``precision``)
+        :math:`\\phi_\\infty(\\tau)` in [0, 1].
 
     Notes
     -----
@@ -223,10 +234,17 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
     -----
     .. math:: \\Lambda e^{-2t_S} = 1 \\iff t_S = \\tfrac12 \\log\\Lambda.
 
+    **Corrected**: SI App. A says speciation happens when the *largest* eigenvalue of the Landau
+    matrix M vanishes and prints :math:`M = I - e^{-2t}C_0`; it is the *lowest* eigenvalue, and the
+    consistent expansion gives :math:`M = I - (e^{-2t}/\\Delta_t)C_0`, whose zero is the
+    ``"lambda_plus_one"`` reading (docs/theory/dynamical-regimes.md secs. 2.1 and 5).  The main
+    text's remark that t_S "coincides with (crit-coll)" means eq. 4 (``crit-spec``).
+
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A (Landau expansion; "largest eigenvalue"
     there is a misprint for "lowest", and M lacks a factor 1/Delta_t) and App. B.1.
+    docs/theory/dynamical-regimes.md secs. 2.1 and 2.2.
     """
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
     if np.any(mu <= 0):
@@ -252,6 +270,18 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
 def t_star(d: ArrayLike, mu_tilde: ArrayLike = 1.0) -> np.ndarray | float:
     """Time :math:`t^* = \\tfrac12\\log(2d\\tilde\\mu^2)` where the regime-I potential loses its curvature.
 
+    Parameters
+    ----------
+    d : array_like
+        Dimension, ``d >= 1``.
+    mu_tilde : array_like, default 1.0
+        Mean per coordinate, :math:`|m|^2 = d\\tilde\\mu^2`.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`t^*`.
+
     Notes
     -----
     The projection :math:`q = m\\cdot x/\\sqrt d` obeys :math:`-dq = -\\partial_q V\\,dt + d\\eta` with
@@ -266,6 +296,7 @@ def t_star(d: ArrayLike, mu_tilde: ArrayLike = 1.0) -> np.ndarray | float:
     References
     ----------
     Biroli et al. (2024), eqs. 7-8 (``eq:qt``), SI App. B.2.
+    docs/theory/dynamical-regimes.md sec. 2.3.
     """
     d_ = check_array(d, "d", lower=1.0)
     mu = check_array(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)

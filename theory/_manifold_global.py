@@ -81,6 +81,19 @@ def subspace_rem_retention(fractions: ArrayLike, variances: ArrayLike, alpha: fl
                            time: str = "ou") -> np.ndarray:
     r"""Extension's REM retention :math:`\min(1, \sqrt{2\alpha t_{VE}/(\psi_k\sigma_k^2)})`.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`\psi_k = d_k/d` of the dimensions in each subspace.
+    variances : array_like, shape (K,)
+        Variance :math:`\sigma_k^2 > 0` of the coordinates of each subspace.
+    alpha : float
+        :math:`\alpha = \log(n)/d > 0`.
+    t : array_like
+        Times (unit ``time``), ``t > 0``.
+    time : {"ou", "ve_variance"}, default "ou"
+        Unit of the times: OU time or VE noise variance.
+
     Returns
     -------
     ndarray, shape ``t.shape + (K,)``

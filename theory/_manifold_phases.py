@@ -66,6 +66,8 @@ class GeometricMemorization:
         :math:`t_C^{(0)}` for Gaussian data, ``None`` on the sphere.
     global_time : float
         The global (Biroli et al.) collapse time with the same variances.
+    citation : str
+        Where the numbers come from.
 
     References
     ----------
@@ -181,6 +183,8 @@ class ManifoldPhaseDiagram:
         The global collapse time on the rows.
     params : dict
         stds, dims, tangent, normalized, effective, time.
+    citation : str
+        Where the numbers come from.
 
     References
     ----------

@@ -43,6 +43,13 @@ def _from_ve(s: np.ndarray, time: str) -> np.ndarray:
 def check_subspaces(stds: ArrayLike, dims: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate one standard deviation (> 0) and one dimension (integer >= 1) per subspace.
 
+    Parameters
+    ----------
+    stds : array_like, shape (K,)
+        Standard deviation of the coordinates of each subspace, ``> 0``.
+    dims : array_like, shape (K,)
+        Dimension of each subspace, integers ``>= 1``.
+
     Returns
     -------
     stds : ndarray (K,) float64
@@ -278,6 +285,17 @@ def norm_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike,
                        time: str = "ou") -> np.ndarray | float:
     r"""Norm-driven global threshold :math:`t_C^{(0)}` of Gaussian data (zero on the sphere).
 
+    Parameters
+    ----------
+    stds : array_like, shape (K,)
+        Standard deviation of the coordinates of each subspace, ``> 0``.
+    dims : array_like, shape (K,)
+        Dimension of each subspace, integers ``>= 1``.
+    n : array_like
+        Number of training points, ``n >= 2``.
+    time : {"ou", "ve_variance"}, default "ou"
+        Unit of the times: OU time or VE noise variance.
+
     Returns
     -------
     float or ndarray (shape of ``n``)
@@ -345,6 +363,22 @@ def critical_alphas(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized: 
                     time: str = "ou", effective: bool = False) -> np.ndarray:
     r"""Critical :math:`\alpha_C^{(k)}(t) = \log n_C^{(k)}(t)/d`, :math:`d = \sum_k d_k`.
 
+    Parameters
+    ----------
+    stds : array_like, shape (K,)
+        Standard deviation of the coordinates of each subspace, ``> 0``.
+    dims : array_like, shape (K,)
+        Dimension of each subspace, integers ``>= 1``.
+    t : array_like
+        Times (unit ``time``), ``t > 0``.
+    normalized : bool, default True
+        Data projected onto the unit sphere (as in the paper) or Gaussian data.
+    effective : bool, default False
+        Use the effective variances of sphere-normalized data (:func:`effective_variances`); see
+        :func:`collapse_times`.
+    time : {"ou", "ve_variance"}, default "ou"
+        Unit of the times: OU time or VE noise variance.
+
     Returns
     -------
     ndarray, shape ``t.shape + (K,)``
@@ -367,6 +401,24 @@ def rem_retention(stds: ArrayLike, dims: ArrayLike, n: float, t: ArrayLike,
                   normalized: bool = True, effective: bool = False,
                   time: str = "ou") -> np.ndarray:
     r"""REM prediction of the retention of each subspace, :math:`\min(1, \sqrt{2\log n/v_k(t)})`.
+
+    Parameters
+    ----------
+    stds : array_like, shape (K,)
+        Standard deviation of the coordinates of each subspace, ``> 0``.
+    dims : array_like, shape (K,)
+        Dimension of each subspace, integers ``>= 1``.
+    n : float
+        Number of training points, ``n >= 2``.
+    t : array_like
+        Times (unit ``time``), ``t > 0``.
+    normalized : bool, default True
+        Data projected onto the unit sphere (as in the paper) or Gaussian data.
+    effective : bool, default False
+        Use the effective variances of sphere-normalized data (:func:`effective_variances`); see
+        :func:`collapse_times`.
+    time : {"ou", "ve_variance"}, default "ou"
+        Unit of the times: OU time or VE noise variance.
 
     Returns
     -------

@@ -30,6 +30,17 @@ def collapse_spectrum(model) -> np.ndarray | float:
     Gaussian :class:`~theory.models.LinearManifold` (zeros included: directions without data add
     nothing).
 
+    Parameters
+    ----------
+    model : GaussianMixture, Gaussian or LinearManifold
+        A model of :mod:`theory.models`.
+
+    Returns
+    -------
+    float or ndarray
+        The within-class (mixture) or total (Gaussian, linear manifold) covariance spectrum; a float
+        for an isotropic mixture.
+
     Raises
     ------
     TypeError
@@ -197,6 +208,12 @@ def excess_entropy(t: ArrayLike, model, n: float, finite_d: bool = True, *, fini
         :class:`~theory.estimate.Estimate` (the error of its average over x_t); ``start``, ``n_x``
         and ``rng`` are passed to it (``start="generated"``: x_t from the generated law
         :math:`P_t^e`; ``"population"``: from :math:`P_t`).  ``finite_d`` is then ignored.
+    start : {"generated", "population"}, default "generated"
+        With ``finite_size=True``: the law of :math:`x_t` the average runs over.
+    n_x : int, default 64
+        With ``finite_size=True``: number of points :math:`x_t` of the average.
+    rng : int, None or numpy.random.Generator, default 0
+        With ``finite_size=True``: random source of the average.
 
     Returns
     -------

@@ -242,6 +242,7 @@ def uniform_law(low: float, high: float, fraction: float) -> VarianceLaw:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance distribution).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     lo = check_scalar(low, "low", lower=0.0, lower_open=True)
     hi = check_scalar(high, "high", lower=lo, lower_open=True)
@@ -278,6 +279,7 @@ def power_law(beta: float, count: int, fraction: float, top: float = 1.0) -> Var
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 1a (realistic spectrum) and sec. 8 (images).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     b = check_scalar(beta, "beta", lower=0.0)
     n = int(check_scalar(count, "count", lower=1, upper=100_000, integer=True))
@@ -292,9 +294,24 @@ def power_law(beta: float, count: int, fraction: float, top: float = 1.0) -> Var
 def from_quantile(quantile: Callable, fraction: float, name: str = "quantile") -> VarianceLaw:
     r"""A law given by its quantile function :math:`q(u)` on (0, 1) (vectorised, nondecreasing, > 0).
 
+    Parameters
+    ----------
+    quantile : callable
+        Quantile function :math:`q(u)` of the variances on (0, 1), vectorised, nondecreasing, > 0.
+    fraction : float
+        Total latent fraction :math:`\sum_k f_k` in (0, 1).
+    name : str, default "quantile"
+        Label of the law.
+
+    Returns
+    -------
+    VarianceLaw
+        The law, discretised on demand.
+
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance distribution).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     return VarianceLaw([(1.0, quantile)], fraction, name=name)
 
@@ -312,6 +329,13 @@ def from_density(pdf: Callable, support: tuple[float, float], fraction: float,
     fraction : float
     nodes : int
         Nodes of the tabulated distribution function.
+    name : str, default "density"
+        Label of the law.
+
+    Returns
+    -------
+    VarianceLaw
+        The law, discretised on demand.
 
     Notes
     -----
@@ -322,6 +346,7 @@ def from_density(pdf: Callable, support: tuple[float, float], fraction: float,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance distribution).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     if not callable(pdf):
         raise TypeError(f"pdf must be callable (got {type(pdf).__name__})")
@@ -354,10 +379,18 @@ def from_values(values: ArrayLike, fraction: float, name: str = "values") -> Var
         Variances > 0 (zeros must be dropped: they belong to the atom of B at 0).
     fraction : float
         m/d in (0, 1).
+    name : str, default "values"
+        Label of the law.
+
+    Returns
+    -------
+    VarianceLaw
+        The law, discretised on demand.
 
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 8 (image spectra).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     vals = np.sort(check_array(values, "values", lower=0.0, lower_open=True, ndim=1))
     if vals.size == 0:
@@ -393,6 +426,7 @@ def spread_law(fractions: ArrayLike, variances: ArrayLike, spread: float) -> Var
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (right: continuous variances smooth the gaps).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     g = as_groups(fractions, variances)
     sig = check_scalar(spread, "spread", lower=0.0)
@@ -413,6 +447,18 @@ def named_law(name: str, **params) -> VarianceLaw:
     r"""A law by name with keyword parameters: ``"uniform"`` (low, high, fraction), ``"power"``
     (beta, count, fraction[, top]) or ``"spread"`` (fractions, variances, spread).
 
+    Parameters
+    ----------
+    name : {"uniform", "power", "spread"}
+        The family.
+    **params
+        Its parameters (see above).
+
+    Returns
+    -------
+    VarianceLaw
+        The law.
+
     Raises
     ------
     ValueError
@@ -421,6 +467,7 @@ def named_law(name: str, **params) -> VarianceLaw:
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance laws).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     if name not in LAWS:
         raise ValueError(f"law must be one of {', '.join(LAWS)} (got {name!r})")
@@ -513,9 +560,22 @@ def gap_structure(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike,
 def bulk_count(fractions: ArrayLike, variances: ArrayLike) -> int:
     r"""Number of support intervals (detached bulks) of the spectrum of B.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
+    Returns
+    -------
+    int
+        Number of detached bulks.
+
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 ("detached bulks"); Silverstein, Choi (1995).
+    docs/theory/spectral-gaps.md secs. 2.2 and 2.5.
     """
     g = as_groups(fractions, variances)
     return len(bulks_of(g.fractions, g.variances)[0])
@@ -542,6 +602,7 @@ def bulks_vs_spread(law_at: Callable[[float], VarianceLaw], spreads: ArrayLike,
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (right: the bulks merge as the law spreads).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     sp = check_array(spreads, "spreads")
     out = np.array([len(law_at(float(x)).bulks(K)) for x in sp.reshape(-1)], dtype=int)
@@ -550,6 +611,13 @@ def bulks_vs_spread(law_at: Callable[[float], VarianceLaw], spreads: ArrayLike,
 
 def edge_convergence(law: VarianceLaw, ks: Sequence[int] = (1000, 2000, 4000)) -> dict:
     r"""Edges of the discretised law for several K, and their relative change.
+
+    Parameters
+    ----------
+    law : VarianceLaw
+        A continuous variance law.
+    ks : sequence of int, default (1000, 2000, 4000)
+        Numbers K of atoms of the discretisations compared.
 
     Returns
     -------
@@ -561,6 +629,7 @@ def edge_convergence(law: VarianceLaw, ks: Sequence[int] = (1000, 2000, 4000)) -
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, Fig. 3 (continuous variance law).
+    docs/theory/spectral-gaps.md sec. 2.5.
     """
     ks = [_check_k(k) for k in ks]
     edges = [law.support(k) for k in ks]

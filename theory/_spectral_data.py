@@ -130,6 +130,7 @@ def tangent_dimension_count(eigenvalues: ArrayLike, t: ArrayLike,
     ----------
     Achilli et al. (2024), arXiv:2410.08727 (tangent dimensions read off the Jacobian spectrum);
     Ventura et al. (2025), arXiv:2410.05898, sec. 4.1.
+    docs/theory/spectral-gaps.md sec. 2.6.
     """
     lam, _ = _spectrum(eigenvalues)
     thr = check_scalar(threshold, "threshold", lower=0.0, upper=1.0, lower_open=True,
@@ -207,6 +208,7 @@ def predict_jacobian_spectrum(eigenvalues: ArrayLike, t: ArrayLike, n: int | Non
     ----------
     Ventura et al. (2025), arXiv:2410.05898, secs. 4.1 and 8 (Jacobian spectra of image data);
     Achilli et al. (2024), arXiv:2410.08727; Biroli et al. (2024), arXiv:2402.18491, eq. 5 (t_C).
+    docs/theory/spectral-gaps.md secs. 2.2 and 3.3.
     """
     lam, d = _spectrum(eigenvalues, d)
     ta = check_array(t, "t", lower=0.0, lower_open=True).reshape(-1)
@@ -317,6 +319,20 @@ def sample_covariance_density(x: ArrayLike, eigenvalues: ArrayLike, n: int) -> n
 def sample_covariance_cumulative(x: ArrayLike, eigenvalues: ArrayLike, n: int) -> np.ndarray | float:
     r"""Fraction of the p sample-covariance eigenvalues at or below x (zeros included).
 
+    Parameters
+    ----------
+    x : array_like
+        Eigenvalue(s) of the sample covariance.
+    eigenvalues : array_like
+        Population covariance spectrum (p values; zeros allowed).
+    n : int
+        Number of samples, ``n >= 1``.
+
+    Returns
+    -------
+    float or ndarray (shape of ``x``)
+        :math:`N_p(x)`.
+
     Notes
     -----
     :math:`N_p(x) = 1 - \frac np(1 - N_B(x))` for :math:`x \ge 0`, with :math:`N_B` the closed-form
@@ -326,6 +342,7 @@ def sample_covariance_cumulative(x: ArrayLike, eigenvalues: ArrayLike, n: int) -
     References
     ----------
     Silverstein, Bai (1995); Bai, Silverstein (1998) (exact separation).
+    docs/theory/spectral-gaps.md sec. 2.2.
     """
     f, v, p, nn = _sample_groups(eigenvalues, n)
     xa = check_array(x, "x")

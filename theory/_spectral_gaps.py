@@ -127,6 +127,7 @@ class SeparationOrder(NamedTuple):
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 6.3 and Fig. 3 (which subspace separates first).
+    docs/theory/spectral-gaps.md sec. 2.4.
     """
 
     order: tuple[int, ...]
@@ -211,6 +212,22 @@ def manifold_gap(fractions: ArrayLike, variances: ArrayLike,
                  threshold: float | None = None) -> ManifoldGap:
     r"""The manifold gap: its edge, and where it opens and consolidates for a threshold.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+    threshold : float, optional
+        Gap height :math:`\Delta` in (0, 1) at which the gap counts as open; default: the module's
+        threshold (0.1).
+
+    Returns
+    -------
+    ManifoldGap
+        Lowest edge :math:`\gamma_-` of B and the noise ratios (and OU times) where the gap opens
+        and consolidates.
+
     Notes
     -----
     With :math:`\gamma_-` the lowest edge of B,
@@ -240,6 +257,15 @@ def manifold_gap(fractions: ArrayLike, variances: ArrayLike,
 
 def gap_heights(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> GapHeights:
     r"""The manifold gap and every intermediate gap (units of :math:`\mu`) at OU times t.
+
+    Parameters
+    ----------
+    t : array_like
+        OU time(s), ``t > 0``.
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
 
     Returns
     -------
@@ -308,6 +334,22 @@ def phases(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike,
            threshold: float = 0.1) -> np.ndarray | int:
     """Phase (1 trivial, 2 manifold coverage, 3 consolidation) at OU times t.
 
+    Parameters
+    ----------
+    t : array_like
+        OU time(s), ``t > 0``.
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+    threshold : float, default 0.1
+        Gap height :math:`\\Delta` at which a gap counts as open.
+
+    Returns
+    -------
+    int or ndarray of int (shape of ``t``)
+        1, 2 or 3.
+
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898, sec. 5; ``docs/theory/spectral-gaps.md`` sec. 2.6 (see
@@ -323,6 +365,15 @@ def phases(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike,
 def separation_order(fractions: ArrayLike, variances: ArrayLike,
                      threshold: float = 0.1) -> SeparationOrder:
     r"""Order in which the latent subspaces separate during generation (large s to small s).
+
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+    threshold : float, default 0.1
+        Gap height :math:`\Delta` at which a gap counts as open.
 
     Returns
     -------

@@ -98,6 +98,23 @@ def excess_entropy_from_spectrum(t: ArrayLike, eigenvalues: ArrayLike, n: int | 
                                  d: int | None = None) -> np.ndarray | float:
     """Excess entropy density :math:`f(t)` of n Gaussian samples with the given spectrum.
 
+    Parameters
+    ----------
+    t : array_like
+        OU time(s), ``t >= 0``.
+    eigenvalues : array_like
+        Covariance spectrum :math:`\\lambda_i \\ge 0` of the Gaussian data (length ``d``, or fewer with
+        ``d`` given: the missing eigenvalues are zero).
+    n : int or float
+        Number of training points, ``n >= 2``.
+    d : int, optional
+        Dimension (default ``len(eigenvalues)``).
+
+    Returns
+    -------
+    float or ndarray (shape of ``t``)
+        :math:`f^e(t) \\ge 0`.
+
     Notes
     -----
     .. math:: f^e(t) = \\max\\Big(0,\\ \\alpha - \\frac{1}{2d}\\sum_i

@@ -53,6 +53,19 @@ class Groups(NamedTuple):
 def as_groups(fractions, variances) -> Groups:
     """Validate ``(fractions, variances)``; sort by variance and merge equal variances.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
+    Returns
+    -------
+    Groups
+        Fractions and variances sorted by variance, equal variances merged, with the map to the
+        user's indices.
+
     Raises
     ------
     ValueError

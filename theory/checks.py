@@ -4,6 +4,16 @@ Every public entry point validates its arguments through :func:`check_array`, so
 (negative variance, ``d < 1``, ``t <= 0`` where a positive time is needed, NaN or infinite values,
 wrong shapes) raises a :class:`ValueError` whose message names the parameter and its accepted range,
 never a silent NaN.  The command line prints the same message.
+
+Examples
+--------
+>>> from theory.checks import check_scalar
+>>> check_scalar(3, "d", lower=1, integer=True)
+3.0
+>>> check_scalar(-1.0, "sigma", lower=0.0, lower_open=True)
+Traceback (most recent call last):
+...
+ValueError: sigma must be a finite number > 0 (got -1)
 """
 
 from __future__ import annotations
@@ -40,7 +50,24 @@ def range_text(
     integer: bool = False,
     allow_inf: bool = False,
 ) -> str:
-    """Describe an accepted range in words, e.g. ``"a finite number > 0"``."""
+    """Describe an accepted range in words, e.g. ``"a finite number > 0"``.
+
+    Parameters
+    ----------
+    lower, upper : float, optional
+        Bounds of the range (``None``: unbounded on that side).
+    lower_open, upper_open : bool, default False
+        Strict inequality at that bound.
+    integer : bool, default False
+        The range holds integers.
+    allow_inf : bool, default False
+        Infinite values are accepted ("a number" instead of "a finite number").
+
+    Returns
+    -------
+    str
+        The range in words, e.g. ``"a finite number > 0"``.
+    """
     kind = "an integer" if integer else ("a number" if allow_inf else "a finite number")
     parts = []
     if lower is not None:
@@ -117,7 +144,22 @@ def check_array(
 
 
 def check_scalar(value: Any, name: str, **kwargs: Any) -> float:
-    """Validate a scalar with :func:`check_array` and return it as a Python float."""
+    """Validate a scalar with :func:`check_array` and return it as a Python float.
+
+    Parameters
+    ----------
+    value : float-like
+        The value to check (a Python or numpy scalar; a 0-d array is accepted).
+    name : str
+        Parameter name used in the error message.
+    **kwargs
+        Range options of :func:`check_array` (``lower``, ``upper``, ``lower_open``, ``integer``, ...).
+
+    Returns
+    -------
+    float
+        ``value`` as a Python float.
+    """
     arr = check_array(value, name, **kwargs)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar (got shape {arr.shape})")
@@ -125,7 +167,20 @@ def check_scalar(value: Any, name: str, **kwargs: Any) -> float:
 
 
 def restore_shape(result: np.ndarray, *inputs: Any) -> Any:
-    """Return a Python float when every input was a scalar, else the array."""
+    """Return a Python float when every input was a scalar, else the array.
+
+    Parameters
+    ----------
+    result : ndarray
+        The computed array.
+    *inputs
+        The caller's original inputs.
+
+    Returns
+    -------
+    float or ndarray
+        ``float(result)`` when every input was a scalar, else ``result``.
+    """
     if all(np.ndim(x) == 0 for x in inputs):
         return float(np.asarray(result).reshape(()))
     return result

@@ -5,12 +5,6 @@ class that computes the number; :func:`citation` reads it (keyed by the qualifie
 ``module.qualname``) and recognises the package's three source papers in it (by arXiv number or by
 first author), for their full reference and BibTeX.
 
->>> from theory import citation
->>> from theory.gaussian_mixture import collapse_time
->>> print(citation(collapse_time))  # doctest: +ELLIPSIS
-theory.gaussian_mixture.collapse_time: Biroli et al. (2024), eq. 10 (tc_GM) and SI App. C.
-  [Biroli, Bonnaire, de Bortoli, Mezard (2024), 'Dynamical regimes of diffusion models', arXiv:2402.18491]
-
 ``citation()`` with no argument returns the BibTeX of the three papers; ``citation(f, bibtex=True)``
 the BibTeX of the papers that ``f`` cites.
 
@@ -18,6 +12,15 @@ References
 ----------
 Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491; Achilli et al. (2024),
 arXiv:2410.08727; Ventura et al. (2025), arXiv:2410.05898 (the three papers of :data:`PAPERS`).
+
+Examples
+--------
+>>> from theory import citation
+>>> from theory.gaussian_mixture import collapse_time
+>>> print(citation(collapse_time))  # doctest: +NORMALIZE_WHITESPACE
+theory.gaussian_mixture.collapse_time: Biroli et al. (2024), eq. 10 (tc_GM) and SI App. C.
+docs/theory/dynamical-regimes.md sec. 3.2.
+  [Biroli, Bonnaire, de Bortoli, Mezard (2024), 'Dynamical regimes of diffusion models', arXiv:2402.18491]
 """
 
 from __future__ import annotations
@@ -36,7 +39,23 @@ __all__ = ["Paper", "PAPERS", "citation", "references", "cited_papers", "public_
 
 @dataclass(frozen=True)
 class Paper:
-    """Bibliographic record of one of the package's source papers."""
+    """Bibliographic record of one of the package's source papers.
+
+    Parameters
+    ----------
+    key : str
+        Short key, e.g. ``"biroli2024"``.
+    short : str
+        Author-year label, e.g. ``"Biroli et al. (2024)"``.
+    title : str
+        Title of the paper.
+    arxiv : str
+        arXiv number, e.g. ``"2402.18491"``.
+    bibtex : str
+        BibTeX entry.
+    first_author : str
+        Surname of the first author (used to recognise the paper in a References text).
+    """
 
     key: str
     short: str
@@ -133,6 +152,16 @@ def cited_papers(text: str) -> list[Paper]:
 
     A paper is named by its arXiv number or by its first author; in an entry that lists several
     authors (e.g. "B. Achilli, E. Ventura, ..."), the first one named decides.
+
+    Parameters
+    ----------
+    text : str
+        A References text (e.g. :func:`references` of a function).
+
+    Returns
+    -------
+    list of Paper
+        The papers of :data:`PAPERS` named in ``text``, in order of first mention.
     """
     found: list[Paper] = []
     for entry in text.split(";"):
@@ -162,6 +191,16 @@ def qualified_name(obj: object) -> str:
 
     A function defined in a private module (``theory._gm_collapse``) is named after the public
     module, among those already imported, whose ``__all__`` lists it (``theory.gaussian_mixture``).
+
+    Parameters
+    ----------
+    obj : function or class
+        A public function or class of the package.
+
+    Returns
+    -------
+    str
+        ``"module.name"`` under its public module, e.g. ``"theory.gaussian_mixture.phi"``.
     """
     module = getattr(obj, "__module__", None) or ""
     qual = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", repr(obj))
@@ -211,6 +250,18 @@ def public_callables(packages: Iterable[str] = ("theory",)) -> dict[str, Callabl
 
 def resolve(name: str, packages: Iterable[str] = ("theory",)) -> Callable:
     """The function or class called ``name``: a qualified name, or a bare name unique in ``packages``.
+
+    Parameters
+    ----------
+    name : str
+        Qualified name (``"theory.gaussian_mixture.phi"``) or bare name (``"phi"``).
+    packages : iterable of str, default ("theory",)
+        Packages searched for a bare name.
+
+    Returns
+    -------
+    callable
+        The function or class.
 
     Raises
     ------

@@ -11,6 +11,14 @@ References
 ----------
 G. Biroli, T. Bonnaire, V. de Bortoli, M. Mezard, "Dynamical regimes of diffusion models",
 arXiv:2402.18491; Nature Communications 15, 9957 (2024).
+
+Examples
+--------
+The three times of the paper's Fig. 2-3 setting (d = 256, n = 20000, unit means and variance):
+
+>>> from theory.gaussian_mixture import collapse_time, speciation_time, t_star
+>>> print(f"{speciation_time(256):.4f} {t_star(256):.4f} {collapse_time(256, 20000):.4f}")
+2.7726 3.1192 1.2988
 """
 
 from ._gm_collapse import alpha as alpha

@@ -35,6 +35,13 @@ References
 B. Achilli, E. Ventura, G. Silvestri, B. Pham, G. Raya, D. Krotov, C. Lucibello, L. Ambrogioni,
 "Losing dimensions: geometric memorization in generative diffusion", arXiv:2410.08727 (2024); theory
 docs/theory/losing-dimensions.md.
+
+Examples
+--------
+>>> from theory.manifold import collapse_times
+>>> t = collapse_times([2.0, 1.0], [8, 8], 1000, normalized=False)
+>>> print([round(float(x), 4) for x in t])    # the higher variance is lost first (larger t)
+[0.6072, 0.5901]
 """
 
 from ._manifold_global import global_collapse_time as global_collapse_time

@@ -1,4 +1,13 @@
-"""Element-wise mpmath evaluation for the ``precision=`` reference paths of the solvers."""
+"""Element-wise mpmath evaluation for the ``precision=`` reference paths of the solvers.
+
+Examples
+--------
+>>> import mpmath
+>>> from theory.mp import mp_apply
+>>> x = mp_apply(mpmath.sqrt, 30, 2.0)
+>>> mpmath.nstr(x, 30)
+'1.41421356237309504880168872421'
+"""
 
 from __future__ import annotations
 
@@ -18,6 +27,20 @@ def mp_apply(fun: Callable[..., Any], precision: int, *args: Any) -> Any:
     The arguments are broadcast like numpy arrays; the result is one ``mpf`` when every argument
     is a scalar, else an object array of ``mpf``.  ``fun`` runs inside ``mp.workdps(precision + 10)``
     (ten guard digits).
+
+    Parameters
+    ----------
+    fun : callable
+        Function of mpmath numbers.
+    precision : int
+        Significant digits of the result.
+    *args : array_like
+        Arguments, converted to ``mpf`` and broadcast element-wise.
+
+    Returns
+    -------
+    mpf or ndarray of object
+        One ``mpf`` for scalar arguments, else an object array of ``mpf``.
     """
     import mpmath as mp
 
@@ -34,5 +57,16 @@ def mp_apply(fun: Callable[..., Any], precision: int, *args: Any) -> Any:
 
 
 def mp_digits(precision: int) -> int:
-    """Working digits of the quadratures of a ``precision``-digit evaluation."""
+    """Working digits of the quadratures of a ``precision``-digit evaluation.
+
+    Parameters
+    ----------
+    precision : int
+        Requested significant digits.
+
+    Returns
+    -------
+    int
+        ``precision + 10`` (ten guard digits).
+    """
     return int(precision) + 10

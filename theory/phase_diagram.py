@@ -1,5 +1,12 @@
 """Phase diagrams of the Gaussian mixture: regimes I (noise), II (speciated, generalizing) and
-III (collapsed, memorizing) over (t, alpha) or over (d, n)."""
+III (collapsed, memorizing) over (t, alpha) or over (d, n).
+
+Examples
+--------
+>>> from theory.phase_diagram import classify
+>>> print(classify([0.5, 2.0, 4.0], t_speciation=2.77, t_collapse=1.30).tolist())
+[3, 2, 1]
+"""
 
 from __future__ import annotations
 
@@ -30,9 +37,22 @@ def classify(t: ArrayLike, t_speciation: ArrayLike, t_collapse: ArrayLike) -> np
     speciation is seen) without a special case, and a NaN :math:`t_S` (no speciation time exists,
     the package's "not found" value inside a grid) gives no regime II.
 
+    Parameters
+    ----------
+    t : array_like
+        OU time(s).
+    t_speciation, t_collapse : array_like
+        :math:`t_S` and :math:`t_C` (broadcast against ``t``; a NaN :math:`t_S` means no speciation).
+
+    Returns
+    -------
+    ndarray of int8
+        1, 2 or 3, broadcast shape of the inputs.
+
     References
     ----------
     Biroli et al. (2024), Fig. 1 and sec. "Three regimes".
+    docs/theory/dynamical-regimes.md secs. 2.1 and 3.1.
     """
     t, ts, tc = np.broadcast_arrays(np.asarray(t, float), np.asarray(t_speciation, float),
                                     np.asarray(t_collapse, float))
@@ -61,6 +81,7 @@ class PhaseDiagram:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eqs. 4 and 10, Fig. 1 (the three regimes).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 3.1.
     """
 
     x_name: str
@@ -121,6 +142,24 @@ def phase_diagram_t_alpha(t: ArrayLike, alpha: ArrayLike, d: float, mu_tilde: fl
                           sigma: float = 1.0) -> PhaseDiagram:
     """Regimes over a grid of OU time t (columns) and :math:`\\alpha = \\log(n)/d` (rows) at fixed d.
 
+    Parameters
+    ----------
+    t : array_like, shape (T,)
+        OU times (columns), ``t > 0``.
+    alpha : array_like, shape (A,)
+        :math:`\\alpha = \\log(n)/d` values (rows), ``alpha > 0``.
+    d : float
+        Dimension, ``d >= 1``.
+    mu_tilde : float, default 1.0
+        Mean per coordinate of the symmetric mixture, :math:`|m|^2 = d\\tilde\\mu^2`.
+    sigma : float, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
+    Returns
+    -------
+    PhaseDiagram
+        Regime, :math:`t_S` and :math:`t_C` on the (alpha, t) grid.
+
     Notes
     -----
     :math:`t_S = \\tfrac12\\log(d\\tilde\\mu^2)` (:func:`theory.gaussian_mixture.speciation_time`;
@@ -131,6 +170,7 @@ def phase_diagram_t_alpha(t: ArrayLike, alpha: ArrayLike, d: float, mu_tilde: fl
     References
     ----------
     Biroli et al. (2024), eqs. 4 and 10.
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
     """
     ta = check_array(t, "t", lower=0.0, ndim=1)
     al = check_array(alpha, "alpha", lower=0.0, lower_open=True, ndim=1)
@@ -150,9 +190,28 @@ def phase_diagram_d_n(d: ArrayLike, n: ArrayLike, t: float, mu_tilde: float = 1.
                       sigma: float = 1.0) -> PhaseDiagram:
     """Regime at a fixed OU time t over a grid of dimension d (columns) and dataset size n (rows).
 
+    Parameters
+    ----------
+    d : array_like, shape (D,)
+        Dimensions (columns), ``d >= 1``.
+    n : array_like, shape (N,)
+        Dataset sizes (rows), ``n >= 2``.
+    t : float
+        OU time, ``t > 0``.
+    mu_tilde : float, default 1.0
+        Mean per coordinate of the symmetric mixture.
+    sigma : float, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
+    Returns
+    -------
+    PhaseDiagram
+        Regime, :math:`t_S` and :math:`t_C` on the (n, d) grid.
+
     References
     ----------
     Biroli et al. (2024), eqs. 4 and 10 (the curse of dimensionality: t_C rises with d at fixed n).
+    docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
     """
     dd = check_array(d, "d", lower=1.0, ndim=1)
     nn = check_array(n, "n", lower=2.0, ndim=1)

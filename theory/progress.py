@@ -1,5 +1,16 @@
 """Pluggable progress reporting: a bar on a terminal, silent otherwise (tests, CI, pipes), or one
-log line per step off a terminal (``lines=True``: long runs writing to a log file)."""
+log line per step off a terminal (``lines=True``: long runs writing to a log file).
+
+Examples
+--------
+>>> import io
+>>> from theory.progress import Progress
+>>> log = io.StringIO()
+>>> with Progress(2, label="fig2", stream=log, lines=True) as bar:
+...     bar.update()
+>>> log.getvalue().startswith("fig2: 1/2 done")
+True
+"""
 
 from __future__ import annotations
 
@@ -17,6 +28,19 @@ class Progress:
 
     Used as a context manager; on ``KeyboardInterrupt`` the line is closed cleanly and the
     exception propagates (callers write their results atomically, so nothing is half-written).
+
+    Parameters
+    ----------
+    total : int
+        Number of steps.
+    label : str, default ""
+        Text in front of the bar or line.
+    enabled : bool, optional
+        Show the bar (default: only when ``stream`` is a terminal).
+    stream : file-like, optional
+        Where to write (default ``sys.stderr``).
+    lines : bool, default False
+        Off a terminal, write one log line per update.
     """
 
     def __init__(self, total: int, label: str = "", enabled: bool | None = None,

@@ -62,9 +62,20 @@ def covariance_spectrum(X: ArrayLike) -> np.ndarray:
     Computed from the singular values of the centred data (:math:`\\lambda_i = s_i^2/(n-1)`), never
     forming the d x d covariance.  The remaining ``d - min(n, d)`` eigenvalues are zero.
 
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Data, one point per row, ``n >= 2``.
+
+    Returns
+    -------
+    ndarray, shape (min(n, d),)
+        Eigenvalues of the sample covariance (1/(n-1)), descending.
+
     References
     ----------
     Biroli et al. (2024), eq. 11 and eq. 4 (``crit-spec``).
+    docs/theory/dynamical-regimes.md sec. 2.1.
     """
     x = _check_data(X)
     xc = x - x.mean(axis=0)
@@ -79,10 +90,21 @@ def top_covariance_eigenvalue(X: ArrayLike) -> float:
     solver (``scipy.sparse.linalg.eigsh``) works on matrix-vector products :math:`X_c^T(X_c v)`, so
     no d x d (or n x n) matrix is formed.
 
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Data, one point per row, ``n >= 2``.
+
+    Returns
+    -------
+    float
+        :math:`\\Lambda`.
+
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``) and SI App. D (the authors use ``torch.cov`` and
     ``lobpcg``).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 4.
     """
     x = _check_data(X).astype(np.float64, copy=False)
     n, d = x.shape
@@ -114,6 +136,11 @@ def speciation_time_from_eigenvalue(Lambda: ArrayLike, convention: str = "paper"
         Discretise on the DDPM linear schedule as the paper's Table 1 did: the OU time of the first
         step with :math:`\\bar\\alpha_k < e^{-2t_S}`.
 
+    Returns
+    -------
+    float or ndarray
+        :math:`t_S` (OU time) in the chosen convention.
+
     Raises
     ------
     NoSpeciationError
@@ -127,6 +154,7 @@ def speciation_time_from_eigenvalue(Lambda: ArrayLike, convention: str = "paper"
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``), SI App. A, Table 1 (``tab:datasets``).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 4.
 
     Examples
     --------
@@ -158,8 +186,23 @@ def speciation_time_from_data(X: ArrayLike, convention: str = "paper", ddpm: boo
     no dense d x d matrix for large d); see :func:`speciation_time_from_eigenvalue` for the conventions
     and for the error raised when :math:`\\Lambda \\le 1` (e.g. 8x8 digits scaled to [0, 1]).
 
+    Parameters
+    ----------
+    X : array_like, shape (n, d)
+        Data, one point per row, ``n >= 2``.
+    convention : {"paper", "lambda_plus_one", "lambda_minus_one"}, default "paper"
+        Reading of :math:`t_S` (see :func:`speciation_time_from_eigenvalue`).
+    ddpm : bool, default False
+        Report the OU time of the first DDPM step past :math:`t_S` (the paper's Table 1).
+
+    Returns
+    -------
+    float
+        :math:`t_S` (OU time).
+
     References
     ----------
     Biroli et al. (2024), eq. 4 (``crit-spec``).
+    docs/theory/dynamical-regimes.md secs. 2.1 and 4.
     """
     return speciation_time_from_eigenvalue(top_covariance_eigenvalue(X), convention, ddpm)

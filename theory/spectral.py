@@ -183,6 +183,15 @@ def density(lam: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np.nd
 def cumulative(lam: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np.ndarray | float:
     r"""Distribution function of the spectrum of B per dimension d, atom at zero included.
 
+    Parameters
+    ----------
+    lam : array_like
+        Eigenvalue(s) :math:`\lambda` of B.
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
     Returns
     -------
     float or ndarray
@@ -217,6 +226,18 @@ def cumulative(lam: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np
 def zero_atom(fractions: ArrayLike, variances: ArrayLike) -> float:
     r"""Weight :math:`1 - \sum_k f_k` of the atom of :math:`\rho_B` at :math:`\lambda = 0`.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
+    Returns
+    -------
+    float
+        :math:`1 - \sum_k f_k`.
+
     Notes
     -----
     B has rank :math:`m = d\sum_k f_k`, so :math:`d - m` eigenvalues vanish exactly.
@@ -230,6 +251,18 @@ def zero_atom(fractions: ArrayLike, variances: ArrayLike) -> float:
 
 def spike_weight(fractions: ArrayLike, variances: ArrayLike) -> float:
     r"""Weight :math:`1 - \sum_k f_k` of the spike of the normalised Jacobian at :math:`\mu = 1`.
+
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
+    Returns
+    -------
+    float
+        :math:`1 - \sum_k f_k`.
 
     Notes
     -----
@@ -292,6 +325,13 @@ def jacobian_density(mu: ArrayLike, t: ArrayLike, fractions: ArrayLike,
 def bulks(fractions: ArrayLike, variances: ArrayLike) -> list[Bulk]:
     r"""The detached bulks of the spectrum of B, in ascending order.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
     Returns
     -------
     list of Bulk
@@ -332,6 +372,13 @@ def bulks(fractions: ArrayLike, variances: ArrayLike) -> list[Bulk]:
 def bulk_edges(fractions: ArrayLike, variances: ArrayLike) -> np.ndarray:
     r"""Edges of the bulks of B in ascending order, two per detached bulk.
 
+    Parameters
+    ----------
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
+
     Returns
     -------
     ndarray, shape (2 * number of bulks,)
@@ -352,6 +399,15 @@ def bulk_edges(fractions: ArrayLike, variances: ArrayLike) -> np.ndarray:
 
 def jacobian_edges(t: ArrayLike, fractions: ArrayLike, variances: ArrayLike) -> np.ndarray:
     r"""Edges of the tangent bulks of the normalised Jacobian in :math:`\mu`, ascending, at times t.
+
+    Parameters
+    ----------
+    t : array_like
+        OU time(s), ``t > 0``.
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d > 0` of the dimensions in each latent group, :math:`\sum_k f_k < 1`.
+    variances : array_like, shape (K,)
+        Latent variance :math:`v_k > 0` of each group.
 
     Returns
     -------

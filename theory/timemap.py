@@ -134,6 +134,7 @@ def delta(t: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2 (``Pt_gen``).
+    docs/theory/dynamical-regimes.md sec. 0.
 
     Examples
     --------
@@ -168,6 +169,7 @@ def ve_variance(t: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2; Song et al. (2021), VE SDE.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     if _is_mp(t):
         return _ve(_mp_time(t))
@@ -191,6 +193,7 @@ def ou_time_from_ve_variance(s: ArrayLike) -> np.ndarray | float:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     if _is_mp(s):
         return _ou_from_ve(_mp_time(s, "s"))
@@ -222,6 +225,7 @@ def noised_variance(variance: ArrayLike, t: ArrayLike) -> np.ndarray | float:
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 1-2 and SI App. A
     (:math:`\\Gamma_t`).
+    docs/theory/dynamical-regimes.md sec. 0.
 
     Examples
     --------
@@ -259,6 +263,7 @@ def forward_noising(x0: ArrayLike, t: ArrayLike, z: ArrayLike) -> np.ndarray:
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 1-2.
+    docs/theory/dynamical-regimes.md secs. 0 and 1.
 
     Examples
     --------
@@ -277,9 +282,22 @@ def ve_sigma(tau: ArrayLike, sigma_min: float = 0.01, sigma_max: float = 50.0) -
     """VE schedule :math:`\\sigma(\\tau) = \\sigma_{min} (\\sigma_{max}/\\sigma_{min})^{\\tau}`,
     ``tau`` in [0, 1].
 
+    Parameters
+    ----------
+    tau : array_like
+        Schedule time in [0, 1].
+    sigma_min, sigma_max : float, default 0.01, 50.0
+        Noise levels at ``tau = 0`` and ``tau = 1``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\sigma(\\tau)`.
+
     References
     ----------
     Song et al. (2021), "Score-based generative modeling through SDEs", VE SDE (eq. 30).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     ta = check_array(tau, "tau", lower=0.0, upper=1.0)
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
@@ -327,10 +345,23 @@ def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
                              sigma_max: float = 50.0) -> np.ndarray | float:
     """OU time of the VE schedule at ``tau``: :math:`t = \\tfrac12\\log(1 + \\sigma(\\tau)^2)`.
 
+    Parameters
+    ----------
+    tau : array_like
+        Schedule time in [0, 1].
+    sigma_min, sigma_max : float, default 0.01, 50.0
+        Noise levels at ``tau = 0`` and ``tau = 1``.
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
+
     References
     ----------
     Song et al. (2021), VE SDE; Biroli et al. (2024), arXiv:2402.18491, eq. 2 (the OU process seen as
     VE).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     sig = np.asarray(ve_sigma(tau, sigma_min, sigma_max))
     return restore_shape(_ou_from_ve(sig**2), tau)
@@ -339,10 +370,21 @@ def ou_time_from_ve_schedule(tau: ArrayLike, sigma_min: float = 0.01,
 def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
     """OU time of a variance-preserving signal level: :math:`t = -\\tfrac12 \\log \\bar\\alpha`.
 
+    Parameters
+    ----------
+    alphabar : array_like
+        Signal level :math:`\\bar\\alpha` in (0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
+
     References
     ----------
     Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models" (cited as Eq. 59 in the
     authors' code).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     a = check_array(alphabar, "alphabar", lower=0.0, upper=1.0, lower_open=True)
     return restore_shape(-0.5 * np.log(a), alphabar)
@@ -351,10 +393,21 @@ def ou_time_from_alphabar(alphabar: ArrayLike) -> np.ndarray | float:
 def alphabar_from_ou_time(t: ArrayLike) -> np.ndarray | float:
     """Signal level of a VP process at OU time t: :math:`\\bar\\alpha = e^{-2t}`.
 
+    Parameters
+    ----------
+    t : array_like
+        OU time, ``t >= 0``.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\\bar\\alpha` in (0, 1].
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising Diffusion Probabilistic Models' (t = -1/2 log
     alphabar).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     if _is_mp(t):
         return _alphabar(_mp_time(t))
@@ -369,9 +422,22 @@ def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
     :math:`\\bar\\alpha_k = \\prod_{s \\le k} (1 - \\beta_s)` with :math:`\\beta` linear from
     ``beta_start`` to ``beta_end`` (0-based index, as in the authors' code).
 
+    Parameters
+    ----------
+    steps : int, default 1000
+        Number of steps T.
+    beta_start, beta_end : float, default 1e-4, 0.02
+        First and last :math:`\\beta`.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        :math:`\\bar\\alpha_k`, decreasing.
+
     References
     ----------
     Ho et al. (2020), sec. 4; Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models".
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
     """
     steps = int(check_scalar(steps, "steps", lower=1, integer=True))
     b0 = check_scalar(beta_start, "beta_start", lower=0.0, upper=1.0, lower_open=True,
@@ -388,9 +454,24 @@ def ddpm_cosine_alphabar(steps: int = 1000, s: float = 0.008, max_beta: float = 
     :math:`f(u) = \\cos^2\\big(\\tfrac{u/T + s}{1+s}\\tfrac{\\pi}{2}\\big)`,
     evaluated at :math:`u = k + 1`, with each step's :math:`\\beta` clipped at ``max_beta``.
 
+    Parameters
+    ----------
+    steps : int, default 1000
+        Number of steps T.
+    s : float, default 0.008
+        Offset of the cosine schedule.
+    max_beta : float, default 0.999
+        Clip of each step's :math:`\\beta`.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        :math:`\\bar\\alpha_k`, decreasing.
+
     References
     ----------
     Nichol & Dhariwal (2021), eq. 17.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     steps = int(check_scalar(steps, "steps", lower=1, integer=True))
     s = check_scalar(s, "s", lower=0.0)
@@ -411,10 +492,16 @@ def ddpm_ou_times(alphabar: ArrayLike | None = None) -> np.ndarray:
         Cumulative signal levels; default :func:`ddpm_linear_alphabar` (1000 steps, beta 1e-4 to
         2e-2, the schedule of the paper's U-Nets).
 
+    Returns
+    -------
+    ndarray
+        :math:`t_k`, one per step, increasing.
+
     References
     ----------
     Ho et al. (2020), sec. 4 (linear schedule); Biroli et al. (2024), arXiv:2402.18491, SI 'Denoising
     Diffusion Probabilistic Models' (t = -1/2 log alphabar).
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
 
     Examples
     --------
@@ -432,6 +519,18 @@ def ddpm_first_step_after(t: ArrayLike, alphabar: ArrayLike | None = None) -> np
     This is how the paper's Table 1 discretised :math:`t_S = \\tfrac12\\log\\Lambda`: the first step
     with :math:`\\bar\\alpha_k < 1/\\Lambda`, reported as :math:`t_S = -\\tfrac12\\log\\bar\\alpha_k`.
 
+    Parameters
+    ----------
+    t : array_like
+        OU time(s), ``t >= 0``.
+    alphabar : array_like, optional
+        Cumulative signal levels; default :func:`ddpm_linear_alphabar`.
+
+    Returns
+    -------
+    int or ndarray of int
+        Index k of the first step with :math:`t_k > t` (a ValueError past the last step).
+
     References
     ----------
     Biroli et al. (2024), Table 1 (``tab:datasets``); docs/theory/dynamical-regimes.md section 4.
@@ -448,6 +547,18 @@ def ddpm_first_step_after(t: ArrayLike, alphabar: ArrayLike | None = None) -> np
 def vp_sde_ou_time(tau: ArrayLike, beta_min: float = 0.1, beta_max: float = 20.0) -> np.ndarray | float:
     """OU time of the VP-SDE with linear :math:`\\beta(\\tau)`, ``tau`` in [0, 1].
 
+    Parameters
+    ----------
+    tau : array_like
+        Schedule time in [0, 1].
+    beta_min, beta_max : float, default 0.1, 20.0
+        :math:`\\beta(0)` and :math:`\\beta(1)`.
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
+
     Notes
     -----
     :math:`\\bar\\alpha(\\tau) = \\exp(-\\int_0^\\tau \\beta)`, so
@@ -457,6 +568,7 @@ def vp_sde_ou_time(tau: ArrayLike, beta_min: float = 0.1, beta_max: float = 20.0
     References
     ----------
     Song et al. (2021), VP SDE (eqs. 11 and 29).
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     ta = check_array(tau, "tau", lower=0.0, upper=1.0)
     b0 = check_scalar(beta_min, "beta_min", lower=0.0, lower_open=True)
@@ -469,9 +581,24 @@ def edm_sigmas(steps: int = 18, sigma_min: float = 0.002, sigma_max: float = 80.
     """EDM sampling noise levels :math:`\\sigma_i = (\\sigma_{max}^{1/\\rho} + \\tfrac{i}{N-1}
     (\\sigma_{min}^{1/\\rho} - \\sigma_{max}^{1/\\rho}))^{\\rho}`, decreasing.
 
+    Parameters
+    ----------
+    steps : int, default 18
+        Number of noise levels N.
+    sigma_min, sigma_max : float, default 0.002, 80.0
+        Smallest and largest noise level.
+    rho : float, default 7.0
+        Exponent of the schedule.
+
+    Returns
+    -------
+    ndarray, shape (steps,)
+        :math:`\\sigma_i`, decreasing.
+
     References
     ----------
     Karras et al. (2022), eq. 5.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     steps = int(check_scalar(steps, "steps", lower=2, integer=True))
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
@@ -484,9 +611,20 @@ def edm_sigmas(steps: int = 18, sigma_min: float = 0.002, sigma_max: float = 80.
 def ou_time_from_edm_sigma(sigma: ArrayLike) -> np.ndarray | float:
     """OU time of an EDM (VE, :math:`x = y + \\sigma n`) noise level: :math:`t = \\tfrac12\\log(1+\\sigma^2)`.
 
+    Parameters
+    ----------
+    sigma : array_like
+        EDM noise level, ``sigma >= 0``.
+
+    Returns
+    -------
+    float or ndarray
+        OU time ``t >= 0``.
+
     References
     ----------
     Karras et al. (2022), sec. 2; the VE map of this module.
+    docs/theory/dynamical-regimes.md sec. 0.
     """
     sa = check_array(sigma, "sigma", lower=0.0, allow_inf=True)
     return restore_shape(_ou_from_ve(sa**2), sigma)

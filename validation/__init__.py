@@ -3,6 +3,18 @@
 Everything takes the score as a callable ``score(x, t)`` (x of shape (B, d), OU time t), so the
 same samplers and estimators measure the exact empirical score, a population score, or a trained
 network's score.
+
+Examples
+--------
+The cloning probability of a small Gaussian mixture, measured without an SDE, beside the
+closed form:
+
+>>> from theory.gaussian_mixture import phi
+>>> from validation import gaussian_mixture_data, phi_identity
+>>> data, m = gaussian_mixture_data(64, 500, rng=0)
+>>> est = phi_identity(1.5, data, n_samples=512, rng=1)
+>>> print(f"{est.value:.3f} +- {est.stderr:.3f}   theory {float(phi(1.5, 64)):.3f}")
+0.950 +- 0.005   theory 0.944
 """
 
 from ._posterior import Dataset as Dataset

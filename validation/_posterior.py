@@ -89,6 +89,13 @@ class Dataset:
 
     ``points`` may be a numpy array, a torch tensor or a CuPy array (float32 or float64); the
     kernel then runs on its device.  ``labels`` are kept as a numpy array.
+
+    Parameters
+    ----------
+    points : array_like, shape (n, d)
+        Training points (numpy array, torch tensor or CuPy array).
+    labels : ndarray of int, shape (n,), optional
+        Class labels.
     """
 
     points: Any
@@ -179,6 +186,23 @@ class PosteriorStats:
 
     Arrays live on the data's device (numpy, torch or CuPy); a field is ``None`` when it was not
     asked for.
+
+    Attributes
+    ----------
+    log_z : array (B,)
+        :math:`\\log\\sum_\\mu \\exp(-|x - a^\\mu e^{-t}|^2/2\\Delta_t)`.
+    participation : array (B,)
+        :math:`\\sum_\\mu w_\\mu^2`.
+    entropy : array (B,)
+        :math:`-\\sum_\\mu w_\\mu\\log w_\\mu`.
+    argmax : array of int (B,)
+        Index of the heaviest training point.
+    mean : array (B, d)
+        :math:`\\sum_\\mu w_\\mu a^\\mu`.
+    class_mass : array (B, K)
+        :math:`\\sum_{\\mu\\in c} w_\\mu`.
+    refined : array of bool (B,)
+        The row went through the exact second pass.
 
     References
     ----------
@@ -672,6 +696,7 @@ def nearest_points(x, data, t: float = 0.0, chunk: int | None = None):
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, SI App. D: the last-changing
     index uses :math:`\\arg\\min_\\mu|x(t) - e^{-t}a^\\mu|`.
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     ds = as_dataset(data)
     p = _prepare(x, t, ds, chunk, scale_time=False)

@@ -45,7 +45,12 @@ _CPU_CHUNK_BYTES = 32 * 2**20    # ... on a CPU (stays in the last-level cache's
 
 
 def has_torch() -> bool:
-    """Whether torch can be imported."""
+    """Whether torch can be imported.
+
+    Returns
+    -------
+    bool
+    """
     try:
         import torch  # noqa: F401
     except ImportError:
@@ -54,7 +59,12 @@ def has_torch() -> bool:
 
 
 def has_cupy() -> bool:
-    """Whether CuPy can be imported (and sees a GPU)."""
+    """Whether CuPy can be imported (and sees a GPU).
+
+    Returns
+    -------
+    bool
+    """
     try:
         import cupy
         return cupy.cuda.runtime.getDeviceCount() > 0
@@ -533,7 +543,18 @@ def get_backend(*arrays) -> Backend:
 
 
 def to_numpy(x) -> np.ndarray:
-    """A numpy array from a numpy array, a torch tensor (any device) or a CuPy array."""
+    """A numpy array from a numpy array, a torch tensor (any device) or a CuPy array.
+
+    Parameters
+    ----------
+    x : array
+        numpy array, torch tensor or CuPy array.
+
+    Returns
+    -------
+    ndarray
+        The values on the host.
+    """
     lib = _library(x)
     if lib == "torch":
         return x.detach().cpu().numpy()

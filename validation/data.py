@@ -49,6 +49,7 @@ def gaussian_mixture_data(d: int, n: int, mu_tilde: float = 1.0, sigma: float = 
     References
     ----------
     Biroli et al. (2024), sec. "Gaussian mixtures", Figs. 2-3.
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
     """
     d = int(check_scalar(d, "d", lower=1, integer=True))
     n = int(check_scalar(n, "n", lower=1, integer=True))
@@ -80,6 +81,10 @@ def mixture_data(means, n: int, weights=None, stds=1.0, *, rng=None,
         Mixture weights (normalised; equal by default), ``>= 0``.
     stds : float or array_like (K,)
         Per-component standard deviations, ``> 0``.
+    rng : int, None or numpy.random.Generator
+        Random source.
+    dtype : numpy dtype, default float64
+        Dtype of the points.
 
     Returns
     -------
@@ -89,6 +94,7 @@ def mixture_data(means, n: int, weights=None, stds=1.0, *, rng=None,
     ----------
     Biroli et al. (2024), arXiv:2402.18491, sec. 'Gaussian mixtures' (the two-class model; here any
     number of classes).
+    docs/theory/dynamical-regimes.md sec. 0; docs/theory/models.md.
     """
     n = int(check_scalar(n, "n", lower=1, integer=True))
     mu = check_array(means, "means", ndim=2)
@@ -117,6 +123,15 @@ def gaussian_data(d: int, n: int, variances=1.0, *, mean=None, rotate: bool = Fa
     mean : array_like (d,), optional
     rotate : bool
         Rotate the eigenbasis by a random orthogonal matrix (else axis-aligned).
+    rng : int, None or numpy.random.Generator
+        Random source.
+    dtype : numpy dtype, default float64
+        Dtype of the points.
+
+    Returns
+    -------
+    Dataset
+        n points, no labels.
 
     References
     ----------
@@ -137,7 +152,22 @@ def gaussian_data(d: int, n: int, variances=1.0, *, mean=None, rotate: bool = Fa
 
 
 def from_array(points, labels=None, dtype=None) -> Dataset:
-    """Wrap a user array (n, d) (and optional integer labels) as a :class:`Dataset`."""
+    """Wrap a user array (n, d) (and optional integer labels) as a :class:`Dataset`.
+
+    Parameters
+    ----------
+    points : array_like, shape (n, d)
+        The data.
+    labels : array_like of int, shape (n,), optional
+        Class labels.
+    dtype : numpy dtype, optional
+        Convert the points to it (default: keep their dtype).
+
+    Returns
+    -------
+    Dataset
+        The wrapped data.
+    """
     arr = np.asarray(points)
     if dtype is not None:
         arr = arr.astype(dtype)

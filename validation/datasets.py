@@ -18,6 +18,15 @@ References
 Biroli et al. (2024), SI App. D and docs/theory/dynamical-regimes.md sec. 2.1 ("pixels are in
 [0, 1], centred per channel, not standardised"); classes 1 vs 8 for MNIST (docs/theory/dynamical-regimes.md
 sec. 4).
+
+Examples
+--------
+>>> import numpy as np
+>>> from validation.datasets import select_classes
+>>> x = np.arange(8.0).reshape(4, 2)
+>>> x2, labels2 = select_classes(x, np.array([0, 1, 2, 1]), [1, 2])
+>>> x2.shape, labels2.tolist()
+((3, 2), [1, 2, 1])
 """
 
 from __future__ import annotations
@@ -156,7 +165,22 @@ def preprocess(images, *, scale: str | float | None = "auto", centring: str = "c
 
 
 def select_classes(x: np.ndarray, labels: np.ndarray | None, classes) -> tuple[np.ndarray, np.ndarray]:
-    """Keep the points of the requested classes; every requested class must be present."""
+    """Keep the points of the requested classes; every requested class must be present.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, d)
+        Points.
+    labels : ndarray of int, shape (n,), or None
+        Class labels (required when ``classes`` is given).
+    classes : sequence of int or None
+        Classes to keep (``None``: all).
+
+    Returns
+    -------
+    x, labels : ndarray
+        The points and labels of the requested classes.
+    """
     if labels is None:
         raise ValueError("classes: selecting classes needs labels (give --labels or a file with "
                          "labels)")
@@ -219,6 +243,13 @@ def load_dataset(name: str, *, classes=None, subsample: int | None = None, rng=0
     subsample : int, optional
         Keep a random subset of this many images (seeded by ``rng``).
     centring : {"channel", "pixel", "none"}
+    rng : int, None or numpy.random.Generator, default 0
+        Random source of the subsample.
+
+    Returns
+    -------
+    ImageData
+        Points, labels and the preprocessing applied.
 
     Raises
     ------
@@ -229,6 +260,7 @@ def load_dataset(name: str, *, classes=None, subsample: int | None = None, rng=0
     ----------
     Biroli et al. (2024), arXiv:2402.18491, SI App. D (preprocessing: pixels in [0, 1], centred per
     channel).
+    docs/theory/dynamical-regimes.md sec. 4.
     """
     if name == "digits":
         try:
@@ -297,6 +329,11 @@ def load_path(path, *, labels=None, classes=None, subsample: int | None = None, 
         As :func:`load_dataset`.
     channels_last : bool
         Layout of 4-D arrays: (n, H, W, C) (default) or (n, C, H, W).
+
+    Returns
+    -------
+    ImageData
+        Points, labels and the preprocessing applied.
 
     Raises
     ------

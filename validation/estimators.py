@@ -10,6 +10,15 @@ function of the posterior weights (no SDE needed; docs/theory/dynamical-regimes.
   log-likelihood estimator :math:`s^{sep} - s^e`, also offered).
 
 Every estimator returns an :class:`Estimate` (value, standard error, number of samples).
+
+Examples
+--------
+>>> from validation import gaussian_mixture_data
+>>> from validation.estimators import phi_identity
+>>> data, m = gaussian_mixture_data(64, 500, rng=0)
+>>> est = phi_identity(1.5, data, n_samples=512, rng=1)
+>>> print(f"{est.value:.3f} +- {est.stderr:.3f}")
+0.950 +- 0.005
 """
 
 from __future__ import annotations
@@ -42,6 +51,19 @@ _SAMPLE_BLOCK = 2048
 def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
     """Draw ``x = e^{-t} a^nu + sqrt(Delta_t) xi`` with nu uniform: exact samples of :math:`P_t^e`.
 
+    Parameters
+    ----------
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    t : float
+        OU time, ``t > 0``.
+    n_samples : int
+        Number of samples.
+    rng : int, None or numpy.random.Generator
+        Random source.
+    dtype : numpy dtype, optional
+        Dtype of the samples (default: that of the data).
+
     Returns
     -------
     x : ndarray (n_samples, d)
@@ -51,6 +73,7 @@ def sample_noised_data(data, t: float, n_samples: int, rng=None, dtype=None):
     References
     ----------
     Biroli et al. (2024), eq. 2 and SI App. D ("Numerical details": entropy estimator).
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     ds = as_dataset(data)
     t = check_scalar(t, "t", lower=0.0, lower_open=True)
@@ -95,6 +118,17 @@ def _per_sample(data, t, n_samples, rng, fun, want_classes=False, block=_SAMPLE_
 def posterior_curves(t: float, data, n_samples: int = 4096, rng=None) -> dict[str, Estimate]:
     """phi, phi_C and f^e at time t from one set of samples of :math:`P_t^e` (one kernel pass).
 
+    Parameters
+    ----------
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    n_samples : int, default 4096
+        Number of samples :math:`x \\sim P_t^e`.
+    rng : int, None or numpy.random.Generator
+        Random source.
+
     Returns
     -------
     dict
@@ -126,6 +160,24 @@ def phi_identity(t: float, data, labels=None, n_samples: int = 4096, rng=None) -
     exact empirical score, so two clones end in the same class with probability
     :math:`\\sum_c (\\sum_{\\mu\\in c} w_\\mu)^2`.  Any number of classes (any integer labels,
     e.g. those of :func:`validation.model_data`); :func:`phi_population` is its n = infinity limit.
+
+    Parameters
+    ----------
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    labels : array_like of int, shape (n,), optional
+        Class labels (default: those of ``data``).
+    n_samples : int, default 4096
+        Number of samples :math:`x \\sim P_t^e`.
+    rng : int, None or numpy.random.Generator
+        Random source.
+
+    Returns
+    -------
+    Estimate
+        Mean over the samples with its standard error.
 
     References
     ----------
@@ -183,6 +235,22 @@ def phi_population(t: float, model, n_samples: int = 4096, rng=None) -> Estimate
 def phi_c_identity(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
     """:math:`\\phi_C(t) = E_{x\\sim P_t^e}\\sum_\\mu w_\\mu(x,t)^2` (REM participation ratio).
 
+    Parameters
+    ----------
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    n_samples : int, default 4096
+        Number of samples :math:`x \\sim P_t^e`.
+    rng : int, None or numpy.random.Generator
+        Random source.
+
+    Returns
+    -------
+    Estimate
+        Mean over the samples with its standard error.
+
     References
     ----------
     docs/theory/dynamical-regimes.md, sec. 2.5 (derived); Biroli et al. (2024), Fig. 5.
@@ -192,6 +260,22 @@ def phi_c_identity(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
 
 def excess_entropy_posterior(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
     """:math:`f^e(t) = \\frac1d E_{x\\sim P_t^e} H(w(x,t))`, the posterior-entropy estimator.
+
+    Parameters
+    ----------
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    n_samples : int, default 4096
+        Number of samples :math:`x \\sim P_t^e`.
+    rng : int, None or numpy.random.Generator
+        Random source.
+
+    Returns
+    -------
+    Estimate
+        Mean over the samples with its standard error.
 
     Notes
     -----
@@ -213,6 +297,22 @@ def excess_entropy_posterior(t: float, data, n_samples: int = 4096, rng=None) ->
 def excess_entropy_loglik(t: float, data, n_samples: int = 4096, rng=None) -> Estimate:
     """The paper's estimator :math:`f^e = s^{sep} - s^e` with :math:`s^e = -\\frac1d E\\log P_t^e(x)`.
 
+    Parameters
+    ----------
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    n_samples : int, default 4096
+        Number of samples :math:`x \\sim P_t^e`.
+    rng : int, None or numpy.random.Generator
+        Random source.
+
+    Returns
+    -------
+    Estimate
+        Mean over the samples with its standard error.
+
     Notes
     -----
     With :math:`s^{sep} = \\log(n)/d + \\tfrac12 + \\tfrac12\\log(2\\pi\\Delta_t)` and
@@ -223,6 +323,7 @@ def excess_entropy_loglik(t: float, data, n_samples: int = 4096, rng=None) -> Es
     References
     ----------
     Biroli et al. (2024), eq. 5 and SI App. D (n' = 250,000 samples per point in Fig. 3).
+    docs/theory/dynamical-regimes.md secs. 3.1 and 3.4.
     """
     ds = as_dataset(data)
     return _per_sample(ds, t, n_samples, rng, lambda st, *_: 0.5 + st.log_z / ds.d)
@@ -248,6 +349,7 @@ def last_changing_index_time(trajectory_times, indices) -> np.ndarray:
     References
     ----------
     Biroli et al. (2024), SI App. D and Fig. 5 (last-changing index).
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     times = check_array(trajectory_times, "trajectory_times", ndim=1)
     idx = np.asarray(indices)
@@ -268,9 +370,28 @@ def collapse_time_from_entropy(times, values, stderr, k: float = 3.0, atol: floa
     :class:`theory.checks.NotFoundError` (a ValueError; never returns NaN) if no point is compatible
     with zero.
 
+    Parameters
+    ----------
+    times : array_like, shape (T,)
+        OU times of the estimates.
+    values : array_like, shape (T,)
+        Excess entropy estimates (e.g. :math:`f^e/\\alpha`).
+    stderr : array_like, shape (T,)
+        Their standard errors, ``>= 0``.
+    k : float, default 3.0
+        Number of standard errors counted as zero.
+    atol : float, default 0.0
+        Absolute tolerance added to ``k * stderr``.
+
+    Returns
+    -------
+    float
+        The largest time whose value is compatible with zero.
+
     References
     ----------
     Biroli et al. (2024), sec. "Collapse": t_C is "the largest time at which f^e(t) = 0".
+    docs/theory/dynamical-regimes.md sec. 3.4.
     """
     t = check_array(times, "times", ndim=1)
     v = check_array(values, "values", ndim=1)

@@ -15,6 +15,15 @@ Ventura et al. (2024), "Manifolds, random matrices and spectral gaps", Algorithm
 singular values) and docs/theory/spectral-gaps.md sec. 2.7 (empirical-score Jacobian), sec. 3.3;
 Achilli et al. (2024), "Losing dimensions", docs/theory/losing-dimensions.md (Jacobian of the
 empirical score, OU form).
+
+Examples
+--------
+>>> import numpy as np
+>>> from validation import gaussian_mixture_data
+>>> from validation.jacobian import empirical_score_jacobian
+>>> data, m = gaussian_mixture_data(64, 500, rng=0)
+>>> empirical_score_jacobian(np.zeros((2, 64)), 1.0, data).shape
+(2, 64, 64)
 """
 
 from __future__ import annotations
@@ -77,6 +86,17 @@ def posterior_moments(x, t: float, data, *, chunk: int | None = None) -> tuple[n
 def empirical_score_jacobian(x, t: float, data, *, chunk: int | None = None) -> np.ndarray:
     """Exact Jacobian of the empirical score at the points ``x`` (OU time ``t``).
 
+    Parameters
+    ----------
+    x : array_like, shape (B, d)
+        Points.
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    chunk : int, optional
+        Training points per block of the stream (default: automatic).
+
     Returns
     -------
     ndarray, shape (B, d, d)
@@ -106,6 +126,18 @@ def jacobian_from_covariance(cov: np.ndarray, t: float) -> np.ndarray:
 
     For callers that need the covariance itself too (see :func:`empirical_score_jacobian`).
 
+    Parameters
+    ----------
+    cov : ndarray, shape (B, d, d)
+        Posterior covariances :math:`\mathrm{Cov}_w(a)` of the training points.
+    t : float
+        OU time, ``t > 0``.
+
+    Returns
+    -------
+    ndarray, shape (B, d, d)
+        The Jacobians of the empirical score.
+
     References
     ----------
     Ventura et al. (2025), arXiv:2410.05898 (Jacobian of the score); Achilli et al. (2024),
@@ -122,10 +154,25 @@ def jacobian_from_covariance(cov: np.ndarray, t: float) -> np.ndarray:
 def random_orthogonal(d: int, k: int | None = None, rng=None) -> np.ndarray:
     """``k`` orthonormal columns of a Haar-random orthogonal d x d matrix (QR with sign fix).
 
+    Parameters
+    ----------
+    d : int
+        Dimension, ``d >= 1``.
+    k : int, optional
+        Number of columns, ``1 <= k <= d`` (default d).
+    rng : int, None or numpy.random.Generator
+        Random source.
+
+    Returns
+    -------
+    ndarray, shape (d, k)
+        Orthonormal columns.
+
     References
     ----------
     F. Mezzadri, "How to generate random matrices from the classical compact groups",
     Notices AMS 54 (2007): QR of a Gaussian matrix with the signs of R's diagonal absorbed.
+    docs/theory/losing-dimensions.md sec. 3.5.
     """
     d = int(check_scalar(d, "d", lower=1, integer=True))
     k = d if k is None else int(check_scalar(k, "k", lower=1, upper=d, integer=True))

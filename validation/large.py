@@ -105,6 +105,7 @@ def fig3_point(d: int, n: int, t: float, rng, *, data=None, data_seed: int = 232
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 5 and Fig. 3.
+    docs/theory/dynamical-regimes.md secs. 3.4 and 4.
     """
     tic = time.perf_counter()
     rng = np.random.default_rng(rng)
@@ -176,6 +177,7 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 3 and SI App. D.
+    docs/theory/dynamical-regimes.md secs. 3.4 and 4.
     """
     small = [(d, n) for d, n in configs if 8 * d * n <= task_bytes]
     large = [(d, n) for d, n in configs if 8 * d * n > task_bytes]
@@ -264,6 +266,7 @@ def phase_point(d: int, n: int, seed: int, *, times=None, n_samples: int = 2000,
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 5, 6 and 10, Fig. 1.
+    docs/theory/dynamical-regimes.md secs. 2.4 and 3.4.
     """
     ts_paper = 0.5 * math.log(max(d * mu_tilde**2, 1.0 + 1e-12))
     tc = float(collapse_time(d, n))
@@ -322,6 +325,7 @@ def phase_diagram_validation(d_grid: Sequence[int], n_grid: Sequence[int], seeds
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 1 (phase diagram) and
     eqs. 6 and 10.
+    docs/theory/dynamical-regimes.md secs. 2.4 and 3.4.
     """
     fixed = {"n_samples": n_samples, "mu_tilde": mu_tilde, "level": level, "atol": atol,
              "times": None if times is None else [float(t) for t in times]}

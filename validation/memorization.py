@@ -23,6 +23,13 @@ References
 ----------
 Achilli et al. (2024), arXiv:2410.08727; docs/theory/losing-dimensions.md secs. 1.4 (exact
 Jacobian), 2.6 (caveats) and 3.5 (recommended protocol, [D]).
+
+Examples
+--------
+>>> import numpy as np
+>>> from validation.memorization import population_posterior_variance
+>>> print(population_posterior_variance(np.array([1.0, 4.0]), 0.5).round(4).tolist())
+[0.6321, 1.202]
 """
 
 from __future__ import annotations
@@ -73,6 +80,18 @@ def _check_manifold(data, manifold: LinearManifold):
 def population_posterior_variance(variances: np.ndarray, t: float) -> np.ndarray:
     r"""Posterior variance of a coordinate of :math:`a` given :math:`x_t` for Gaussian data.
 
+    Parameters
+    ----------
+    variances : ndarray
+        Coordinate variances :math:`\sigma^2` of the data.
+    t : float
+        OU time, ``t > 0``.
+
+    Returns
+    -------
+    ndarray (shape of ``variances``)
+        The posterior variances.
+
     Notes
     -----
     :math:`\sigma^2\Delta_t/(\Delta_t + \sigma^2e^{-2t})`, equal to :math:`\sigma^2 s/(\sigma^2 + s)`
@@ -92,6 +111,24 @@ def sample_test_points(data, t: float, n_points: int, rng=None, manifold: Linear
     r"""Test points :math:`x = e^{-t}a + \sqrt{\Delta_t}\,\xi`, shape (n_points, d).
 
     ``a`` is a uniformly drawn training point, or (``manifold`` given) a fresh population point.
+
+    Parameters
+    ----------
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    t : float
+        OU time, ``t > 0``.
+    n_points : int
+        Number of test points.
+    rng : int, None or numpy.random.Generator
+        Random source.
+    manifold : LinearManifold, optional
+        Draw ``a`` from it instead of from the training points.
+
+    Returns
+    -------
+    ndarray, shape (n_points, d)
+        The test points.
 
     References
     ----------
@@ -148,6 +185,19 @@ def dimension_count(jacobian: ArrayLike, t: float, threshold: float = 0.5) -> np
 def block_measurements(x: ArrayLike, t: float, data, manifold: LinearManifold,
                        threshold: float = 0.5) -> dict[str, object]:
     r"""Per-point, per-subspace measurements at the points x (OU time t).
+
+    Parameters
+    ----------
+    x : array_like, shape (B, d)
+        Points.
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    manifold : LinearManifold
+        The model of the data (orthonormal embedding: its blocks).
+    threshold : float, default 0.5
+        Retention below which a block counts as lost.
 
     Returns
     -------
@@ -325,6 +375,14 @@ def generation_retention(data, manifold: LinearManifold, t_start: float, n_start
         End time (default ``t_start / 50``).
     steps : int
         Exponential-integrator steps.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    manifold : LinearManifold
+        The model of the data (orthonormal embedding: its blocks).
+    rng : int, None or numpy.random.Generator
+        Random source.
+    progress : bool, optional
+        Show a progress bar (default: only on a terminal).
 
     Returns
     -------
@@ -390,6 +448,8 @@ def probe_spectrum(data, t: float, x0: ArrayLike | None = None, reps: int = 5, *
     h : float, optional
         Finite-difference step (default :math:`\sqrt{\Delta_t}`, the paper's noise scale; a small
         step gives the exact Jacobian's singular values).
+    rng : int, None or numpy.random.Generator
+        Random source.
 
     Returns
     -------

@@ -102,6 +102,22 @@ def posterior_weights(x, t: float, data, *, chunk: int | None = None):
     The output itself is B x n; use :func:`validation.posterior_summary` for reductions (entropy,
     participation ratio, class masses) in O(B) memory.
 
+    Parameters
+    ----------
+    x : array_like, shape (B, d)
+        Points.
+    t : float
+        OU time, ``t > 0``.
+    data : Dataset or array_like, shape (n, d)
+        Training points (a :class:`Dataset` carries class labels).
+    chunk : int, optional
+        Training points per block of the stream (default: automatic).
+
+    Returns
+    -------
+    ndarray, shape (B, n)
+        :math:`w_\\mu(x, t)`, rows summing to 1.
+
     Notes
     -----
     .. math:: w_\\mu(x,t) = \\frac{\\exp(-|x - a^\\mu e^{-t}|^2/2\\Delta_t)}
@@ -162,6 +178,13 @@ class EmpiricalScore:
 class GaussianMixtureScore:
     """Population score of :math:`\\tfrac12 N(+m,\\sigma^2 I) + \\tfrac12 N(-m,\\sigma^2 I)` (n = infinity).
 
+    Parameters
+    ----------
+    m : array_like, shape (d,)
+        Mean of the + class.
+    sigma : float, default 1.0
+        Class standard deviation, ``sigma > 0``.
+
     Notes
     -----
     .. math:: S(x,t) = -\\frac{x}{\\Gamma_t} + \\frac{m e^{-t}}{\\Gamma_t}
@@ -172,6 +195,7 @@ class GaussianMixtureScore:
     ----------
     Biroli et al. (2024), SI App. B, eq. ``scoregm``; derived in
     :func:`derivations.gm_score`.
+    docs/theory/dynamical-regimes.md secs. 1 and 2.2.
     """
 
     def __init__(self, m, sigma: float = 1.0):
@@ -276,6 +300,13 @@ class GaussianMixtureScore:
 class GaussianScore:
     """Population score of Gaussian data :math:`N(\\mu_0, C)` under the OU process.
 
+    Parameters
+    ----------
+    mean : array_like, shape (d,)
+        Mean :math:`\\mu_0`.
+    cov : scalar, array_like (d,) or (d, d), optional
+        Covariance C: diagonal (d,) or full (d, d) matrix (default zero: a point mass at ``mean``).
+
     Notes
     -----
     :math:`x_t \\sim N(e^{-t}\\mu_0,\\ e^{-2t}C + \\Delta_t I)`, so
@@ -285,6 +316,7 @@ class GaussianScore:
     References
     ----------
     Biroli et al. (2024), eq. 11 (forward covariance C(t) = C_0 e^{-2t} + Delta_t I).
+    docs/theory/dynamical-regimes.md sec. 3.3.
     """
 
     def __init__(self, mean, cov=None):

@@ -47,9 +47,24 @@ Score = Callable[[np.ndarray, float], np.ndarray]
 def time_grid(T: float, t_min: float, steps: int) -> np.ndarray:
     """Uniform grid ``T = t_0 > t_1 > ... > t_steps = t_min`` (length ``steps + 1``).
 
+    Parameters
+    ----------
+    T : float
+        Start time.
+    t_min : float
+        End time, ``0 <= t_min < T``.
+    steps : int
+        Number of steps, ``>= 1``.
+
+    Returns
+    -------
+    ndarray, shape (steps + 1,)
+        Decreasing times from T to t_min.
+
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 3 (backward SDE) and SI App. D (T = 10, L = 1000 steps).
+    docs/theory/dynamical-regimes.md sec. 1.
     """
     T = check_scalar(T, "T", lower=0.0, lower_open=True)
     t_min = check_scalar(t_min, "t_min", lower=0.0, upper=T, upper_open=True)
@@ -95,6 +110,7 @@ def backward_step(score: Score, y, t: float, h: float, rng: np.random.Generator,
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 3 and SI App. D
     (Euler-Maruyama discretisation).
+    docs/theory/dynamical-regimes.md sec. 1.
     """
     c_y, c_f, c_n = _step_coefficients(h, method)
     be = get_backend(y)
@@ -182,6 +198,7 @@ class BackwardRun:
     References
     ----------
     Biroli et al. (2024), arXiv:2402.18491, eq. 3 (backward SDE) and SI App. D (discretisation).
+    docs/theory/dynamical-regimes.md sec. 1.
     """
 
     x: np.ndarray
@@ -218,9 +235,15 @@ def integrate_backward(score: Score, x_T, T: float, t_min: float, steps: int, *,
     progress : bool, optional
         Show a progress bar (default: only on a terminal).
 
+    Returns
+    -------
+    BackwardRun
+        Final states, saved times and saved records.
+
     References
     ----------
     Biroli et al. (2024), eq. 3 and SI App. D.
+    docs/theory/dynamical-regimes.md sec. 1.
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)} (got {method!r})")

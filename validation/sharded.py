@@ -63,6 +63,21 @@ class MixtureShard:
     The mean m (a random direction, |m|^2 = d mu_tilde^2) is drawn from ``seed`` alone, so every
     shard shares it; labels and noise come from the stream ``[seed, index + 1]``.
 
+    Parameters
+    ----------
+    index : int
+        Shard index, ``>= 0``.
+    d : int
+        Dimension.
+    n : int
+        Points in the shard.
+    seed : int
+        Seed of the whole dataset.
+    mu_tilde : float, default 1.0
+        Mean per coordinate, :math:`|m|^2 = d\\tilde\\mu^2`.
+    sigma : float, default 1.0
+        Class standard deviation.
+
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2 (``Pt_gen``) and eq. 3 (the
@@ -95,6 +110,17 @@ class ModelShard:
     ``model`` is any picklable object with ``sample(n, rng=..., return_labels=...)`` (the models of
     ``theory.models``); labels are kept when the model returns them.
 
+    Parameters
+    ----------
+    model : object
+        A model of :mod:`theory.models` (picklable, with ``sample``).
+    index : int
+        Shard index, ``>= 0``.
+    n : int
+        Points in the shard.
+    seed : int
+        Seed of the whole dataset.
+
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eq. 2 (``Pt_gen``) and eq. 3 (the
@@ -120,6 +146,13 @@ class ModelShard:
 @dataclass(frozen=True)
 class ArrayShard:
     """A shard given by its points (and labels): it travels to its worker once.
+
+    Parameters
+    ----------
+    points : ndarray, shape (n_k, d)
+        The shard's points.
+    labels : ndarray of int, optional
+        Their class labels.
 
     References
     ----------
@@ -161,6 +194,7 @@ def mixture_shards(d: int, n: int, n_shards: int, seed: int, *, mu_tilde: float 
     References
     ----------
     Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, sec. "Gaussian mixtures".
+    docs/theory/dynamical-regimes.md secs. 0 and 4.
     """
     n = int(check_scalar(n, "n", lower=1, integer=True))
     d = int(check_scalar(d, "d", lower=1, integer=True))
@@ -171,6 +205,22 @@ def mixture_shards(d: int, n: int, n_shards: int, seed: int, *, mu_tilde: float 
 
 def model_shards(model, n: int, n_shards: int, seed: int) -> list[ModelShard]:
     """``n_shards`` recipes for n points of ``model`` (see :class:`ModelShard`).
+
+    Parameters
+    ----------
+    model : object
+        A model of :mod:`theory.models`.
+    n : int
+        Total number of points.
+    n_shards : int
+        Number of shards, ``1 <= n_shards <= n``.
+    seed : int
+        Seed of the whole dataset.
+
+    Returns
+    -------
+    list of ModelShard
+        The recipes, drawn lazily on the workers.
 
     References
     ----------
@@ -349,6 +399,19 @@ def sharded_posterior_curves(t: float, data: ShardedData, n_samples: int, rng=No
     from their shards), then averages over the merged posterior: ``"fe"`` = H(w)/d,
     ``"phi_c"`` = sum w^2, ``"loglik"`` = 1/2 + log Z / d (the paper's estimator of f^e) and, when
     the shards carry labels, ``"phi"`` = sum_c (class mass)^2.
+
+    Parameters
+    ----------
+    t : float
+        OU time, ``t > 0``.
+    data : ShardedData
+        The sharded training set.
+    n_samples : int
+        Number of samples :math:`x \\sim P_t^e`.
+    rng : int, None or numpy.random.Generator
+        Random source.
+    block : int, default 2048
+        Samples per block sent to the shards.
 
     Returns
     -------

@@ -14,6 +14,20 @@ References
 Ventura et al. (2025), "Manifolds, random matrices and spectral gaps", arXiv:2410.05898, secs. 6-7
 (Fig. 2: theory vs exact score; Fig. 3: the sigma_1 <-> sigma_2 swap; Algorithms 1-2);
 docs/theory/spectral-gaps.md secs. 1.3, 2.7, 3.3 and 4.
+
+Examples
+--------
+The nonzero eigenvalues of :math:`B = F\Sigma F^T` lie in the Marchenko-Pastur bulk:
+
+>>> import numpy as np
+>>> from theory.spectral import bulk_edges
+>>> from validation.spectral import sample_b_eigenvalues
+>>> ev = sample_b_eigenvalues(200, [0.1], [1.0], rng=0)
+>>> ev.shape, int((ev > 1e-9).sum())
+((1, 200), 20)
+>>> lo, hi = bulk_edges([0.1], [1.0])
+>>> bool(ev.max() < 1.1 * hi)
+True
 """
 
 from __future__ import annotations
@@ -40,6 +54,19 @@ __all__ = ["sample_b_eigenvalues", "HistogramCheck", "histogram_check",
 
 def sample_b_eigenvalues(d: int, fractions, variances, n_draws: int = 1, rng=None) -> np.ndarray:
     r"""Eigenvalues of :math:`B = F\Sigma F^T` for independent draws of F (no eigenvectors).
+
+    Parameters
+    ----------
+    d : int
+        Dimension.
+    fractions : array_like, shape (K,)
+        Fraction :math:`f_k = d_k/d` of the latent dimensions of each group.
+    variances : array_like, shape (K,)
+        Latent variance of each group, ``> 0``.
+    n_draws : int, default 1
+        Number of independent draws of F.
+    rng : int, None or numpy.random.Generator
+        Random source.
 
     Returns
     -------
@@ -75,6 +102,13 @@ def sample_b_eigenvalues(d: int, fractions, variances, n_draws: int = 1, rng=Non
 
 def subspace_overlaps(vectors, bases: list[np.ndarray]) -> np.ndarray:
     r"""Squared overlaps :math:`|P_k u|^2` of unit vectors (columns of ``vectors``) with subspaces.
+
+    Parameters
+    ----------
+    vectors : array_like, shape (d, m)
+        Unit vectors as columns.
+    bases : list of ndarray
+        Orthonormal basis (d, d_k) of each subspace.
 
     Returns
     -------

@@ -48,6 +48,17 @@ class Task:
     picklable callable object) and deterministic given ``kwargs`` (pass the seed in ``kwargs``).
     ``params`` (optional) is what identifies the task in its checkpoint when ``kwargs`` hold objects
     that do not pickle (serial runs only).
+
+    Parameters
+    ----------
+    key : str
+        Unique key of the task (its checkpoint name).
+    fun : callable
+        Picklable function.
+    kwargs : mapping
+        Keyword arguments of ``fun``.
+    params : mapping, optional
+        What identifies the task in its checkpoint (default: ``kwargs``).
     """
 
     key: str
