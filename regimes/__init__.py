@@ -27,6 +27,8 @@ runs
     Checkpointed, interruptible runs.
 """
 
+from theory import __version__ as __version__
+
 from .analysis import DatasetAnalysis as DatasetAnalysis
 from .analysis import analyze_dataset as analyze_dataset
 from .gm_summary import GaussianMixtureRegimes as GaussianMixtureRegimes
@@ -41,4 +43,5 @@ from .spectral_summary import law_spectrum_summary as law_spectrum_summary
 
 __all__ = ["DatasetAnalysis", "analyze_dataset", "GaussianMixtureRegimes", "solve_gaussian_mixture",
            "MixtureRegimes", "solve_mixture", "manifold_experiment",
-           "reproduce_finite_size", "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary"]
+           "reproduce_finite_size", "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary",
+           "__version__"]

@@ -60,7 +60,7 @@ class FigureOutput:
     Biroli et al. (2024), arXiv:2402.18491, Figs. 2-5.
     """
 
-    png: Path
+    png: Path | None
     csv: Path
     json: Path
     rows: list[dict]
@@ -69,7 +69,8 @@ class FigureOutput:
 
 
 def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: int = 232,
-                   full_dimensional: bool = False, progress: bool | None = None) -> FigureOutput:
+                   full_dimensional: bool = False, progress: bool | None = None,
+                   plot: bool = True) -> FigureOutput:
     """Figure 2: phi(t) by cloning with the population score, against eq. 6, for several d.
 
     Parameters
@@ -134,7 +135,8 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
     ax.set_title(f"Fig. 2: cloning with the population GM score ({pairs} pairs, {how}); "
                  "lines: eq. 6; bars: 3 s.e.", fontsize=8)
     ax.legend(fontsize=8)
-    save_figure(fig, png)
+    if plot:
+        save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig2.csv", rows)
     z = np.array([r["z"] for r in rows])
@@ -147,11 +149,11 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
     secs = time.perf_counter() - t0
     write_json(out / "fig2.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
-    return FigureOutput(png, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
+    return FigureOutput(png if plot else None, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
 
 
 def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: int = 232,
-                   progress: bool | None = None) -> FigureOutput:
+                   progress: bool | None = None, plot: bool = True) -> FigureOutput:
     """Figure 3: f^e(t)/alpha from samples against the closed forms, d = 256, 1024, 4096, n = 20000.
 
     Parameters
@@ -261,7 +263,8 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     ax.set_title("Fig. 3: n = 20000; solid: paper's curve, dotted: finite-d corrected; "
                  "bars: 3 s.e. (posterior entropy)", fontsize=8)
     ax.legend(fontsize=8)
-    save_figure(fig, png)
+    if plot:
+        save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig3.csv", rows)
     # samples the log-likelihood estimator needs for the same error, where f^e/alpha is informative
@@ -279,5 +282,5 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     summary["seconds"] = secs
     write_json(out / "fig3.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
-    return FigureOutput(png, out / "fig3.csv", out / "fig3.json", rows, secs, summary)
+    return FigureOutput(png if plot else None, out / "fig3.csv", out / "fig3.json", rows, secs, summary)
 

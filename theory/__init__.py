@@ -36,6 +36,9 @@ mp
 needs them.
 """
 
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _metadata_version
+
 from . import collapse as collapse
 from . import gaussian_mixture as gaussian_mixture
 from . import manifold as manifold
@@ -46,7 +49,10 @@ from . import spectral as spectral
 from . import timemap as timemap
 from .citation import citation as citation
 
-__version__ = "0.1.0"
+try:                                  # one version source: pyproject.toml, through the package metadata
+    __version__: str = _metadata_version("diffusion-regimes")
+except _PackageNotFoundError:         # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
 
 __all__ = ["collapse", "gaussian_mixture", "manifold", "phase_diagram", "speciation", "spectral", "timemap",
            "models", "citation",
