@@ -39,8 +39,10 @@ def register(subparsers) -> None:
     pd.add_argument("--t", type=finite, default=2.0,
                     help="OU time of the d-n diagram, >= 0 (default 2)")
     pd.add_argument("--t-max", type=finite, default=6.0, help="largest t of the t-alpha grid")
-    pd.add_argument("--alpha-min", type=finite, default=1e-3)
-    pd.add_argument("--alpha-max", type=finite, default=1.0)
+    pd.add_argument("--alpha-min", type=finite, default=1e-3,
+                    help="smallest alpha = log(n)/d of the t-alpha grid, > 0 (default 0.001)")
+    pd.add_argument("--alpha-max", type=finite, default=1.0,
+                    help="largest alpha of the t-alpha grid (default 1)")
     pd.add_argument("--d-max", type=finite, default=1e5, help="largest d of the d-n grid")
     pd.add_argument("--n-max", type=finite, default=1e8, help="largest n of the d-n grid")
     pd.add_argument("--points", type=int, default=300, help="grid points per axis (default 300)")

@@ -52,6 +52,9 @@ def plot_gaussian_mixture(result: GaussianMixtureRegimes, path: str | Path | Non
                           ax=None):
     """Draw phi(t) and f^e(t)/alpha of a solved Gaussian mixture with t_S, t* and t_C marked.
 
+    The labels of the three times sit above the axes in rows, so that close times do not overlap
+    (:func:`place_time_labels`); the legend sits outside the axes, to the right, covering no curve.
+
     References
     ----------
     Biroli et al. (2024), Figs. 2 and 3 (eqs. 6, 10 and the excess-entropy curve).
@@ -67,22 +70,22 @@ def plot_gaussian_mixture(result: GaussianMixtureRegimes, path: str | Path | Non
             label=r"$f^e(t)/\alpha$ (paper, $d\to\infty$)")
     ax.plot(c["t"], c["fe_over_alpha_finite_d"], color="C3", lw=1.2, ls="--",
             label=r"$f^e(t)/\alpha$ with class-entropy correction")
-    ax.axhline(PHI_LEVEL, color="C0", lw=0.8, ls=":")
-    marks = ((result.t_speciation, r"$t_S$", "C0", "right"), (result.t_star, r"$t^*$", "C2", "left"),
-             (result.t_collapse, r"$t_C$", "C3", "center"))
-    for tt, name, col, align in marks:
+    ax.axhline(PHI_LEVEL, color="C0", lw=0.8, ls=":", label=rf"$\phi = {PHI_LEVEL:.3f}$ (level at $t_S$)")
+    marks = ((result.t_speciation, r"$t_S$", "C0"), (result.t_star, r"$t^*$", "C2"),
+             (result.t_collapse, r"$t_C$", "C3"))
+    for tt, _, col in marks:
         ax.axvline(tt, color=col, lw=1, ls="--")
-        ax.text(tt, 1.02, f" {name} = {tt:.3f} ", color=col, ha=align, va="bottom",
-                transform=ax.get_xaxis_transform(), fontsize=9)
     if result.has_regime_two:
-        ax.axvspan(result.t_collapse, result.t_speciation, color="C2", alpha=0.08)
+        ax.axvspan(result.t_collapse, result.t_speciation, color="C2", alpha=0.08,
+                   label=r"regime II ($t_C < t < t_S$)")
     ax.set_xlim(0, float(np.max(c["t"])))
     ax.set_ylim(-0.02, 1.05)
+    rows = place_time_labels(ax, [(tt, f"{name} = {tt:.3f}", col) for tt, name, col in marks])
     ax.set_xlabel("OU time t (generation runs from right to left)")
     ax.set_ylabel("probability / fraction of alpha")
     ax.set_title(f"Gaussian mixture: d = {result.d:g}, n = {result.n:g}, "
-                 rf"$\tilde\mu$ = {result.mu_tilde:g}, $\sigma$ = {result.sigma:g}", pad=18)
-    ax.legend(loc="center right", fontsize=8)
+                 rf"$\tilde\mu$ = {result.mu_tilde:g}, $\sigma$ = {result.sigma:g}", pad=10 + 16 * rows)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
     if path is not None:
         save_figure(fig, path)
     return fig

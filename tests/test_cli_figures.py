@@ -322,3 +322,26 @@ def test_reproduce_logs_progress_on_a_non_tty_stderr(capsys, tmp_path, monkeypat
     assert "fig3: 4/4 done (100%)" in captured.err and captured.err.count("\n") == 4
     out = json.loads(captured.out)
     assert out["files"]["png"] is None and out["summary"]["value"] is None     # NaN -> null
+
+
+# --- regimes_gm.png: close times do not overlap, the legend covers no curve ---------------------------
+
+@pytest.mark.parametrize(("mu_tilde", "n"), [(0.1, 6e22), (1.0, 2e4)])
+def test_gm_figure_labels_do_not_overlap_and_legend_is_outside(mu_tilde, n):
+    from regimes.figures import plot_gaussian_mixture
+    from regimes.gm_summary import solve_gaussian_mixture
+
+    res = solve_gaussian_mixture(1024, n, mu_tilde=mu_tilde)
+    fig = plot_gaussian_mixture(res)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_gid() == "time-label"]
+    assert len(boxes) == 3
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert legend.x0 >= ax.get_window_extent(renderer).x1          # outside the axes, to the right
+    if mu_tilde == 0.1:
+        assert abs(res.t_collapse - res.t_speciation) < 0.01          # the close case of the issue
