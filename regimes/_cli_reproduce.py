@@ -11,6 +11,7 @@ import numpy as np
 from theory.progress import log_lines
 
 from ._scale_args import add_scheduler_options, parse_ints, scheduler_options
+from .analysis import LAMBDA_NEAR_ONE, T_S_READINGS
 from .reproduce import reproduce_fig2, reproduce_fig3
 from .reproduce_finite import reproduce_finite_size
 from .reproduce_real import reproduce_fig4, reproduce_fig5
@@ -145,9 +146,11 @@ def _reproduce_real(args: argparse.Namespace, out: str) -> int:
     for label, s in res.summary.items():
         if args.figure == "fig4":
             cross = s["phi_crossing_over_t_S"]
-            print(f"  {label}: Lambda = {s['Lambda']:.4g}, t_S = {s['t_S_used']:.4f} "
-                  f"({s['t_S_convention']}), phi crossing / t_S = "
-                  + ("-" if cross is None else f"{cross:.3f}"))
+            near = ("; Lambda near 1, where the t_S readings disagree strongly (see regimes analyze "
+                    "--t-s-convention)" if abs(s["Lambda"] - 1) < LAMBDA_NEAR_ONE else "")
+            print(f"  {label}: Lambda = {s['Lambda']:.4g}, t_S = {T_S_READINGS[s['t_S_convention']][0]} "
+                  f"= {s['t_S_used']:.4f}, phi crossing / t_S = "
+                  + ("-" if cross is None else f"{cross:.3f}") + near)
         else:
             tc = s["t_C_entropy"]
             print(f"  {label}: t_C (entropy) = " + ("-" if tc is None else f"{tc:.4f}")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .figures import T_S_READINGS, pyplot, save_figure
+from .figures import PHI_LEVEL, T_S_READINGS, pyplot, save_figure
 
 if TYPE_CHECKING:  # the type of the argument only; analysis imports this module
     from .analysis import DatasetAnalysis
@@ -82,8 +82,9 @@ def _phi_panel(ax, res: DatasetAnalysis) -> None:
     ax.set_xlabel(rf"$t/t_S$, $t_S$ = {_reading_label(res.speciation.convention)}")
     if two:
         ax.set_ylabel(r"$\phi(t)$")
-        ax.set_title(f"(b) speciation; dashed: phi = {level:.3f} (0.775 for two equal classes)",
-                     fontsize=8)
+        why = ("two equal classes" if abs(level - PHI_LEVEL) < 5e-4 else
+               "0.775 of two equal classes, moved to these class weights")
+        ax.set_title(f"(b) speciation; dashed: phi = {level:.3f} ({why})", fontsize=8)
     else:
         ax.set_ylabel(r"$(\phi - \sum_c p_c^2)/(1 - \sum_c p_c^2)$")
         ax.set_title(f"(b) {len(res.class_weights)} classes: phi -> sum p_c^2, so normalized; "

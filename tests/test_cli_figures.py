@@ -345,3 +345,21 @@ def test_gm_figure_labels_do_not_overlap_and_legend_is_outside(mu_tilde, n):
     assert legend.x0 >= ax.get_window_extent(renderer).x1          # outside the axes, to the right
     if mu_tilde == 0.1:
         assert abs(res.t_collapse - res.t_speciation) < 0.01          # the close case of the issue
+
+
+def test_reproduce_fig4_text_names_the_reading_and_warns_near_one(capsys, tmp_path, monkeypatch):
+    import regimes._cli_reproduce as cli_reproduce
+    from regimes.reproduce import FigureOutput
+
+    summary = {"digits 1 vs 8": {"Lambda": 1.142, "t_S_used": 0.5 * math.log(1.142),
+                                 "t_S_convention": "paper", "phi_crossing_over_t_S": 4.6},
+               "MNIST": {"Lambda": 7.5, "t_S_used": 1.0, "t_S_convention": "lambda_plus_one",
+                         "phi_crossing_over_t_S": None}}
+    monkeypatch.setattr(cli_reproduce, "reproduce_fig4", lambda out, quick, rng, plot: FigureOutput(
+        None, tmp_path / "f.csv", tmp_path / "f.json", [], 1.0, summary))
+    assert main(["reproduce", "fig4", "--no-plot", "--out", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "t_S = 1/2 log Lambda = 0.0664" in lines[0] and "Lambda near 1" in lines[0]
+    assert "t_S = 1/2 log(Lambda + 1) = 1.0000" in lines[1] and "near 1" not in lines[1]
+    assert not any("(paper)" in ln or "lambda_plus_one" in ln for ln in lines)
+    assert "f.csv" in lines[-1] and "None" not in lines[-1]
