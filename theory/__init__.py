@@ -28,7 +28,7 @@ checks
 files
     Atomic writes of result files (CSV, JSON, text).
 progress
-    A progress bar on a terminal, silent otherwise.
+    A progress bar on a terminal; off a terminal silent, or log lines inside ``log_lines()``.
 mp
     Element-wise mpmath evaluation for the ``precision=`` reference paths (mpmath imported lazily).
 
