@@ -83,6 +83,8 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
         Integer seed of the numpy Generators (the paper's runs used 232), recorded with the results.
     full_dimensional : bool
         Integrate the d-dimensional SDE instead of the exact one-dimensional projection.
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     References
     ----------
@@ -164,6 +166,8 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
         Ten times instead of twenty and a target error three times the paper's.
     rng : int
         Integer seed (recorded with the results).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Notes
     -----

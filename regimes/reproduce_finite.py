@@ -52,6 +52,8 @@ def reproduce_finite_size(out_dir: str | Path = "finite-size", *, quick: bool = 
         Fewer training sets, query points and theory draws (about a minute on 2 cores).
     rng : int
         Integer seed (recorded with the results).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------

@@ -254,6 +254,8 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
         Other sizes (default: the paper-scale pair, or the quick pair).
     rng : int
         Seed of the data and the samples (recorded).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------
