@@ -34,6 +34,8 @@ Examples
 t_S = 3.4657, t_C = 1.9775, phi(t_S) = 0.7752
 """
 
+from theory import __version__ as __version__
+
 from .analysis import DatasetAnalysis as DatasetAnalysis
 from .analysis import analyze_dataset as analyze_dataset
 from .gm_summary import GaussianMixtureRegimes as GaussianMixtureRegimes
@@ -48,4 +50,5 @@ from .spectral_summary import law_spectrum_summary as law_spectrum_summary
 
 __all__ = ["DatasetAnalysis", "analyze_dataset", "GaussianMixtureRegimes", "solve_gaussian_mixture",
            "MixtureRegimes", "solve_mixture", "manifold_experiment",
-           "reproduce_finite_size", "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary"]
+           "reproduce_finite_size", "law_spectrum_summary", "law_monte_carlo", "data_spectrum_summary",
+           "__version__"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import sys
 from pathlib import Path
 
+from theory.progress import log_lines
 from validation.datasets import load_dataset, load_path
 
-from .analysis import analyze_dataset
+from .analysis import T_S_READINGS, analyze_dataset
 
 
 def register(sub) -> None:
@@ -38,8 +41,37 @@ def register(sub) -> None:
                    help="skip the backward trajectories (last-changing index)")
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--out", metavar="DIR", default="analysis", help="output folder (default analysis)")
+    p.add_argument("--t-s-convention", choices=("auto", *T_S_READINGS), default="auto",
+                   help="reading of t_S = 1/2 log(Lambda + c) that scales time: paper (c = 0), "
+                        "lambda_plus_one (c = 1), lambda_minus_one (c = -1); auto (default): paper, "
+                        "or lambda_plus_one when Lambda <= 1.  Near Lambda = 1 the readings disagree "
+                        "strongly and a warning is printed")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--no-plot", action="store_true", help="do not draw the figure")
     p.set_defaults(handler=_run)
+
+
+def _clean(obj):
+    """NaN/inf -> None, numpy -> Python, for strict JSON."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "tolist"):
+        return _clean(obj.tolist())
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    return obj
+
+
+def _level_text(s: dict) -> str:
+    """The level the crossing is read at, as used in the figure."""
+    lv = s["phi_crossing_level"]
+    if lv is None:
+        return "no labels"
+    if len(s["class_weights"]) == 2:
+        return f"phi = {lv['phi']:.3f}"
+    return f"normalized phi = {lv['normalized']:.3f}"
 
 
 def _fmt(v, spec: str = ".4f") -> str:
@@ -62,13 +94,18 @@ def _run(args: argparse.Namespace) -> int:
         stem = Path(args.path).stem or "data"
     if args.classes:
         stem += "_" + "-".join(str(c) for c in args.classes)
-    res = analyze_dataset(data, name=stem, quick=args.quick, rng=args.seed,
-                          cloning=not args.no_cloning, trajectories=not args.no_trajectories)
-    paths = res.save(args.out, stem, seed=args.seed)
+    convention = None if args.t_s_convention == "auto" else args.t_s_convention
+    with log_lines():          # off a terminal, the long parts log their progress on stderr
+        res = analyze_dataset(data, name=stem, quick=args.quick, rng=args.seed,
+                              cloning=not args.no_cloning, trajectories=not args.no_trajectories,
+                              t_s_convention=convention)
+    paths = res.save(args.out, stem, seed=args.seed, figure=not args.no_plot)
     s = res.summary()
+    for warning in s["warnings"]:
+        print(f"regimes: warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps({**s, "files": {k: str(v) for k, v in paths.items()}}, indent=2,
-                         default=float))
+        print(json.dumps(_clean({**s, "files": {k: str(v) for k, v in paths.items()}}), indent=2,
+                         allow_nan=False))
         return 0
     ts = s["t_S"]
     lines = [
@@ -77,9 +114,9 @@ def _run(args: argparse.Namespace) -> int:
         f"  t_S = 1/2 log Lambda                {_fmt(ts['paper'])}"
         + ("   (none: Lambda <= 1)" if ts["paper"] is None else ""),
         f"  t_S = 1/2 log(Lambda + 1)           {_fmt(ts['lambda_plus_one'])}",
-        f"  phi crossing (0.775 level)          {_fmt(s['phi_crossing'])}"
-        + ("" if s["phi_crossing"] is None else f"   = {s['phi_crossing_over_t_S']:.3f} t_S "
-                                                f"({s['t_S_convention']})"),
+        f"  t_S used to scale time              {s['t_S_used']:.4f}   ({s['t_S_reading']})",
+        f"  phi crossing ({_level_text(s)})".ljust(38) + _fmt(s["phi_crossing"])
+        + ("" if s["phi_crossing"] is None else f"   = {s['phi_crossing_over_t_S']:.3f} t_S"),
         f"  t_C from f^e (entropy)              {_fmt(s['t_C_entropy'])}"
         + ("" if s["t_C_entropy_error"] is None else f" +- {s['t_C_entropy_error']:.4f}"),
         f"  t_C from the spectrum (Gaussian)    {s['t_C_spectrum']:.4f}",

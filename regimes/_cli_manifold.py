@@ -12,6 +12,7 @@ import json
 import numpy as np
 
 from theory.manifold import manifold_phase_diagram
+from theory.progress import log_lines
 from theory.timemap import ve_variance
 
 from .figures import pyplot, save_figure
@@ -40,7 +41,10 @@ def register(subparsers) -> None:
     p.add_argument("--points", type=int, default=None, help="test points per time (default 64)")
     p.add_argument("--quick", action="store_true", help="fewer times and test points")
     p.add_argument("--plot", metavar="FILE", default=None, help="write the figure (PNG, PDF, ...)")
-    p.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    p.add_argument("--no-plot", action="store_true",
+                   help="do not draw the figures (overrides --plot and --phase-diagram)")
+    p.add_argument("--json", action="store_true",
+                   help="print the numbers as JSON (blocks numbered from 1, as in the text)")
     p.add_argument("--phase-diagram", metavar="FILE", default=None,
                    help="also draw the theory phase diagram over (t, log n): a region per number "
                         "of intact tangent dimensions, with the global collapse line")
@@ -68,12 +72,33 @@ def _phase_diagram(args: argparse.Namespace, stds: list, dims: list, tangent: li
     return args.phase_diagram
 
 
+def _number_blocks(out: dict, params: dict) -> dict:
+    """Blocks numbered from 1 in the JSON, as in the text: the ``*_order`` lists hold block numbers,
+    and ``blocks`` lists each block's numbers under its number."""
+    theory, cmp = out["theory"], out["comparison"]
+    theory["loss_order"] = [int(k) + 1 for k in theory["loss_order"]]
+    for key in ("measured_order", "predicted_order"):
+        cmp[key] = [int(k) + 1 for k in cmp[key]]
+    out["blocks"] = [
+        {"block": k + 1, "std": sd, "dims": dk, "tangent": bool(params["tangent"][k]),
+         "t_C": theory["critical_times"][k], "measured_onset_time": cmp["onset_time"][k],
+         "measured_half_time": cmp["half_time"][k], "extension_time": cmp["extension_time"][k]}
+        for k, (sd, dk) in enumerate(zip(params["stds"], params["dims"], strict=True))]
+    out["block_numbering"] = ("from 1: block 1 is the first --stds/--dims entry (a normal block of the "
+                              "remaining dimensions comes last); the *_order lists hold block numbers; "
+                              "per-block arrays are in block order")
+    return out
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.no_plot:
+        args.plot = args.phase_diagram = None
     if len(args.stds) != len(args.dims):
         raise ValueError(f"dims must have one entry per std, {len(args.stds)} (got {len(args.dims)})")
-    res = manifold_experiment(args.stds, args.dims, args.d, args.n, normal_std=args.normal_std,
-                              normalized=not args.gaussian, rng=args.seed, quick=args.quick,
-                              n_points=args.points)
+    with log_lines():          # off a terminal, long runs log their progress on stderr
+        res = manifold_experiment(args.stds, args.dims, args.d, args.n, normal_std=args.normal_std,
+                                  normalized=not args.gaussian, rng=args.seed, quick=args.quick,
+                                  n_points=args.points)
     figure = None
     if args.plot:
         plot_manifold_experiment(res, args.plot)
@@ -82,9 +107,10 @@ def _run(args: argparse.Namespace) -> int:
     p = res["params"]
     diagram = _phase_diagram(args, p["stds"], p["dims"], p["tangent"]) if args.phase_diagram else None
     if args.json:
-        out = {"params": res["params"], "theory": summ.to_dict(),
-               "monte_carlo": curves.to_dict(), "comparison": cmp.to_dict(),
-               "seconds": res["seconds"], "figure": figure, "phase_diagram": diagram}
+        out = _number_blocks({"params": res["params"], "theory": summ.to_dict(),
+                              "monte_carlo": curves.to_dict(), "comparison": cmp.to_dict(),
+                              "seconds": res["seconds"], "figure": figure, "phase_diagram": diagram},
+                             p)
         print(json.dumps(out, indent=2, default=float))
         return 0
     ve = ve_variance(summ.critical_times)

@@ -108,6 +108,7 @@ def register(subparsers) -> None:
     p.add_argument("--threshold", type=finite, default=0.1,
                    help="gap visibility threshold Delta in (0, 0.5) (default 0.1)")
     p.add_argument("--plot", metavar="FILE", help="draw the figure to FILE (PNG, PDF, ...)")
+    p.add_argument("--no-plot", action="store_true", help="do not draw the figure (overrides --plot)")
     p.add_argument("--json", action="store_true", help="print the numbers as JSON")
     p.add_argument("--monte-carlo", action="store_true",
                    help="groups and laws: also sample B at dimension d (groups: and the empirical "
@@ -316,7 +317,7 @@ def _emit(args, result: dict, lines: list[str]) -> int:
 
 def _gap_line(label: str, g: dict, thr: float) -> str:
     head = (f"  {label}: peak {g['height']:.4f} at s_max = {g['s_max']:.6g} (t_max = "
-            f"{g['t_max']:.5g}, VE tau = {g['tau_ve_max']:.4f})")
+            f"{g['t_max']:.5g}, tau_VE = {g['tau_ve_max']:.4f})")
     if not (math.isfinite(g["s_open"]) and math.isfinite(g["s_close"])):
         return head + f"; never above Delta = {thr:g}: no gap"
     return (head + f"; > {thr:g} for t in [{g['t_close']:.5g}, {g['t_open']:.5g}] (s from "
@@ -333,10 +334,21 @@ def _runs(t: np.ndarray, visible: np.ndarray) -> str:
     return "; ".join(out)
 
 
+#: the geometric phases of Ventura et al. (2025), named as in the paper (not I/II/III, which name the
+#: regimes of the Gaussian mixture, ``regimes phase-diagram``)
+PHASE_NAMES = ("trivial", "manifold coverage", "consolidation")
+
+#: what ``tau_VE`` means in the text output
+_TAU_NOTE = ("  (s = e^(2t) - 1: the noise variance of the variance-exploding (VE) process at OU time t;\n"
+             "   tau_VE: the time in [0, 1] at which the VE schedule sigma(tau) = 0.01 (50/0.01)^tau of "
+             "Song et al. 2021 reaches sigma^2 = s;\n   outside [0, 1]: s beyond the range of that schedule)")
+
+
 def _phase_line(pb: dict, thr: float) -> str:
-    return (f"  phases (Delta = {thr:g}): I -> II at t = {_num(pb['t_coverage'])} (s = "
-            f"{_num(pb['s_coverage'])}, VE tau = {_num(pb['tau_ve_coverage'], '.4f')}); II -> III "
-            f"at t = {_num(pb['t_consolidation'])} (s = {_num(pb['s_consolidation'])}, VE tau = "
+    a, b, c = PHASE_NAMES
+    return (f"  geometric phases (Delta = {thr:g}): {a} -> {b} at t = {_num(pb['t_coverage'])} (s = "
+            f"{_num(pb['s_coverage'])}, tau_VE = {_num(pb['tau_ve_coverage'], '.4f')}); {b} -> {c} "
+            f"at t = {_num(pb['t_consolidation'])} (s = {_num(pb['s_consolidation'])}, tau_VE = "
             f"{_num(pb['tau_ve_consolidation'], '.4f')})")
 
 
@@ -379,7 +391,9 @@ def _run_groups(args) -> int:
         figure = args.plot
     result = {
         "mode": "groups",
-        "groups": {"fractions": grp.fractions, "variances": grp.variances},
+        "groups": {"fractions": list(map(float, np.atleast_1d(fractions))),
+                   "variances": list(map(float, np.atleast_1d(variances))),
+                   "note": "in the order given; bulks and gaps ascend in variance"},
         "bulks": [b._asdict() for b in blist],
         "edges": [e for b in blist for e in (b.lower, b.upper)],
         "manifold_gap": mg._asdict(),
@@ -396,15 +410,22 @@ def _run_groups(args) -> int:
         if "n" in mc:
             result["monte_carlo"].update(n=mc["n"], empirical_d=mc["empirical_d"])
     result["sources"] = {k: citation(f) for k, f in sources.items()}
-    lines = ["linear manifold: groups (f, v) = "
-             + ", ".join(f"({f:g}, {v:g})" for f, v in zip(grp.fractions, grp.variances, strict=True))
+    user_f = np.atleast_1d(np.asarray(fractions, float))
+    user_v = np.atleast_1d(np.asarray(variances, float))
+    lines = ["linear manifold: groups (f, v), in your order: "
+             + ", ".join(f"{j + 1}: ({f:g}, {v:g})" for j, (f, v) in enumerate(zip(user_f, user_v,
+                                                                                  strict=True)))
              + f"; spike weight 1 - sum f = {1 - grp.fractions.sum():g}"]
-    for b in blist:
-        lines.append(f"  bulk [{b.lower:.6g}, {b.upper:.6g}]  mass {b.mass:g}  groups {list(b.groups)}")
+    for b in blist:      # bulks ascend in s; name the user's groups (from 1) in each
+        members = [j + 1 for j in range(user_f.size) if int(grp.index[j]) in set(b.groups)]
+        word = "group" if len(members) == 1 else "groups"
+        lines.append(f"  bulk [{b.lower:.6g}, {b.upper:.6g}]  mass {b.mass:g}  {word} "
+                     + ", ".join(map(str, members)))
     lines.append(f"  manifold gap: edge {mg.edge:.6g}; > {thr:g} below s = {mg.s_open:.6g} "
                  f"(t = {mg.t_open:.5g}); > {1 - thr:g} below s = {mg.s_consolidated:.6g}")
     for g in gaps:
-        label = f"gap v={g.variances[0]:g} | v={g.variances[1]:g}"
+        lo, hi = (", ".join(str(j + 1) for j in range(user_v.size) if user_v[j] == v) for v in g.variances)
+        label = f"gap group {lo} (v = {g.variances[0]:g}) | group {hi} (v = {g.variances[1]:g})"
         if not g.detached:
             lines.append(f"  {label}: bulks merged")
             continue
@@ -413,9 +434,10 @@ def _run_groups(args) -> int:
             lines.append(_gap_line(label, rec, thr))
             continue
         lines.append(f"  {label}: peak {g.height:.4f} at s_max = {g.s_max:.6g} (t_max = "
-                     f"{g.t_max:.5g}, VE tau = {g.tau_ve_max:.4f}); open {g.s_open:.5g} -> close "
+                     f"{g.t_max:.5g}, tau_VE = {g.tau_ve_max:.4f}); open {g.s_open:.5g} -> close "
                      f"{g.s_close:.5g} (s)")
     lines.append(_phase_line(pb._asdict(), thr))
+    lines.append(_TAU_NOTE)
     if mc is not None:
         lines.append(f"  Monte Carlo: d = {mc['d']}, nonzero eigenvalues of B in "
                      f"[{mc['eigenvalues_range'][0]:.5g}, {mc['eigenvalues_range'][1]:.5g}]")
@@ -497,6 +519,7 @@ def _run_law(args, mode: str) -> int:
     lines.append(f"  gaps > {thr:g} on the grid (manifold gap included): "
                  f"{_runs(gs['t'], gs['visible'])}")
     lines.append(_phase_line(summary["phase_boundaries"], thr))
+    lines.append(_TAU_NOTE)
     if "sweep" in result:
         sw = result["sweep"]
         lines.append(f"  bulks against {sw['parameter']}: " + ", ".join(
@@ -594,6 +617,8 @@ def _run_data(args, mode: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.no_plot:
+        args.plot = None
     mode = _mode(args)
     if mode == "groups":
         return _run_groups(args)

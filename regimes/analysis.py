@@ -56,11 +56,15 @@ from validation.score import EmpiricalScore
 from validation.sde import integrate_backward
 
 from .analysis_figure import plot_analysis
-from .figures import PHI_LEVEL
+from .figures import PHI_LEVEL, T_S_READINGS
 from .runs import run_metadata
 
 __all__ = ["DatasetAnalysis", "SpeciationReading", "analyze_dataset", "speciation_reading",
-           "phi_crossing_time", "normalized_phi", "PHI_LEVEL"]
+           "phi_crossing_time", "normalized_phi", "PHI_LEVEL", "T_S_READINGS", "LAMBDA_NEAR_ONE"]
+
+#: |Lambda - 1| below this: the readings of t_S disagree strongly (1/2 log Lambda -> 0 at Lambda = 1
+#: while 1/2 log(Lambda + 1) -> 0.35), and the analysis warns
+LAMBDA_NEAR_ONE = 0.5
 
 _ZERO_K, _ZERO_ATOL = 3.0, 0.01     # f^e/alpha "is zero": within 3 s.e. + 0.01
 
@@ -90,6 +94,8 @@ class SpeciationReading:
         Its name.
     note : str
         Why it was chosen.
+    warning : str or None
+        Set when Lambda is near 1, where the readings disagree strongly.
 
     References
     ----------
@@ -104,15 +110,19 @@ class SpeciationReading:
     used: float
     convention: str
     note: str
+    warning: str | None = None
 
 
-def speciation_reading(Lambda: float) -> SpeciationReading:
+def speciation_reading(Lambda: float, convention: str | None = None) -> SpeciationReading:
     """The speciation-time readings of eq. 4 for a top eigenvalue ``Lambda``, never NaN or negative.
 
     Parameters
     ----------
     Lambda : float
         Top eigenvalue of the data covariance, ``> 0``.
+    convention : str, optional
+        The reading to use: ``"paper"``, ``"lambda_plus_one"`` or ``"lambda_minus_one"`` (default:
+        ``"paper"`` when Lambda > 1, ``"lambda_plus_one"`` otherwise).
 
     Returns
     -------
@@ -123,7 +133,10 @@ def speciation_reading(Lambda: float) -> SpeciationReading:
     -----
     :math:`t_S = \\tfrac12\\log\\Lambda` (paper, Table 1); when :math:`\\Lambda \\le 1` it is not a
     positive time, and the consistent Landau reading :math:`\\tfrac12\\log(\\Lambda+1)` is used
-    instead (and said so in ``note``).
+    instead (and said so in ``note``), unless ``convention`` names the reading to use (one of
+    :data:`T_S_READINGS`; a ValueError if that reading has no positive time at this Lambda).
+    Near :math:`\\Lambda = 1` (:math:`|\\Lambda - 1| <` :data:`LAMBDA_NEAR_ONE`) the readings
+    disagree strongly, and ``warning`` says so.
 
     References
     ----------
@@ -138,14 +151,30 @@ def speciation_reading(Lambda: float) -> SpeciationReading:
             return None
 
     paper, plus, minus = reading("paper"), reading("lambda_plus_one"), reading("lambda_minus_one")
-    if paper is not None:
+    values = {"paper": paper, "lambda_plus_one": plus, "lambda_minus_one": minus}
+    if convention is not None:
+        if convention not in T_S_READINGS:
+            raise ValueError(f"t-s-convention must be one of {', '.join(T_S_READINGS)} (got "
+                             f"{convention!r})")
+        if values[convention] is None:
+            raise ValueError(f"t-s-convention {convention!r}: t_S = {T_S_READINGS[convention][0]} is "
+                             f"not a positive time at Lambda = {lam:.4g}")
+        used = values[convention]
+        note = f"t_S = {T_S_READINGS[convention][0]} (chosen)"
+    elif paper is not None:
         note = "t_S = 1/2 log Lambda (the paper's convention)"
         used, convention = paper, "paper"
     else:
         note = (f"Lambda = {lam:.4g} <= 1: 1/2 log Lambda gives no positive speciation time; "
                 f"using 1/2 log(Lambda + 1) = {plus:.4g}")
         used, convention = plus, "lambda_plus_one"
-    return SpeciationReading(lam, paper, plus, minus, used, convention, note)
+    warning = None
+    if abs(lam - 1.0) < LAMBDA_NEAR_ONE:
+        shown = "; ".join(f"{T_S_READINGS[k][0]} = " + ("none" if v is None else f"{v:.4g}")
+                          for k, v in values.items() if k != "lambda_minus_one")
+        warning = (f"Lambda = {lam:.4g} is near 1, where the t_S readings disagree strongly ({shown}); "
+                   f"using {T_S_READINGS[convention][0]}: choose with --t-s-convention")
+    return SpeciationReading(lam, paper, plus, minus, used, convention, note, warning)
 
 
 def normalized_phi(phi, class_weights) -> np.ndarray:
@@ -283,6 +312,16 @@ class DatasetAnalysis:
     def two_symmetric_classes(self) -> bool:
         return self.class_weights is not None and len(self.class_weights) == 2
 
+    def phi_crossing_level(self) -> dict | None:
+        """The level the phi crossing is read at: ``normalized`` (2 x 0.7752 - 1 = 0.5504 of the
+        normalized phi, for any K) and ``phi`` (the same level on phi itself,
+        :math:`\\sum_c p_c^2 + 0.5504 (1 - \\sum_c p_c^2)`: 0.7752 for two equal classes)."""
+        if self.class_weights is None:
+            return None
+        floor = float(np.sum(np.square(self.class_weights)))
+        norm = 2 * PHI_LEVEL - 1
+        return {"normalized": norm, "phi": floor + norm * (1.0 - floor)}
+
     def summary(self) -> dict:
         """JSON-ready numbers (no arrays but the top of the spectrum)."""
         sp = self.speciation
@@ -291,6 +330,9 @@ class DatasetAnalysis:
             "Lambda": sp.Lambda, "t_S": {"paper": sp.paper, "lambda_plus_one": sp.lambda_plus_one,
                                          "lambda_minus_one": sp.lambda_minus_one},
             "t_S_used": sp.used, "t_S_convention": sp.convention, "t_S_note": sp.note,
+            "t_S_reading": T_S_READINGS[sp.convention][0],
+            "warnings": [] if sp.warning is None else [sp.warning],
+            "phi_crossing_level": self.phi_crossing_level(),
             "classes": self.classes, "class_weights": self.class_weights,
             "phi_crossing": self.phi_crossing,
             "phi_crossing_over_t_S": None if self.phi_crossing is None
@@ -381,7 +423,8 @@ def _sizes(quick: bool) -> dict:
 
 def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick: bool = False,
                     rng=0, times=None, cloning: bool = True, trajectories: bool = True,
-                    sizes: dict | None = None, progress: bool | None = None) -> DatasetAnalysis:
+                    sizes: dict | None = None, progress: bool | None = None,
+                    t_s_convention: str | None = None) -> DatasetAnalysis:
     """Measure the speciation and collapse of a dataset with the exact empirical score.
 
     Parameters
@@ -405,6 +448,9 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
         Override sample sizes (keys ``samples``, ``pairs``, ``clone_times``, ``steps``,
         ``trajectories``, ``bisections``, ``n_times``).
     progress : bool, optional
+    t_s_convention : {"paper", "lambda_plus_one", "lambda_minus_one"}, optional
+        The reading of t_S that scales time (default: 1/2 log Lambda, or 1/2 log(Lambda + 1) when
+        Lambda <= 1; :func:`speciation_reading`).
 
     Returns
     -------
@@ -442,7 +488,7 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
     tic = time.perf_counter()
     X = ds.points.astype(np.float64, copy=False)
     spectrum = covariance_spectrum(X)
-    reading = speciation_reading(float(spectrum[0]))
+    reading = speciation_reading(float(spectrum[0]), t_s_convention)
     t_c_spec = float(collapse_time_from_spectrum(spectrum, ds.n, ds.d))
     alpha = float(np.log(ds.n) / ds.d)
     secs["spectrum"] = time.perf_counter() - tic

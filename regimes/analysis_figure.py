@@ -1,9 +1,10 @@
 """The figure of :func:`regimes.analysis.analyze_dataset`: the regimes of one dataset on one page.
 
 Panels: (a) phi (normalized), phi_C and f^e/alpha against t with t_S and t_C marked and the three
-regimes shaded; (b) phi against t/t_S, identity curve and cloning points, with the 0.775 line
-(two classes) or the normalized curve (K classes); (c) histogram of the last-changing-index times;
-(d) the covariance spectrum with Lambda.
+regimes shaded; (b) phi against t/t_S, identity curve and cloning points, with the level the
+crossing is read at (0.775 for two equal classes; 0.55 of the normalized curve for K classes);
+(c) histogram of the last-changing-index times (left out without trajectories); (d) the covariance
+spectrum with Lambda.
 
 References
 ----------
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .figures import PHI_LEVEL, pyplot, save_figure
+from .figures import PHI_LEVEL, T_S_READINGS, pyplot, save_figure
 
 if TYPE_CHECKING:  # the type of the argument only; analysis imports this module
     from .analysis import DatasetAnalysis
@@ -54,13 +55,15 @@ def _regime_panel(ax, res: DatasetAnalysis) -> None:
     ax.errorbar(t, c["fe_over_alpha"], yerr=3 * c["fe_over_alpha_se"], fmt="C3o-", ms=2.5, lw=1,
                 label=r"$f^e/\alpha$")
     ax.plot(t, c["fe_gaussian_over_alpha"], "C3:", lw=1, label=r"$f^e/\alpha$, Gaussian, same spectrum")
-    ax.axvline(ts, color="C0", ls="--", lw=0.9, label=f"$t_S$ = {ts:.3f} ({res.speciation.convention})")
+    reading = _reading_label(res.speciation.convention)
+    ax.axvline(ts, color="C0", ls="--", lw=0.9, label=f"$t_S$ = {reading} = {ts:.3f}")
     if tc is not None:
         ax.axvline(tc, color="C3", ls="--", lw=0.9, label=f"$t_C$ (entropy) = {tc:.3f}")
     ax.axvline(res.t_collapse_spectrum, color="C3", ls=":", lw=0.9,
                label=f"$t_C$ (spectrum) = {res.t_collapse_spectrum:.3f}")
     ax.set_xscale("log")
     ax.set_xlabel("t (OU time)")
+    ax.set_ylabel(r"probability ($\phi$, $\phi_C$) / fraction of $\alpha$")
     ax.set_ylim(-0.05, 1.1)
     ax.set_title("(a) regimes: III collapse | II speciated | I", fontsize=8)
     ax.legend(fontsize=6, loc="center right")
@@ -74,7 +77,8 @@ def _phi_panel(ax, res: DatasetAnalysis) -> None:
         return
     x = res.times / ts
     two = res.two_symmetric_classes
-    key, level = ("phi", PHI_LEVEL) if two else ("phi_normalized", 2 * PHI_LEVEL - 1)
+    lv = res.phi_crossing_level()
+    key, level = ("phi", lv["phi"]) if two else ("phi_normalized", lv["normalized"])
     se = c["phi_se"] if two else c["phi_normalized_se"]
     ax.plot(x, c[key], "C0-", label="identity (posterior weights)")
     ax.fill_between(x, c[key] - 3 * se, c[key] + 3 * se, color="C0", alpha=0.25)
@@ -84,28 +88,35 @@ def _phi_panel(ax, res: DatasetAnalysis) -> None:
         s = cl["stderr"] if two else cl["stderr"] / (1 - np.sum(np.square(res.class_weights)))
         ax.errorbar(cl["times"] / ts, y, yerr=3 * s, fmt="ko", ms=3,
                     label=f"cloning, exact empirical score ({cl['pairs']} pairs)")
-    ax.axhline(level, color="k", ls="--", lw=0.8)
+    ax.axhline(level, color="k", ls="--", lw=0.8, label=f"crossing level {level:.3f}")
     ax.axvline(1.0, color="k", ls="--", lw=0.8)
     if res.phi_crossing is not None:
         ax.axvline(res.phi_crossing / ts, color="C0", ls=":", lw=0.9,
                    label=f"crossing t/t_S = {res.phi_crossing / ts:.2f}")
     ax.set_xscale("log")
-    ax.set_xlabel(r"$t/t_S$")
+    ax.set_xlabel(rf"$t/t_S$, $t_S$ = {_reading_label(res.speciation.convention)}")
     if two:
         ax.set_ylabel(r"$\phi(t)$")
-        ax.set_title("(b) speciation; line: 0.775 (two symmetric classes)", fontsize=8)
+        why = ("two equal classes" if abs(level - PHI_LEVEL) < 5e-4 else
+               "0.775 of two equal classes, moved to these class weights")
+        ax.set_title(f"(b) speciation; dashed: phi = {level:.3f} ({why})", fontsize=8)
     else:
         ax.set_ylabel(r"$(\phi - \sum_c p_c^2)/(1 - \sum_c p_c^2)$")
-        ax.set_title(f"(b) {len(res.class_weights)} classes: phi -> sum p_c^2, so normalized; the "
-                     "0.775 criterion (0.55 normalized)\nbelongs to two symmetric classes",
+        ax.set_title(f"(b) {len(res.class_weights)} classes: phi -> sum p_c^2, so normalized; "
+                     f"dashed: {level:.3f},\nthe level of 0.775 for two symmetric classes",
                      fontsize=7)
     ax.legend(fontsize=6)
 
 
-def plot_analysis(res: DatasetAnalysis, path: str | Path | None = None):
-    """Draw the four panels of one dataset's analysis; save atomically to ``path`` if given.
+def _reading_label(convention: str) -> str:
+    return T_S_READINGS[convention][1]
 
-    Returns the matplotlib figure.
+
+def plot_analysis(res: DatasetAnalysis, path: str | Path | None = None):
+    """Draw the panels of one dataset's analysis; save atomically to ``path`` if given.
+
+    Four panels (2 x 2) with the backward trajectories, three in a row without them (no empty
+    panel).
 
     Parameters
     ----------
@@ -120,11 +131,17 @@ def plot_analysis(res: DatasetAnalysis, path: str | Path | None = None):
         The figure.
     """
     plt = pyplot()
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8))
-    _regime_panel(axes[0, 0], res)
-    _phi_panel(axes[0, 1], res)
-    ax = axes[1, 0]
-    if res.last_change_times is not None:
+    with_trajectories = res.last_change_times is not None
+    if with_trajectories:
+        fig, grid = plt.subplots(2, 2, figsize=(11, 8))
+        axes = [grid[0, 0], grid[0, 1], grid[1, 0], grid[1, 1]]
+    else:
+        fig, row = plt.subplots(1, 3, figsize=(16, 4.8))
+        axes = [row[0], row[1], None, row[2]]
+    _regime_panel(axes[0], res)
+    _phi_panel(axes[1], res)
+    if with_trajectories:
+        ax = axes[2]
         ax.hist(res.last_change_times, bins=30, color="C2", alpha=0.7)
         m = float(np.mean(res.last_change_times))
         ax.axvline(m, color="C2", ls="-", lw=1, label=rf"mean $\hat t_C$ = {m:.3f}")
@@ -132,15 +149,17 @@ def plot_analysis(res: DatasetAnalysis, path: str | Path | None = None):
             ax.axvline(res.t_collapse_entropy, color="C3", ls="--", lw=0.9, label="$t_C$ (entropy)")
         ax.axvline(res.t_collapse_spectrum, color="C3", ls=":", lw=0.9, label="$t_C$ (spectrum)")
         ax.legend(fontsize=7)
-    ax.set_xlabel(r"last-changing-index time $\hat t_C$")
-    ax.set_title("(c) collapse of backward trajectories", fontsize=8)
-    ax = axes[1, 1]
+        ax.set_xlabel(r"last-changing-index time $\hat t_C$")
+        ax.set_ylabel("backward trajectories")
+        ax.set_title("(c) collapse of backward trajectories", fontsize=8)
+    ax = axes[3]
     lam = res.spectrum[res.spectrum > 1e-12 * res.spectrum[0]]   # below: zero up to round-off
     ax.loglog(np.arange(1, lam.size + 1), lam, "C4.", ms=3)
     ax.axhline(1.0, color="k", ls=":", lw=0.8)
     ax.set_xlabel("index")
     ax.set_ylabel("covariance eigenvalue")
-    ax.set_title(rf"(d) covariance spectrum: $\Lambda$ = {res.speciation.Lambda:.3f}"
+    ax.set_title(rf"({'d' if with_trajectories else 'c'}) covariance spectrum: "
+                 rf"$\Lambda$ = {res.speciation.Lambda:.3f}"
                  + ("  (<= 1: 1/2 log Lambda < 0)" if res.speciation.paper is None else ""), fontsize=8)
     fig.suptitle(f"{res.name}: n = {res.n}, d = {res.d}, alpha = {res.alpha:.4g}; exact empirical "
                  "score; bands and bars: 3 s.e.", fontsize=9)

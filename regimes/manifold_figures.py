@@ -1,14 +1,15 @@
-r"""Figures of geometric memorization: the paper's three panels plus the retention curves.
+r"""Figures of geometric memorization: the retention of each block against time, and the thresholds.
 
-(a) theory spectrum (population Jacobian plus the memorization term, sorted and normalized);
-(b) the exact empirical-score Jacobian by blocks at test points; (c) the count of tangent dimensions
-against time, theory and Monte Carlo; (d) the retention of each subspace with the REM predictions and
-the predicted critical times marked.  Files are written atomically (:func:`regimes.figures.save_figure`).
+(a) the measured retention of each tangent block (exact empirical score, s.e. bars) with the REM
+predictions (dashed: per direction; dotted: the sec. 2.4 extension); (b) the thresholds of each block
+on one time axis: predicted critical time, extension, measured onset (R < 0.9) and half (R < 0.5),
+with the window of geometric memorization and the global collapse time.  Blocks are numbered from 1,
+as in the text and the JSON of ``regimes manifold``.  Files are written atomically
+(:func:`regimes.figures.save_figure`).
 
 References
 ----------
-Achilli et al. (2024), arXiv:2410.08727, figure ``three_subplots`` (
-docs/theory/losing-dimensions.md secs. 3.2-3.3).
+Achilli et al. (2024), arXiv:2410.08727 (docs/theory/losing-dimensions.md secs. 2.1-2.6, 3.2-3.3).
 
 Examples
 --------
@@ -16,7 +17,7 @@ Examples
 >>> from regimes.manifold_figures import plot_manifold_experiment
 >>> r = manifold_experiment([1.0, 0.5], [4, 4], 16, 200, quick=True, n_points=4)
 >>> fig = plot_manifold_experiment(r)
->>> len(fig.axes) >= 3
+>>> len(fig.axes) >= 2
 True
 """
 
@@ -32,7 +33,7 @@ __all__ = ["plot_manifold_experiment"]
 
 
 def plot_manifold_experiment(result: dict, path: str | Path | None = None):
-    r"""Draw the four panels of a :func:`regimes.manifold_experiment.manifold_experiment` result.
+    r"""Draw the two panels of a :func:`regimes.manifold_experiment.manifold_experiment` result.
 
     Parameters
     ----------
@@ -47,71 +48,78 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
 
     Notes
     -----
-    Panel (a) plots :math:`S_i(t)` of :func:`theory.manifold.theory_spectrum` sorted in decreasing
-    order and divided by its maximum; panel (b) the mean eigenvalues of :math:`-\Delta_t J` on each
-    block (1 = normal bulk); panel (c) the counts of :func:`theory.manifold.theory_dimension_count`
-    and :func:`validation.memorization.dimension_count`; panel (d) the measured retention with
-    standard errors, the REM predictions :math:`\min(1, \sqrt{2\log n/v_k})` (dashed: per direction;
-    dotted: the sec. 2.4 extension), the per-direction thresholds and the global collapse time.
+    Panel (a): the measured retention :math:`R_k(t)` of each tangent block with standard errors and
+    the REM predictions :math:`\min(1, \sqrt{2\log n/v_k})` (dashed: per direction; dotted: the
+    sec. 2.4 extension).  Panel (b): per block, the predicted critical time, the extension's, and the
+    measured onset and half times; the shaded band is the window of geometric memorization and the
+    black line the global collapse time.
 
     References
     ----------
-    Achilli et al. (2024), figure ``three_subplots``; docs/theory/losing-dimensions.md
-    secs. 2.1-2.6.
+    Achilli et al. (2024), arXiv:2410.08727; docs/theory/losing-dimensions.md secs. 2.1-2.6.
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     plt = pyplot()
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
-    (ax_th, ax_emp), (ax_cnt, ax_ret) = axes
-    p, summ, th = result["params"], result["summary"], result["theory"]
+    fig, (ax_ret, ax_thr) = plt.subplots(1, 2, figsize=(13, 4.8),
+                                         gridspec_kw={"width_ratios": [1.35, 1.0]})
+    p, summ = result["params"], result["summary"]
     curves, cmp = result["curves"], result["comparison"]
     colors = [f"C{k}" for k in range(len(p["dims"]))]
-    tangent = np.asarray(p["tangent"])
-    tc = np.asarray(summ.critical_times)
+    tangent = np.flatnonzero(np.asarray(p["tangent"]))
 
-    spec = th["spectrum"]
-    normed = -np.sort(-spec, axis=1) / spec.max(axis=1, keepdims=True)
-    ax_th.plot(th["t"], normed, color="0.3", lw=0.7)
-    ax_th.set_yscale("log")
-    ax_th.set_title("(a) theory: population Jacobian + memorization term", fontsize=10)
-    ax_th.set_ylabel("sorted singular values / max")
+    def name(k: int) -> str:
+        return f"block {k + 1} ({p['dims'][k]} dims, std {p['stds'][k]:g})"
 
-    for k, ev in enumerate(curves.block_eigenvalues):
-        lines = ax_emp.plot(curves.t, ev, color=colors[k], lw=1, marker=".")
-        lines[0].set_label(f"block {k + 1} (d={p['dims'][k]}, std={p['stds'][k]:g})")
-    ax_emp.axhline(1.0, color="k", lw=0.6, ls=":")
-    ax_emp.set_ylim(-0.05, 1.1)
-    ax_emp.set_title(r"(b) empirical score: eigenvalues of $-\Delta_t J$ by block", fontsize=10)
-    ax_emp.legend(fontsize=7, loc="lower left")
-
-    ax_cnt.plot(th["t"], th["dimension_count"], color="k", label="theory (S < bulk/2)")
-    ax_cnt.errorbar(curves.t, curves.dimension_count, yerr=curves.dimension_count_se, fmt="o",
-                    ms=3, color="C3", label="empirical score (|eig J| < 1/(2 Delta))")
-    ax_cnt.set_title("(c) number of tangent dimensions seen", fontsize=10)
-    ax_cnt.set_ylabel("count")
-    ax_cnt.legend(fontsize=7)
-
-    for k in np.flatnonzero(tangent):
+    handles = []
+    for k in tangent:
         ax_ret.errorbar(curves.t, curves.retention[:, k], yerr=curves.retention_se[:, k], fmt="o-",
-                        ms=3, color=colors[k], label=f"block {k + 1} measured")
+                        ms=3, lw=1.2, color=colors[k], capsize=2)
         ax_ret.plot(curves.t, cmp.predicted_retention[:, k], color=colors[k], ls="--", lw=1)
         ax_ret.plot(curves.t, cmp.extension_retention[:, k], color=colors[k], ls=":", lw=1)
-        ax_ret.axvline(tc[k], color=colors[k], lw=0.8, ls="--")
-    ax_ret.axvline(summ.global_time, color="k", lw=1, label="global collapse")
-    ax_ret.set_ylim(-0.05, 1.2)
-    ax_ret.set_title("(d) retention: measured (s.e.), REM -- per direction, .. extension",
-                     fontsize=10)
-    ax_ret.set_ylabel("retention R_k")
-    ax_ret.legend(fontsize=7, loc="upper left")
+        handles.append(Line2D([], [], color=colors[k], marker="o", ms=3, label=name(k)))
+    ax_ret.axvline(summ.global_time, color="k", lw=1)
+    handles += [Line2D([], [], color="0.3", marker="o", ms=3, label="measured (exact empirical score)"),
+                Line2D([], [], color="0.3", ls="--", label="REM prediction, per direction"),
+                Line2D([], [], color="0.3", ls=":", label="REM prediction, extension (sec. 2.4)"),
+                Line2D([], [], color="k", lw=1, label=f"global collapse t = {summ.global_time:.3g}")]
+    ax_ret.legend(handles=handles, fontsize=7, loc="lower right")
+    ax_ret.set_ylim(-0.05, 1.15)
+    ax_ret.set_xscale("log")
+    ax_ret.set_xlabel("OU time t (generation runs from right to left)")
+    ax_ret.set_ylabel(r"retention $R_k$ of the block's variance")
+    ax_ret.set_title("(a) retention of each tangent block", fontsize=10)
 
-    for ax in axes.flat:
-        ax.set_xscale("log")
-        ax.set_xlabel("OU time t (generation runs right to left)")
-        for k in np.flatnonzero(tangent):
-            if ax is not ax_ret:
-                ax.axvline(tc[k], color=colors[k], lw=0.6, ls="--")
+    rows = list(tangent)[::-1]                 # block 1 on top
+    marks = (("predicted_time", "D", "predicted critical time"),
+             ("extension_time", "s", "extension (sec. 2.4)"),
+             ("onset_time", "^", "measured onset (R < 0.9)"),
+             ("half_time", "v", "measured half (R < 0.5)"))
+    for j, k in enumerate(rows):
+        for key, marker, _ in marks:
+            val = float(np.asarray(getattr(cmp, key))[k])
+            filled = key in ("predicted_time", "extension_time")
+            ax_thr.plot([val], [j], marker=marker, ms=8, ls="none",
+                        color=colors[k], mfc=colors[k] if filled else "white", mew=1.5)
+    if summ.window:
+        ax_thr.axvspan(summ.window[0], summ.window[1], color="C2", alpha=0.12, lw=0)
+    ax_thr.axvline(summ.global_time, color="k", lw=1)
+    legend = [Line2D([], [], color="0.3", marker=m, ms=7, ls="none",
+                     mfc="0.3" if key in ("predicted_time", "extension_time") else "white", label=lab)
+              for key, m, lab in marks]
+    if summ.window:
+        legend.append(Patch(color="C2", alpha=0.25, label="geometric memorization window"))
+    legend.append(Line2D([], [], color="k", lw=1, label="global collapse time"))
+    ax_thr.legend(handles=legend, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                  borderaxespad=0.0)
+    ax_thr.set_yticks(range(len(rows)), [name(k) for k in rows], fontsize=8)
+    ax_thr.set_ylim(-0.6, len(rows) - 0.4)
+    ax_thr.set_xscale("log")
+    ax_thr.set_xlabel("OU time t")
+    ax_thr.set_title("(b) when each block is lost", fontsize=10)
     kind = "sphere" if p["normalized"] else "Gaussian"
-    fig.suptitle(f"Geometric memorization: d = {p['d']}, n = {p['n']}, {kind} data, "
-                 f"dims {p['dims']}, stds {p['stds']}", fontsize=11)
+    fig.suptitle(f"Geometric memorization: d = {p['d']}, n = {p['n']}, {kind} data", fontsize=11)
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path)

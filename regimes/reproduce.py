@@ -91,7 +91,7 @@ class FigureOutput:
     docs/theory/dynamical-regimes.md sec. 4.
     """
 
-    png: Path
+    png: Path | None
     csv: Path
     json: Path
     rows: list[dict]
@@ -100,7 +100,8 @@ class FigureOutput:
 
 
 def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: int = 232,
-                   full_dimensional: bool = False, progress: bool | None = None) -> FigureOutput:
+                   full_dimensional: bool = False, progress: bool | None = None,
+                   plot: bool = True) -> FigureOutput:
     """Figure 2: phi(t) by cloning with the population score, against eq. 6, for several d.
 
     Parameters
@@ -115,6 +116,8 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
         Integrate the d-dimensional SDE instead of the exact one-dimensional projection.
     progress : bool, optional
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------
@@ -173,7 +176,8 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
     ax.set_title(f"Fig. 2: cloning with the population GM score ({pairs} pairs, {how}); "
                  "lines: eq. 6; bars: 3 s.e.", fontsize=8)
     ax.legend(fontsize=8)
-    save_figure(fig, png)
+    if plot:
+        save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig2.csv", rows)
     z = np.array([r["z"] for r in rows])
@@ -186,11 +190,11 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
     secs = time.perf_counter() - t0
     write_json(out / "fig2.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
-    return FigureOutput(png, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
+    return FigureOutput(png if plot else None, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
 
 
 def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: int = 232,
-                   progress: bool | None = None) -> FigureOutput:
+                   progress: bool | None = None, plot: bool = True) -> FigureOutput:
     """Figure 3: f^e(t)/alpha from samples against the closed forms, d = 256, 1024, 4096, n = 20000.
 
     Parameters
@@ -203,6 +207,8 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
         Integer seed (recorded with the results).
     progress : bool, optional
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------
@@ -308,7 +314,8 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     ax.set_title("Fig. 3: n = 20000; solid: paper's curve, dotted: finite-d corrected; "
                  "bars: 3 s.e. (posterior entropy)", fontsize=8)
     ax.legend(fontsize=8)
-    save_figure(fig, png)
+    if plot:
+        save_figure(fig, png)
     plt.close(fig)
     write_csv(out / "fig3.csv", rows)
     # samples the log-likelihood estimator needs for the same error, where f^e/alpha is informative
@@ -326,5 +333,5 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     summary["seconds"] = secs
     write_json(out / "fig3.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
-    return FigureOutput(png, out / "fig3.csv", out / "fig3.json", rows, secs, summary)
+    return FigureOutput(png if plot else None, out / "fig3.csv", out / "fig3.json", rows, secs, summary)
 

@@ -41,7 +41,7 @@ CASES = {
 
 
 def reproduce_finite_size(out_dir: str | Path = "finite-size", *, quick: bool = False,
-                          rng: int = 0) -> FigureOutput:
+                          rng: int = 0, plot: bool = True) -> FigureOutput:
     """Finite-size theory against Monte Carlo across the collapse and the per-block memorization.
 
     Parameters
@@ -52,6 +52,8 @@ def reproduce_finite_size(out_dir: str | Path = "finite-size", *, quick: bool = 
         Fewer training sets, query points and theory draws (about a minute on 2 cores).
     rng : int
         Integer seed (recorded with the results).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------
@@ -105,7 +107,7 @@ def reproduce_finite_size(out_dir: str | Path = "finite-size", *, quick: bool = 
                          "theory": float(r["retention"][i, k]), "theory_se": float(r["retention_se"][i, k]),
                          "mc": float(r["mc_retention"][i, k]), "mc_se": float(r["mc_retention_se"][i, k]),
                          "quantity": "retention", "sharp": float(r["limit"][i, k])})
-    png = _draw(curves, out / "finite-size.png")
+    png = _draw(curves, out / "finite-size.png") if plot else None
     write_csv(out / "finite-size.csv", rows)
     secs = time.perf_counter() - t0
     params = {"quick": quick, "sets": sets, "per": per, "n_x": n_x}
@@ -135,9 +137,9 @@ def _draw(curves: dict, path: Path) -> Path:
     r = curves["manifold"]
     ax = axes[2]
     for k in range(r["retention"].shape[1]):
-        ax.plot(r["t"], r["retention"][:, k], f"C{k}-", label=f"block {k}: finite-size theory")
+        ax.plot(r["t"], r["retention"][:, k], f"C{k}-", label=f"block {k + 1}: finite-size theory")
         ax.errorbar(r["t"], r["mc_retention"][:, k], 3 * r["mc_retention_se"][:, k], fmt=f"C{k}o", ms=4,
-                    label=f"block {k}: Monte Carlo")
+                    label=f"block {k + 1}: Monte Carlo")
         ax.axvline(r["t_c_direction"][k], color=f"C{k}", lw=0.8, ls="--")
     ax.axvline(r["t_c_global"], color="k", lw=0.8, ls=":", label=r"global $t_C$")
     ax.set(xlabel="OU time t", ylabel="retention of the block's posterior variance",

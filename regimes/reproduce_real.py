@@ -36,7 +36,7 @@ from theory.files import write_csv, write_json
 from validation.datasets import load_dataset
 
 from .analysis import analyze_dataset
-from .figures import PHI_LEVEL, pyplot, save_figure
+from .figures import PHI_LEVEL, T_S_READINGS, pyplot, save_figure
 from .reproduce import FigureOutput
 from .runs import PointRun, recorded_seed, run_metadata
 
@@ -77,11 +77,13 @@ def _run(out: Path, figure: str, sets, quick: bool, seed: int, progress, **kw) -
 
 
 def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params: dict, seed: int,
-            t0: float) -> FigureOutput:
-    """Save the figure, the CSV and the JSON of one reproduction (atomically)."""
+            t0: float, plot: bool = True) -> FigureOutput:
+    """Save the figure (unless ``plot`` is False), the CSV and the JSON of one reproduction
+    (atomically)."""
     fig.tight_layout()
-    png = out / f"{figure}.png"
-    save_figure(fig, png)
+    png = out / f"{figure}.png" if plot else None
+    if plot:
+        save_figure(fig, png)
     pyplot().close(fig)
     write_csv(out / f"{figure}.csv", rows)
     secs = time.perf_counter() - t0
@@ -91,7 +93,7 @@ def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params
 
 
 def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: int = 0,
-                   progress: bool | None = None) -> FigureOutput:
+                   progress: bool | None = None, plot: bool = True) -> FigureOutput:
     """Figure 4: phi(t)/t_S on real digits, identity curves and cloning with the exact empirical score.
 
     Parameters
@@ -104,6 +106,8 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
         Integer seed (recorded with the results).
     progress : bool, optional
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------
@@ -133,7 +137,8 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
         x = np.asarray(r["times"]) / ts
         y = np.asarray(r["curves"][key])
         se = np.asarray(r["curves"][key + "_se"])
-        ax.plot(x, y, color=f"C{i}", label=f"{label}: t_S = {ts:.3f} ({s['t_S_convention']})")
+        ax.plot(x, y, color=f"C{i}",
+                label=f"{label}: $t_S$ = {T_S_READINGS[s['t_S_convention']][1]} = {ts:.3f}")
         ax.fill_between(x, y - 3 * se, y + 3 * se, color=f"C{i}", alpha=0.2)
         c = r["cloning"]
         if c is not None:
@@ -147,10 +152,12 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
                                              "phi_crossing", "phi_crossing_over_t_S")}
         if "cloning" in s:
             summary[label]["cloning_max_abs_z"] = s["cloning"]["max_abs_z_vs_identity"]
-    for ax, level, title in ((axes[0], PHI_LEVEL, "two classes: phi, line 0.775"),
-                             (axes[1], 2 * PHI_LEVEL - 1,
-                              "ten classes: (phi - sum p^2)/(1 - sum p^2), line 0.55")):
+    for ax, level, title, ylabel in (
+            (axes[0], PHI_LEVEL, "two classes: phi, dashed 0.775", r"$\phi(t)$"),
+            (axes[1], 2 * PHI_LEVEL - 1, "ten classes: normalized phi, dashed 0.55 (0.775 for two classes)",
+             r"$(\phi - \sum_c p_c^2)/(1 - \sum_c p_c^2)$")):
         ax.axhline(level, color="k", ls="--", lw=0.8)
+        ax.set_ylabel(ylabel)
         ax.axvline(1.0, color="k", ls="--", lw=0.8)
         ax.set_xscale("log")
         ax.set_xlabel(r"$t/t_S$ (OU time)")
@@ -159,11 +166,11 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
             ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 4 redrawn: speciation on real digits; lines: posterior-weight identity, "
                  f"points: cloning; 3 s.e.\n({_OFFLINE})", fontsize=8)
-    return _finish(fig, out, "fig4", rows, summary, params, seed, t0)
+    return _finish(fig, out, "fig4", rows, summary, params, seed, t0, plot)
 
 
 def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: int = 0,
-                   progress: bool | None = None) -> FigureOutput:
+                   progress: bool | None = None, plot: bool = True) -> FigureOutput:
     """Figure 5: last-changing-index histograms, phi_C(t) and f^e(t)/alpha on real digits.
 
     Parameters
@@ -176,6 +183,8 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: in
         Integer seed (recorded with the results).
     progress : bool, optional
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------
@@ -218,6 +227,9 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: in
                                              "t_C_spectrum", "mean_last_change_time",
                                              "last_change_time_se")}
     axes[0].set_xlabel(r"$\hat t_C$ (last-changing index)")
+    axes[0].set_ylabel("backward trajectories")
+    axes[1].set_ylabel(r"$\phi_C(t)$")
+    axes[2].set_ylabel(r"$f^e(t)/\alpha$")
     axes[0].set_title("collapse times of backward trajectories", fontsize=9)
     axes[1].set_title(r"$\phi_C(t) = E\sum_\mu w_\mu^2$", fontsize=9)
     axes[2].set_title(r"$f^e(t)/\alpha$; dotted: Gaussian with the same spectrum; dashed: $t_C$",
@@ -229,4 +241,4 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: in
         ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 5 redrawn: collapse on real digits, exact empirical score; 3 s.e.\n({_OFFLINE})",
                  fontsize=8)
-    return _finish(fig, out, "fig5", rows, summary, params, seed, t0)
+    return _finish(fig, out, "fig5", rows, summary, params, seed, t0, plot)

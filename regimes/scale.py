@@ -264,7 +264,7 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
                          checkpoint_dir: str | Path | None = None, workers: int | None = None,
                          quick: bool = False, configs: Sequence[tuple[int, int]] | None = None,
                          rng: int = 232, connect_timeout: float = 5.0,
-                         progress: bool | None = None) -> ScaleOutput:
+                         progress: bool | None = None, plot: bool = True) -> ScaleOutput:
     """Fig. 3 at d = 16384 (n = 20000) and n = 10^6 (d = 1024) on Dask: PNG, CSV, JSON.
 
     Parameters
@@ -290,6 +290,8 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
         Seconds to reach a scheduler address.
     progress : bool, optional
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+    plot : bool
+        Draw the figure (False: the CSV and the JSON only; ``png`` is None).
 
     Returns
     -------
@@ -354,8 +356,9 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
             "max_se": max(r["se"] for r in sel),
             "variance_ratio_loglik_median": float(np.median(ratios)) if ratios else None,
             "task_seconds": float(sum(r["seconds"] for r in sel))}
-    png = out / "fig3_large.png"
-    _plot_fig3_large(rows, configs, png, quick)
+    png = out / "fig3_large.png" if plot else None
+    if plot:
+        _plot_fig3_large(rows, configs, png, quick)
     csv = write_csv(out / "fig3_large.csv", rows)
     secs = time.perf_counter() - t0
     summary["seconds"] = secs

@@ -46,9 +46,9 @@ _CURVES = 200          # data spectra with at most this many positive eigenvalue
 
 
 def _shade_phases(ax, t: np.ndarray, pb) -> None:
-    spans = ((pb.t_coverage, t.max(), 1, "I trivial"), (pb.t_consolidation, pb.t_coverage, 2,
-                                                       "II coverage"),
-             (t.min(), pb.t_consolidation, 3, "III consolidation"))
+    spans = ((pb.t_coverage, t.max(), 1, "trivial"), (pb.t_consolidation, pb.t_coverage, 2,
+                                                    "manifold coverage"),
+             (t.min(), pb.t_consolidation, 3, "consolidation"))
     for lo, hi, k, name in spans:
         lo, hi = max(lo, t.min()), min(hi, t.max())
         if hi > lo:

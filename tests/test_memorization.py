@@ -277,7 +277,7 @@ def test_cli_manifold(tmp_path, capsys):
     assert out["phase_diagram"] == str(diagram)
     expect = collapse_times([1, 0.3, 0.01], [2, 3, 7], 300, effective=False)
     np.testing.assert_allclose(out["theory"]["critical_times"], expect, rtol=1e-12)
-    assert out["theory"]["loss_order"] == [0, 1]
+    assert out["theory"]["loss_order"] == [1, 2]            # blocks numbered from 1, as in the text
     assert len(out["monte_carlo"]["retention"]) == 8
     rc = main(["manifold", "--stds", "1", "0.3", "--dims", "2", "3", "--d", "12", "--n", "300",
                "--quick", "--points", "4"])

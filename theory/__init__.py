@@ -28,7 +28,7 @@ checks
 files
     Atomic writes of result files (CSV, JSON, text).
 progress
-    A progress bar on a terminal, silent otherwise.
+    A progress bar on a terminal; off a terminal silent, or log lines inside ``log_lines()``.
 mp
     Element-wise mpmath evaluation for the ``precision=`` reference paths (mpmath imported lazily).
 
@@ -46,6 +46,9 @@ Examples
 1.2988
 """
 
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _metadata_version
+
 from . import collapse as collapse
 from . import gaussian_mixture as gaussian_mixture
 from . import manifold as manifold
@@ -56,7 +59,10 @@ from . import spectral as spectral
 from . import timemap as timemap
 from .citation import citation as citation
 
-__version__ = "0.1.0"
+try:                                  # one version source: pyproject.toml, through the package metadata
+    __version__: str = _metadata_version("diffusion-regimes")
+except _PackageNotFoundError:         # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
 
 __all__ = ["collapse", "gaussian_mixture", "manifold", "phase_diagram", "speciation", "spectral", "timemap",
            "models", "citation",
