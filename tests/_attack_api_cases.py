@@ -1,0 +1,467 @@
+"""Attack set of the numeric API and the data loaders (issue 13): bad, extreme and corrupt inputs.
+
+Every case is ``Case(id, call, expect, param, check, kind)``:
+
+- ``expect="ok"``: ``call()`` must return, and ``check(result)`` (a comparison with an independent
+  reference: mpmath, a closed form evaluated in logs, a known limit) must hold;
+- ``expect="value"`` / ``"type"``: ``call()`` must raise ValueError / TypeError whose message names
+  ``param``; ``expect="error"`` accepts either (complex input: TypeError or ValueError).
+
+:func:`outcome` runs one case and returns ``"pass"`` or the category of the fault, as counted by
+``benchmarks/attack_counts_api.py``:
+
+- ``traceback``: an exception of another type than expected (or any exception where a result was
+  expected);
+- ``nonfinite``: a NaN/inf result returned silently;
+- ``wrong``: a finite result that disagrees with the reference, or a result returned for an input
+  that must be refused;
+- ``integrity``: any fault on a data-file or data-array case (``kind="data"``);
+- ``unclear``: the expected exception type, but the message does not name the parameter.
+
+The module imports only public names that already existed before the hardening, so the same table
+can be run against an older checkout (``benchmarks/attack_counts_api.py --root``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+import warnings
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from theory import gaussian_mixture as gm
+from theory import manifold, phase_diagram, spectral, speciation, timemap
+from theory import collapse as tcollapse
+from theory.models import Gaussian, GaussianMixture, LinearManifold
+
+
+@dataclass
+class Case:
+    id: str
+    call: Callable[[], Any]
+    expect: str                       # "ok", "value", "type", "error"
+    param: str | None = None
+    check: Callable[[Any], bool] | None = None
+    kind: str = "api"                 # "api" or "data"
+
+
+def _finite(res: Any) -> bool:
+    if isinstance(res, (float, int, np.ndarray, np.floating, np.integer)):
+        return bool(np.all(np.isfinite(np.asarray(res, dtype=float))))
+    if isinstance(res, (tuple, list)):
+        return all(_finite(r) for r in res)
+    if hasattr(res, "__dataclass_fields__"):
+        vals = [getattr(res, f) for f in res.__dataclass_fields__]
+        return all(_finite(v) for v in vals if isinstance(v, (float, np.ndarray)) and
+                   np.asarray(v).dtype.kind == "f")
+    return True
+
+
+def outcome(case: Case) -> tuple[str, str]:
+    """Run one case: ``("pass", "")`` or ``(category, detail)``."""
+    data = case.kind == "data"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = case.call()
+    except Exception as exc:  # noqa: BLE001 - classifying every failure is the point
+        msg = str(exc)
+        want = {"value": (ValueError,), "type": (TypeError,), "error": (ValueError, TypeError),
+                "ok": ()}[case.expect]
+        if not isinstance(exc, want) or (case.expect == "value" and isinstance(exc, TypeError)):
+            return ("integrity" if data else "traceback"), f"{type(exc).__name__}: {msg[:160]}"
+        if case.param and not re.search(rf"(?<![A-Za-z_]){re.escape(case.param)}(?![A-Za-z_])", msg):
+            return "unclear", f"{type(exc).__name__}: {msg[:160]}"
+        return "pass", ""
+    if case.expect != "ok":
+        if not _finite(res):
+            return ("integrity" if data else "nonfinite"), f"returned {str(res)[:120]}"
+        return ("integrity" if data else "wrong"), f"accepted, returned {str(res)[:120]}"
+    if not _finite(res):
+        return ("integrity" if data else "nonfinite"), f"returned {str(res)[:120]}"
+    if case.check is not None:
+        try:
+            good = bool(case.check(res))
+        except Exception as exc:  # noqa: BLE001
+            good = False
+            res = f"check raised {type(exc).__name__}: {exc}"
+        if not good:
+            return ("integrity" if data else "wrong"), f"wrong value {str(res)[:160]}"
+    return "pass", ""
+
+
+def close(ref: Any, rtol: float = 1e-9, atol: float = 0.0) -> Callable[[Any], bool]:
+    return lambda r: bool(np.allclose(np.asarray(r, dtype=float), np.asarray(ref, dtype=float),
+                                      rtol=rtol, atol=atol))
+
+
+# --- independent references (mpmath) -----------------------------------------------------------------
+
+def _mp():
+    import mpmath
+    return mpmath
+
+
+def ref_phi_of_r(r: float, dps: int = 30) -> float:
+    """phi = 1 - E[sech^2(r + sqrt(r) z)] / 2, z ~ N(0, 1) (Biroli et al. 2024, eq. 6)."""
+    mp = _mp()
+    with mp.workdps(dps):
+        r = mp.mpf(r)
+        if r == 0:
+            return 0.5
+        s = mp.sqrt(r)
+        f = lambda z: mp.sech(r + s * z) ** 2 * mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)  # noqa: E731
+        pts = sorted({mp.mpf(-8), -s, mp.mpf(0), mp.mpf(8)})
+        return float(1 - mp.quad(f, [-mp.inf] + pts + [mp.inf]) / 2)
+
+
+def ref_effective_variances(stds, dims, dps: int = 25) -> np.ndarray:
+    """int_0^inf s_k^2/(1+2u s_k^2) prod_j (1+2u s_j^2)^(-d_j/2) du, with u = e^v (mpmath)."""
+    mp = _mp()
+    out = []
+    with mp.workdps(dps):
+        var = [mp.mpf(s) ** 2 for s in stds]
+        dm = [mp.mpf(int(x)) for x in dims]
+        brk = sorted({-mp.log(2 * v) for v in var})
+        lo, hi = brk[0] - 60, brk[-1] + 60
+        for k, vk in enumerate(var):
+            def f(v, vk=vk):
+                u = mp.exp(v)
+                lp = -sum(dj * mp.log1p(2 * u * vj) for dj, vj in zip(dm, var)) / 2
+                return vk * u * mp.exp(lp - mp.log1p(2 * u * vk))
+            pts = [lo] + brk + [hi]
+            out.append(float(mp.quad(f, pts)))
+    return np.array(out)
+
+
+def ref_ts_paper(d: float, mu: float) -> float:
+    return 0.5 * (math.log(d) + 2.0 * math.log(mu))
+
+
+# --- generic batteries: wrong types and NaN for every numeric parameter ------------------------------
+
+BASE: dict[str, tuple[Callable, dict]] = {
+    "gm.phi": (gm.phi, dict(t=1.0, d=100.0, mu_tilde=1.0, sigma=1.0)),
+    "gm.speciation_time": (gm.speciation_time, dict(d=100.0, mu_tilde=1.0, sigma=1.0)),
+    "gm.collapse_time": (gm.collapse_time, dict(d=100.0, n=1e4, sigma=1.0)),
+    "gm.excess_entropy": (gm.excess_entropy, dict(t=0.5, d=100.0, n=1e4, mu_tilde=1.0, sigma=1.0)),
+    "gm.alpha": (gm.alpha, dict(d=100.0, n=1e4)),
+    "gm.t_star": (gm.t_star, dict(d=100.0, mu_tilde=1.0)),
+    "gm.signal_to_noise": (gm.signal_to_noise, dict(t=1.0, d=100.0, mu_tilde=1.0, sigma=1.0)),
+    "gm.rate_function": (gm.rate_function, dict(epsilon=0.1, t=1.0, sigma=1.0)),
+    "gm.rem_cgf": (gm.rem_cgf, dict(lam=0.5, t=1.0, sigma=1.0)),
+    "gm.rem_energy": (gm.rem_energy, dict(lam=0.5, t=1.0, sigma=1.0)),
+    "gm.rem_free_entropy": (gm.rem_free_entropy, dict(t=1.0, alpha=0.1, sigma=1.0)),
+    "gm.annealed_free_entropy": (gm.annealed_free_entropy, dict(t=1.0, alpha=0.1, sigma=1.0)),
+    "gm.class_entropy": (gm.class_entropy, dict(r=1.0)),
+    "gm.phi_scaling": (gm.phi_scaling, dict(tau=0.0, mu_tilde=1.0)),
+    "tm.delta": (timemap.delta, dict(t=1.0)),
+    "tm.ve_variance": (timemap.ve_variance, dict(t=1.0)),
+    "tm.ou_time_from_ve_variance": (timemap.ou_time_from_ve_variance, dict(s=1.0)),
+    "tm.noised_variance": (timemap.noised_variance, dict(variance=2.0, t=1.0)),
+    "tm.ve_sigma": (timemap.ve_sigma, dict(tau=0.5, sigma_min=0.01, sigma_max=50.0)),
+    "tm.ou_time_from_alphabar": (timemap.ou_time_from_alphabar, dict(alphabar=0.5)),
+    "tm.alphabar_from_ou_time": (timemap.alphabar_from_ou_time, dict(t=1.0)),
+    "tm.vp_sde_ou_time": (timemap.vp_sde_ou_time, dict(tau=0.5, beta_min=0.1, beta_max=20.0)),
+    "tm.ou_time_from_edm_sigma": (timemap.ou_time_from_edm_sigma, dict(sigma=1.0)),
+    "tm.edm_sigmas": (timemap.edm_sigmas, dict(steps=18, sigma_min=0.002, sigma_max=80.0, rho=7.0)),
+    "tm.ddpm_linear_alphabar": (timemap.ddpm_linear_alphabar, dict(steps=100, beta_start=1e-4,
+                                                                   beta_end=0.02)),
+    "sp.speciation_time_from_eigenvalue": (speciation.speciation_time_from_eigenvalue,
+                                           dict(Lambda=10.0)),
+    "co.collapse_time_from_spectrum": (tcollapse.collapse_time_from_spectrum,
+                                       dict(eigenvalues=[1.0, 2.0, 3.0], n=1e3)),
+    "co.excess_entropy_from_spectrum": (tcollapse.excess_entropy_from_spectrum,
+                                        dict(t=0.5, eigenvalues=[1.0, 2.0, 3.0], n=1e3)),
+    "mf.collapse_times": (manifold.collapse_times, dict(stds=[1.0, 0.3], dims=[2, 5], n=1e3)),
+    "mf.effective_variances": (manifold.effective_variances, dict(stds=[1.0, 0.3], dims=[2, 5])),
+    "mf.norm_collapse_time": (manifold.norm_collapse_time, dict(stds=[1.0, 0.3], dims=[2, 5], n=1e3)),
+    "mf.global_collapse_time": (manifold.global_collapse_time,
+                                dict(stds=[1.0, 0.3], dims=[2, 5], n=1e3)),
+    "mf.critical_alphas": (manifold.critical_alphas, dict(stds=[1.0, 0.3], dims=[2, 5], t=0.5)),
+    "mf.subspace_collapse_times": (manifold.subspace_collapse_times,
+                                   dict(fractions=[0.2, 0.3], variances=[1.0, 0.1], alpha=0.5)),
+    "spc.density": (spectral.density, dict(lam=1.0, fractions=[0.2, 0.3], variances=[1.0, 0.1])),
+    "spc.cumulative": (spectral.cumulative, dict(lam=1.0, fractions=[0.2, 0.3], variances=[1.0, 0.1])),
+    "spc.bulk_edges": (spectral.bulk_edges, dict(fractions=[0.2, 0.3], variances=[1.0, 0.1])),
+    "spc.jacobian_edges": (spectral.jacobian_edges, dict(t=0.5, fractions=[0.2], variances=[1.0])),
+    "spc.zero_atom": (spectral.zero_atom, dict(fractions=[0.2, 0.3], variances=[1.0, 0.1])),
+    "spc.manifold_gap": (spectral.manifold_gap, dict(fractions=[0.2], variances=[1.0])),
+    "spc.phase_boundaries": (spectral.phase_boundaries, dict(fractions=[0.2], variances=[1.0],
+                                                             threshold=0.1)),
+    "spc.phases": (spectral.phases, dict(t=0.5, fractions=[0.2], variances=[1.0], threshold=0.1)),
+    "pd.phase_diagram_t_alpha": (phase_diagram.phase_diagram_t_alpha,
+                                 dict(t=[0.5, 1.0], alpha=[0.1, 0.2], d=100.0, mu_tilde=1.0, sigma=1.0)),
+    "pd.phase_diagram_d_n": (phase_diagram.phase_diagram_d_n,
+                             dict(d=[10.0, 100.0], n=[1e3, 1e4], t=1.0, mu_tilde=1.0, sigma=1.0)),
+    "md.GaussianMixture.symmetric": (GaussianMixture.symmetric, dict(d=5, mu_tilde=1.0, sigma=1.0,
+                                                                     weight=0.5)),
+    "md.Gaussian": (Gaussian, dict(spectrum=[1.0, 2.0])),
+    "md.LinearManifold": (LinearManifold, dict(d=10, dims=[2, 3], variances=[1.0, 0.5])),
+}
+
+ARRAY_PARAMS = {"eigenvalues", "stds", "dims", "fractions", "variances", "spectrum"}
+# parameters that take booleans or are not numbers: never attacked by the numeric battery
+SKIP = {"convention", "finite_d", "normalized", "effective", "time", "precision"}
+
+
+def _battery() -> list[Case]:
+    cases = []
+    for name, (fn, base) in BASE.items():
+        for p in base:
+            if p in SKIP:
+                continue
+            arr = p in ARRAY_PARAMS or isinstance(base[p], list)
+            bad = {
+                "str": (["1.5", "2"] if arr else "1.5", "type"),
+                "bool": ([True, True] if arr else True, "type"),
+                "complex": ([1 + 1j, 2.0] if arr else 1 + 1j, "error"),
+                "nan": ([np.nan, 1.0] if arr else np.nan, "value"),
+            }
+            try:
+                required = inspect.signature(fn).parameters[p].default is inspect.Parameter.empty
+            except (KeyError, ValueError, TypeError):
+                required = False
+            if required:
+                bad["none"] = (None, "error")
+            for label, (value, expect) in bad.items():
+                kw = dict(base)
+                kw[p] = value
+                cases.append(Case(f"{name}:{p}={label}", (lambda fn=fn, kw=kw: fn(**kw)), expect, p))
+    return cases
+
+
+# --- extreme values: correct finite results against independent references ---------------------------
+
+def _extremes() -> list[Case]:
+    c: list[Case] = []
+    # t_S and phi(t_S) for huge mu_tilde (issue: inf and nan); at the paper's t_S, r = 1 when sigma = 1
+    phi_r1 = ref_phi_of_r(1.0)
+    for mu in (1e10, 1e100, 1e155, 1e200, 1e300):
+        for d in (1.0, 100.0, 1e6):
+            c.append(Case(f"gm.speciation_time(d={d:g},mu={mu:g})",
+                          (lambda d=d, mu=mu: gm.speciation_time(d, mu)), "ok",
+                          check=close(ref_ts_paper(d, mu), 1e-12)))
+        c.append(Case(f"gm.phi(t_S, mu={mu:g})",
+                      (lambda mu=mu: gm.phi(ref_ts_paper(100.0, mu), 100.0, mu)), "ok",
+                      check=close(phi_r1, 1e-6)))
+    for mu in (1e155, 1e300):
+        lam = 100.0 * mu * mu if mu < 1e154 else None
+        ref = 0.5 * (math.log(100.0) + 2 * math.log(mu))   # + O(1/Lambda): below float64 resolution
+        for conv in ("lambda", "lambda_plus_one", "lambda_minus_one", "exact_hessian"):
+            c.append(Case(f"gm.speciation_time(mu={mu:g},{conv})",
+                          (lambda mu=mu, conv=conv: gm.speciation_time(100.0, mu, convention=conv)),
+                          "ok", check=close(ref, 1e-12)))
+        del lam
+    # r_t for huge mu: r = d mu^2 e^{-2t}/Gamma_t evaluated in logs
+    for mu, t in ((1e155, 360.0), (1e200, 461.0), (1e300, 691.0)):
+        logr = math.log(100.0) + 2 * math.log(mu) - 2 * t   # Gamma_t = 1 for sigma = 1
+        c.append(Case(f"gm.signal_to_noise(t={t},mu={mu:g})",
+                      (lambda mu=mu, t=t: gm.signal_to_noise(t, 100.0, mu)), "ok",
+                      check=close(math.exp(logr), 1e-9)))
+        c.append(Case(f"gm.phi(t={t},mu={mu:g})", (lambda mu=mu, t=t: gm.phi(t, 100.0, mu)), "ok",
+                      check=close(ref_phi_of_r(math.exp(logr)), 1e-6)))
+    # phi at huge r: the limit 1 (E sech^2 -> 0)
+    for mu in (1e160, 1e250):
+        c.append(Case(f"gm.phi(t=0,mu={mu:g})", (lambda mu=mu: gm.phi(0.0, 100.0, mu)), "ok",
+                      check=close(1.0, 1e-12)))
+    # t_star in logs: 1/2 log(2 d mu^2)
+    for mu in (1e155, 1e300):
+        c.append(Case(f"gm.t_star(mu={mu:g})", (lambda mu=mu: gm.t_star(100.0, mu)), "ok",
+                      check=close(0.5 * (math.log(200.0) + 2 * math.log(mu)), 1e-12)))
+    # effective variances against the mpmath integral (issue: 0.25 instead of 0.5)
+    for stds, dims in (([1e3, 1e-3], [2, 5]), ([1e4, 1.0], [1, 50]), ([1.0, 1e-6, 1e-12], [3, 2, 2]),
+                       ([1e2, 1e-2], [5, 5]), ([1.0, 0.3], [2, 5]), ([1e-150, 1e-151], [2, 3]),
+                       ([1e150, 1.0], [2, 3]), ([1e6], [4]), ([1.0, 1.0], [1, 1])):
+        ref = ref_effective_variances(stds, dims)
+        c.append(Case(f"mf.effective_variances({stds},{dims})",
+                      (lambda s=stds, d=dims: manifold.effective_variances(s, d)), "ok",
+                      check=close(ref, 1e-7, atol=1e-300)))
+    # spectral edges with extreme variances: the edges scale linearly with the variances
+    base_edges = spectral.bulk_edges([0.2], [1.0])
+    for v in (1e-300, 1e-200, 1e-100, 1e100, 1e200, 1e300):
+        c.append(Case(f"spc.bulk_edges([0.2],[{v:g}])",
+                      (lambda v=v: spectral.bulk_edges([0.2], [v])), "ok",
+                      check=(lambda r, v=v: np.allclose(np.asarray(r) / v, base_edges, rtol=1e-8))))
+    two = spectral.bulk_edges([0.2, 0.3], [1.0, 0.01])
+    for v in (1e-300, 1e-150, 1e150, 1e300):
+        c.append(Case(f"spc.bulk_edges([0.2,0.3],[{v:g},{v * 0.01:g}])",
+                      (lambda v=v: spectral.bulk_edges([0.2, 0.3], [v, v * 0.01])), "ok",
+                      check=(lambda r, v=v: np.allclose(np.asarray(r) / v, two, rtol=1e-8))))
+    # phase diagram with huge alpha: regime III (collapsed) everywhere, t_C from the alpha -> inf limit
+    for amax in (1e10, 1e300):
+        c.append(Case(f"pd.phase_diagram_t_alpha(alpha={amax:g})",
+                      (lambda a=amax: phase_diagram.phase_diagram_t_alpha([0.5, 1.0], [0.1, a], 100.0)),
+                      "ok", check=lambda r: np.all(r.regime[:, -1] == r.regime[:, -1].max())))
+    # collapse time at huge alpha: t_C = 1/2 log1p(sigma^2/expm1(2 alpha)) -> sigma^2 e^{-2 alpha}/2
+    for d, n in ((1.0, 1e300), (2.0, 1e300)):
+        a = math.log(n) / d
+        mp = _mp()
+        ref = float(mp.log1p(1 / mp.expm1(2 * mp.mpf(a))) / 2)
+        c.append(Case(f"gm.collapse_time(d={d},n={n:g})", (lambda d=d, n=n: gm.collapse_time(d, n)),
+                      "ok", check=close(ref, 1e-9, atol=1e-320)))
+    # chunks of the empirical-score kernel
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    x = rng.normal(size=(4, 3))
+    from validation import posterior_weights, empirical_score
+    ref_w = _ref_weights(x, 1.0, X)
+    for ch in (1, 3, 7, 20, 1000):
+        c.append(Case(f"posterior_weights(chunk={ch})",
+                      (lambda ch=ch: posterior_weights(x, 1.0, X, chunk=ch)), "ok",
+                      check=close(ref_w, 1e-10, atol=1e-300)))
+    for ch, exp in ((-1, "value"), (0, "value"), (1.5, "value"), ("3", "type"), (True, "type"),
+                    (np.nan, "value"), (-(10**30), "value")):
+        c.append(Case(f"posterior_weights(chunk={ch!r})",
+                      (lambda ch=ch: posterior_weights(x, 1.0, X, chunk=ch)), exp, "chunk"))
+        c.append(Case(f"empirical_score(chunk={ch!r})",
+                      (lambda ch=ch: empirical_score(x, 1.0, X, chunk=ch)), exp, "chunk"))
+    for tbad, exp in ((-1.0, "value"), (np.nan, "value"), ("1", "type"), (1j, "error"), (0.0, "value")):
+        c.append(Case(f"posterior_weights(t={tbad!r})",
+                      (lambda tb=tbad: posterior_weights(x, tb, X)), exp, "t"))
+    c.append(Case("posterior_weights(x complex)", lambda: posterior_weights(x + 1j, 1.0, X), "error", "x"))
+    c.append(Case("posterior_weights(data complex)", lambda: posterior_weights(x, 1.0, X + 1j),
+                  "error", "data"))
+    c.append(Case("empirical_score(x str)", lambda: empirical_score(x.astype(str), 1.0, X), "type", "x"))
+    c.append(Case("posterior_weights(x nan)",
+                  lambda: posterior_weights(np.where(x > 1, np.nan, x), 1.0, X), "value", "x"))
+    c.append(Case("posterior_weights(data nan)",
+                  lambda: posterior_weights(x, 1.0, np.where(X > 1, np.nan, X)), "value", "data"))
+    # huge data values: weights still sum to one and match the float64 reference
+    for s in (1e100, 1e150):
+        c.append(Case(f"posterior_weights(scale={s:g})",
+                      (lambda s=s: posterior_weights(x * s, 1.0, X * s)), "ok",
+                      check=(lambda r, s=s: np.allclose(r.sum(axis=1), 1.0, rtol=1e-12))))
+    return c
+
+
+def _ref_weights(x, t, X):
+    e = math.exp(-t)
+    dl = timemap.delta(t)
+    logits = -((x[:, None, :] - e * X[None, :, :]) ** 2).sum(-1) / (2 * dl)
+    logits -= logits.max(axis=1, keepdims=True)
+    w = np.exp(logits)
+    return w / w.sum(axis=1, keepdims=True)
+
+
+# --- data: arrays and files ------------------------------------------------------------------------
+
+def _data_cases(tmp: Path) -> list[Case]:
+    from validation import from_array
+    from validation.datasets import load_path, preprocess
+    c: list[Case] = []
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 6))
+    const = np.ones((40, 6))
+    dup = np.concatenate([X, X])
+    ts = speciation.speciation_time_from_data
+    c.append(Case("ts_from_data(constant)", lambda: ts(const), "value", "X", kind="data"))
+    c.append(Case("ts_from_data(constant, message)", lambda: ts(const), "value", "variance", kind="data"))
+    c.append(Case("top_eigenvalue(constant)", lambda: speciation.top_covariance_eigenvalue(const), "ok",
+                  check=close(0.0, 0, 1e-300), kind="data"))
+    lam_dup = float(np.linalg.eigvalsh(np.cov(dup.T, bias=True))[-1])
+    lam_X = float(np.linalg.eigvalsh(np.cov(X.T, bias=True))[-1])
+    # duplicating every point leaves the (population) covariance unchanged
+    c.append(Case("top_eigenvalue(duplicated)", lambda: speciation.top_covariance_eigenvalue(dup), "ok",
+                  check=lambda r: np.isclose(r, lam_dup, rtol=0.05) and np.isclose(r, lam_X, rtol=0.05),
+                  kind="data"))
+    c.append(Case("ts_from_data(duplicated, lambda_plus_one)",
+                  lambda: ts(dup, convention="lambda_plus_one"), "ok",
+                  check=lambda r: abs(r - ts(X, convention="lambda_plus_one")) < 0.02, kind="data"))
+    c.append(Case("ts_from_data(complex)", lambda: ts(X + 1j), "error", "X", kind="data"))
+    c.append(Case("ts_from_data(nan)", lambda: ts(np.where(X > 2, np.nan, X)), "value", "X", kind="data"))
+    c.append(Case("ts_from_data(str)", lambda: ts(X.astype(str)), "type", "X", kind="data"))
+    c.append(Case("ts_from_data(one point)", lambda: ts(X[:1]), "value", "X", kind="data"))
+    c.append(Case("ts_from_data(1-D)", lambda: ts(X[0]), "value", "X", kind="data"))
+    c.append(Case("ts_from_data(huge)", lambda: ts(X * 1e200), "ok",
+                  check=lambda r: abs(r - (ts(X) + math.log(1e200))) < 1e-6, kind="data"))
+    c.append(Case("from_array(complex)", lambda: from_array(X + 1j), "error", "points", kind="data"))
+    c.append(Case("from_array(nan)", lambda: from_array(np.full((3, 2), np.nan)), "value", "points",
+                  kind="data"))
+    c.append(Case("from_array(str)", lambda: from_array(X.astype(str)), "type", "points", kind="data"))
+    # images of any integer range
+    img255 = rng.integers(0, 256, size=(30, 4, 4)).astype(np.int64)
+    ref255 = img255.reshape(30, -1) / 255.0
+    ref255 = ref255 - ref255.mean()
+    c.append(Case("preprocess(int64 <= 255)", lambda: preprocess(img255)[0], "ok", check=close(ref255, 1e-12),
+                  kind="data"))
+    for hi in (1000, 65535, 2**40, 2**62):
+        img = rng.integers(0, hi, size=(30, 4, 4)).astype(np.int64)
+        # integers above 8 bits: divided by 2^b - 1, b = max(16, bits of the largest value), so a
+        # 16-bit image keeps its usual scale and wider integers land in [0, 1], never near zero
+        def chk(r, img=img):
+            b = max(16, int(img.max()).bit_length())
+            ratio = (img.reshape(30, -1) - img.mean()) / float(2**b - 1)
+            return np.allclose(r, ratio, rtol=1e-9, atol=1e-12) and r.std() > 1e-3
+        c.append(Case(f"preprocess(int64 up to {hi})", (lambda img=img: preprocess(img)[0]), "ok",
+                      check=chk, kind="data"))
+    neg = rng.integers(-300, 300, size=(30, 4, 4))
+    c.append(Case("preprocess(negative ints)", lambda: preprocess(neg)[0], "ok",
+                  check=lambda r: np.all(np.abs(r) <= 2.0) and np.isclose(r.mean(), 0.0, atol=1e-12),
+                  kind="data"))
+    c.append(Case("preprocess(uint64 max)",
+                  lambda: preprocess(np.full((5, 3), np.iinfo(np.uint64).max, dtype=np.uint64)
+                                     - np.arange(15, dtype=np.uint64).reshape(5, 3))[0],
+                  "ok", check=lambda r: np.all(np.abs(r) <= 1.0), kind="data"))
+    c.append(Case("preprocess(complex)", lambda: preprocess(X + 1j), "error", "images", kind="data"))
+    c.append(Case("preprocess(str)", lambda: preprocess(X.astype(str)), "error", "images", kind="data"))
+    c.append(Case("preprocess(nan)", lambda: preprocess(np.where(X > 2, np.nan, X)), "value", "images",
+                  kind="data"))
+    # files
+    good = tmp / "good.npy"
+    np.save(good, rng.integers(0, 256, size=(20, 5, 5)).astype(np.uint8))
+    empty = tmp / "empty.npy"
+    empty.write_bytes(b"")
+    trunc = tmp / "trunc.npy"
+    trunc.write_bytes(good.read_bytes()[:100])
+    npz = tmp / "good.npz"
+    np.savez(npz, x=rng.normal(size=(10, 4)), y=np.arange(10) % 2)
+    tnpz = tmp / "trunc.npz"
+    tnpz.write_bytes(npz.read_bytes()[:200])
+    enpz = tmp / "empty.npz"
+    enpz.write_bytes(b"")
+    garbage = tmp / "garbage.npz"
+    garbage.write_bytes(b"PK\x03\x04" + b"\x00" * 50)
+    badzip_member = tmp / "member.npz"
+    with zipfile.ZipFile(badzip_member, "w") as z:
+        z.writestr("x.npy", b"not an npy file")
+    obj = tmp / "object.npy"
+    np.save(obj, np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    cplx = tmp / "complex.npy"
+    np.save(cplx, (rng.normal(size=(10, 4)) + 1j).astype(np.complex128))
+    consts = tmp / "const.npy"
+    np.save(consts, np.full((10, 4), 7, dtype=np.uint8))
+    nanf = tmp / "nan.npy"
+    np.save(nanf, np.full((10, 4), np.nan))
+    zero = tmp / "zero_rows.npy"
+    np.save(zero, np.zeros((0, 4)))
+    strs = tmp / "strings.npy"
+    np.save(strs, np.array([["a", "b"], ["c", "d"]]))
+    big = tmp / "int64big.npy"
+    np.save(big, rng.integers(0, 2**40, size=(10, 3, 3)))
+    for f, exp in ((empty, "value"), (trunc, "value"), (tnpz, "value"), (enpz, "value"),
+                   (garbage, "value"), (badzip_member, "value"), (obj, "value"), (cplx, "error"),
+                   (nanf, "value"), (zero, "value"), (strs, "error")):
+        c.append(Case(f"load_path({f.name})", (lambda f=f: load_path(f)), exp, f.name, kind="data"))
+    c.append(Case("load_path(const.npy) loads", lambda: load_path(consts).dataset.points, "ok",
+                  check=close(np.zeros((10, 4)), 0, 1e-12), kind="data"))
+    c.append(Case("load_path(int64big.npy)", lambda: load_path(big).dataset.points, "ok",
+                  check=lambda r: np.all(np.abs(r) <= 1.0) and r.std() > 0.1, kind="data"))
+    c.append(Case("load_path(good.npy)", lambda: load_path(good).dataset.points.shape, "ok",
+                  check=lambda r: tuple(r) == (20, 25), kind="data"))
+    c.append(Case("load_path(missing)", lambda: load_path(tmp / "nope.npy"), "value", "nope.npy",
+                  kind="data"))
+    c.append(Case("load_path(directory of nothing)", lambda: load_path(tmp / "emptydir"), "value",
+                  "emptydir", kind="data"))
+    (tmp / "emptydir").mkdir(exist_ok=True)
+    return c
+
+
+def all_cases(tmp: Path) -> list[Case]:
+    return _battery() + _extremes() + _data_cases(Path(tmp))
