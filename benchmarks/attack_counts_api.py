@@ -28,7 +28,8 @@ def main(argv=None) -> int:
     ap.add_argument("--list", action="store_true", help="print every failing case")
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(args.root).resolve()))
-    spec = importlib.util.spec_from_file_location("_attack_api_cases", HERE / "tests" / "_attack_api_cases.py")
+    spec = importlib.util.spec_from_file_location("_attack_api_cases",
+                                                  HERE / "tests" / "_attack_api_cases.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules["_attack_api_cases"] = mod
     spec.loader.exec_module(mod)

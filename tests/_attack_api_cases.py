@@ -29,15 +29,16 @@ import math
 import re
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from theory import gaussian_mixture as gm
-from theory import manifold, phase_diagram, spectral, speciation, timemap
 from theory import collapse as tcollapse
+from theory import gaussian_mixture as gm
+from theory import manifold, phase_diagram, speciation, spectral, timemap
 from theory.models import Gaussian, GaussianMixture, LinearManifold
 
 
@@ -130,10 +131,10 @@ def ref_effective_variances(stds, dims, dps: int = 25) -> np.ndarray:
         dm = [mp.mpf(int(x)) for x in dims]
         brk = sorted({-mp.log(2 * v) for v in var})
         lo, hi = brk[0] - 60, brk[-1] + 60
-        for k, vk in enumerate(var):
+        for _k, vk in enumerate(var):
             def f(v, vk=vk):
                 u = mp.exp(v)
-                lp = -sum(dj * mp.log1p(2 * u * vj) for dj, vj in zip(dm, var)) / 2
+                lp = -sum(dj * mp.log1p(2 * u * vj) for dj, vj in zip(dm, var, strict=False)) / 2
                 return vk * u * mp.exp(lp - mp.log1p(2 * u * vk))
             pts = [lo] + brk + [hi]
             out.append(float(mp.quad(f, pts)))
@@ -310,7 +311,7 @@ def _extremes() -> list[Case]:
     rng = np.random.default_rng(0)
     X = rng.normal(size=(20, 3))
     x = rng.normal(size=(4, 3))
-    from validation import posterior_weights, empirical_score
+    from validation import empirical_score, posterior_weights
     ref_w = _ref_weights(x, 1.0, X)
     for ch in (1, 3, 7, 20, 1000):
         c.append(Case(f"posterior_weights(chunk={ch})",
