@@ -366,12 +366,12 @@ def _data_cases(tmp: Path) -> list[Case]:
     c.append(Case("ts_from_data(constant, message)", lambda: ts(const), "value", "variance", kind="data"))
     c.append(Case("top_eigenvalue(constant)", lambda: speciation.top_covariance_eigenvalue(const), "ok",
                   check=close(0.0, 0, 1e-300), kind="data"))
-    lam_dup = float(np.linalg.eigvalsh(np.cov(dup.T, bias=True))[-1])
-    lam_X = float(np.linalg.eigvalsh(np.cov(X.T, bias=True))[-1])
-    # duplicating every point leaves the (population) covariance unchanged
+    lam_dup = float(np.linalg.eigvalsh(np.cov(dup.T))[-1])
+    lam_X = float(np.linalg.eigvalsh(np.cov(X.T))[-1])
+    # duplicating every point scales the unbiased covariance by 2(n-1)/(2n-1)
     c.append(Case("top_eigenvalue(duplicated)", lambda: speciation.top_covariance_eigenvalue(dup), "ok",
-                  check=lambda r: np.isclose(r, lam_dup, rtol=0.05) and np.isclose(r, lam_X, rtol=0.05),
-                  kind="data"))
+                  check=lambda r: np.isclose(r, lam_dup, rtol=1e-10)
+                  and np.isclose(r, lam_X * 2 * 49 / 99, rtol=1e-10), kind="data"))
     c.append(Case("ts_from_data(duplicated, lambda_plus_one)",
                   lambda: ts(dup, convention="lambda_plus_one"), "ok",
                   check=lambda r: abs(r - ts(X, convention="lambda_plus_one")) < 0.02, kind="data"))

@@ -139,6 +139,10 @@ def gaussian_data(d: int, n: int, variances=1.0, *, mean=None, rotate: bool = Fa
 def from_array(points, labels=None, dtype=None) -> Dataset:
     """Wrap a user array (n, d) (and optional integer labels) as a :class:`Dataset`."""
     arr = np.asarray(points)
+    if arr.dtype not in (np.float32, np.float64):
+        arr = check_array(arr, "points")              # strings, booleans, complex: TypeError
+    else:
+        check_array(arr, "points", dtype=arr.dtype)   # NaN or inf: ValueError naming points
     if dtype is not None:
         arr = arr.astype(dtype)
     return Dataset(arr, labels)
