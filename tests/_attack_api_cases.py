@@ -295,6 +295,19 @@ def _extremes() -> list[Case]:
         c.append(Case(f"spc.bulk_edges([0.2,0.3],[{v:g},{v * 0.01:g}])",
                       (lambda v=v: spectral.bulk_edges([0.2, 0.3], [v, v * 0.01])), "ok",
                       check=(lambda r, v=v: np.allclose(np.asarray(r) / v, two, rtol=1e-8))))
+    # widely spread variances: as the spread grows the bulks decouple, each tending to the bulk at a
+    # moderate spread rescaled (the moderate case, 1e8, differs from the limit by ~1e-8 relative)
+    mid = spectral.bulk_edges([0.2, 0.3, 0.1], [1e-8, 1.0, 1e8]) / np.repeat([1e-8, 1.0, 1e8], 2)
+    for e in (10, 20, 30, 39):
+        v = [10.0**-e, 1.0, 10.0**e]
+        c.append(Case(f"spc.bulk_edges(3 groups, spread 1e{2 * e})",
+                      (lambda v=v: spectral.bulk_edges([0.2, 0.3, 0.1], v)), "ok",
+                      check=(lambda r, v=v: np.allclose(np.asarray(r) / np.repeat(v, 2), mid,
+                                                        rtol=1e-6))))
+    for lo, hi in ((1e-300, 1e300), (1e-45, 1e45), (1.0, 1e81)):
+        c.append(Case(f"spc.bulk_edges(spread {hi / lo:g})",
+                      (lambda lo=lo, hi=hi: spectral.bulk_edges([0.2, 0.3], [lo, hi])), "value",
+                      "variances"))
     # phase diagram with huge alpha: regime III (collapsed) everywhere, t_C from the alpha -> inf limit
     for amax in (1e10, 1e300):
         c.append(Case(f"pd.phase_diagram_t_alpha(alpha={amax:g})",

@@ -91,21 +91,49 @@ def _effective_cached(sd: tuple[float, ...], dm: tuple[int, ...]) -> tuple[float
 
     var = np.asarray(sd) ** 2
     dims = np.asarray(dm, dtype=float)
+    if not np.all(np.isfinite(var) & (var > 0)):           # variances beyond float64: rescale
+        return _effective_mp(sd, dm)
+    # u = e^v: the integrand is a smooth bump in v on any scale of the variances; pieces split at
+    # v_j = -log(2 sigma_j^2) (where factor j turns over), with extra nodes every 8 units between
+    breaks = np.unique(-np.log(2.0 * var))
+    nodes = [breaks[0]]
+    for a, b in zip(breaks[:-1], breaks[1:], strict=True):
+        nodes.extend(np.linspace(a, b, int(np.ceil((b - a) / 8.0)) + 1)[1:].tolist())
+    pieces = [(-np.inf, nodes[0])] + list(zip(nodes[:-1], nodes[1:], strict=True)) + [(nodes[-1], np.inf)]
 
-    def integrand(u: float, k: int) -> float:
-        # sigma_k^2 (1 + 2u sigma_k^2)^{-1} prod_j (1 + 2u sigma_j^2)^{-d_j/2}, in logs
-        log_prod = -0.5 * float(np.sum(dims * np.log1p(2.0 * u * var)))
-        return float(var[k] * np.exp(log_prod - np.log1p(2.0 * u * var[k])))
+    log2var = np.log(2.0 * var)
 
-    breaks = np.unique(0.5 / var)
-    edges = np.concatenate(([0.0], breaks))
+    def integrand(v: float, k: int) -> float:
+        # sigma_k^2 e^v (1 + 2 e^v sigma_k^2)^{-1} prod_j (1 + 2 e^v sigma_j^2)^{-d_j/2}, in logs
+        lg = np.logaddexp(0.0, v + log2var)
+        return float(np.exp(np.log(var[k]) + v - 0.5 * float(np.sum(dims * lg)) - lg[k]))
+
     out = []
     for k in range(var.size):
-        total = sum(quad(integrand, a, b, args=(k,), epsabs=0.0, epsrel=1e-13, limit=200)[0]
-                    for a, b in zip(edges[:-1], edges[1:], strict=True))
-        total += quad(integrand, edges[-1], np.inf, args=(k,), epsabs=0.0, epsrel=1e-13,
-                      limit=200)[0]
-        out.append(total)
+        out.append(sum(quad(integrand, a, b, args=(k,), epsabs=0.0, epsrel=1e-12, limit=200)[0]
+                       for a, b in pieces))
+    # the exact values satisfy sum_k d_k sigma~_k^2 = 1; a miss flags a failed quadrature
+    if abs(float(np.dot(dims, out)) - 1.0) > 1e-9:
+        return _effective_mp(sd, dm)
+    return tuple(out)
+
+
+def _effective_mp(sd: tuple[float, ...], dm: tuple[int, ...]) -> tuple[float, ...]:
+    """The same integral with mpmath (variances of any magnitude; the fallback of the float64 rule)."""
+    import mpmath as mp
+
+    with mp.workdps(25):
+        var = [mp.mpf(x) ** 2 for x in sd]
+        dims = [mp.mpf(int(x)) for x in dm]
+        breaks = sorted({-mp.log(2 * v) for v in var})
+        pts = [mp.ninf] + breaks + [mp.inf]
+        out = []
+        for vk in var:
+            def f(v, vk=vk):
+                u = mp.exp(v)
+                lp = -sum(d * mp.log1p(2 * u * w) for d, w in zip(dims, var, strict=True)) / 2
+                return vk * u * mp.exp(lp - mp.log1p(2 * u * vk))
+            out.append(float(mp.quad(f, pts)))
     return tuple(out)
 
 
@@ -133,7 +161,9 @@ def effective_variances(stds: ArrayLike, dims: ArrayLike) -> np.ndarray:
         \tilde\sigma_k^2 = \int_0^\infty \frac{\sigma_k^2}{1 + 2u\sigma_k^2}
         \prod_j (1 + 2u\sigma_j^2)^{-d_j/2}\,du ,
 
-    evaluated by :func:`scipy.integrate.quad` (pieces split at :math:`u = 1/(2\sigma_j^2)`).  The
+    evaluated by :func:`scipy.integrate.quad` in :math:`v = \log u` (pieces split at
+    :math:`u = 1/(2\sigma_j^2)`), checked against :math:`\sum_k d_k\tilde\sigma_k^2 = 1` with an
+    mpmath fallback.  The
     docs/theory/losing-dimensions.md quotes the large-d approximation :math:`\sigma_k^2/\sum_j d_j\sigma_j^2`
     (0.408 and 0.0367 for the paper's 2/5/23 configuration, [D]); this is its exact value.  The authors'
     theory ignores the normalization and uses the raw stds (docs/theory/losing-dimensions.md sec. 1.2).
