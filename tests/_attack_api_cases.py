@@ -130,7 +130,14 @@ def ref_effective_variances(stds, dims, dps: int = 25) -> np.ndarray:
         var = [mp.mpf(s) ** 2 for s in stds]
         dm = [mp.mpf(int(x)) for x in dims]
         brk = sorted({-mp.log(2 * v) for v in var})
-        lo, hi = brk[0] - 60, brk[-1] + 60
+        # nodes every 3 units between the turning points and along the tails (tanh-sinh on one long
+        # piece, or on an infinite tail from a turning point, misses ~1e-6 of a long plateau)
+        a, b = brk[0], brk[-1]
+        m = max(1, int((b - a) / 3))
+        nodes = {a + i * (b - a) / m for i in range(1, m)} | {a - 3 * 2**i for i in range(6)} \
+            | {b + 3 * 2**i for i in range(8)}
+        brk = sorted(set(brk) | nodes)
+        lo, hi = mp.ninf, mp.inf
         for _k, vk in enumerate(var):
             def f(v, vk=vk):
                 u = mp.exp(v)
@@ -279,11 +286,24 @@ def _extremes() -> list[Case]:
     # effective variances against the mpmath integral (issue: 0.25 instead of 0.5)
     for stds, dims in (([1e3, 1e-3], [2, 5]), ([1e4, 1.0], [1, 50]), ([1.0, 1e-6, 1e-12], [3, 2, 2]),
                        ([1e2, 1e-2], [5, 5]), ([1.0, 0.3], [2, 5]), ([1e-150, 1e-151], [2, 3]),
-                       ([1e150, 1.0], [2, 3]), ([1e6], [4]), ([1.0, 1.0], [1, 1])):
+                       ([1e6], [4]), ([1.0, 1.0], [1, 1])):
         ref = ref_effective_variances(stds, dims)
         c.append(Case(f"mf.effective_variances({stds},{dims})",
                       (lambda s=stds, d=dims: manifold.effective_variances(s, d)), "ok",
                       check=close(ref, 1e-7, atol=1e-300)))
+    # two blocks (dims 2 and d2) of variances A >> 1 and 1: sigma~_2^2 = [log A - psi(1 + d2/2)
+    # + psi(1)]/(2A) + O(log A/A^2) (expanding int_0^inf (1+w)^(-1-d2/2)/(1+Aw) dw/2 for small 1/A),
+    # sigma~_1^2 = (1 - d2 sigma~_2^2)/2 by the sum rule
+    mp = _mp()
+    for sd1, sd2, d2 in ((1e20, 1.0, 5), (1e100, 1.0, 3), (1e150, 1.0, 3), (1e151, 1.0, 5),
+                         (1e300, 1.0, 5), (1e300, 1.0, 1), (1e-10, 1e-170, 5)):
+        with mp.workdps(30):
+            A = (mp.mpf(sd1) / mp.mpf(sd2)) ** 2
+            v2 = (mp.log(A) - mp.digamma(1 + mp.mpf(d2) / 2) + mp.digamma(1)) / (2 * A)
+            ref = [float((1 - d2 * v2) / 2), float(v2)]
+        c.append(Case(f"mf.effective_variances(asymptotic [{sd1:g},{sd2:g}],[2,{d2}])",
+                      (lambda s1=sd1, s2=sd2, d2=d2: manifold.effective_variances([s1, s2], [2, d2])), "ok",
+                      check=close(ref, 1e-8, atol=1e-320)))
     # spectral edges with extreme variances: the edges scale linearly with the variances
     base_edges = spectral.bulk_edges([0.2], [1.0])
     for v in (1e-300, 1e-200, 1e-100, 1e100, 1e200, 1e300):
@@ -304,6 +324,14 @@ def _extremes() -> list[Case]:
                       (lambda v=v: spectral.bulk_edges([0.2, 0.3, 0.1], v)), "ok",
                       check=(lambda r, v=v: np.allclose(np.asarray(r) / np.repeat(v, 2), mid,
                                                         rtol=1e-6))))
+    # nearly equal variances (found by the property test): the gap between {1, 1 + delta} and 10
+    # stays, with edges converging to the merged group's as delta -> 0
+    merged = spectral.bulk_edges([0.25, 0.125, 0.125], [1.0, 10.0, 100.0])
+    for dl in (1e-12, 1e-9, 1e-7, 1e-5):
+        c.append(Case(f"spc.bulk_edges(near-equal variances 1+{dl:g})",
+                      (lambda dl=dl: spectral.bulk_edges([0.125] * 4, [1.0, 1.0 + dl, 10.0, 100.0])), "ok",
+                      check=(lambda r, dl=dl: np.shape(r) == merged.shape
+                             and np.allclose(r, merged, rtol=10 * dl + 1e-10))))
     for lo, hi in ((1e-300, 1e300), (1e-45, 1e45), (1.0, 1e81)):
         c.append(Case(f"spc.bulk_edges(spread {hi / lo:g})",
                       (lambda lo=lo, hi=hi: spectral.bulk_edges([0.2, 0.3], [lo, hi])), "value",
@@ -352,6 +380,137 @@ def _extremes() -> list[Case]:
         c.append(Case(f"posterior_weights(scale={s:g})",
                       (lambda s=s: posterior_weights(x * s, 1.0, X * s)), "ok",
                       check=(lambda r, s=s: np.allclose(r.sum(axis=1), 1.0, rtol=1e-12))))
+    return c
+
+
+def _mp_tc(d, n, sigma):
+    """t_C = 1/2 log1p(sigma^2/expm1(2 log(n)/d)) (Biroli et al. 2024, eq. 10) in mpmath."""
+    mp = _mp()
+    with mp.workdps(30):
+        a = mp.log(mp.mpf(n)) / d
+        return float(mp.log1p(mp.mpf(sigma) ** 2 / mp.expm1(2 * a)) / 2)
+
+
+def _extremes_overflow() -> list[Case]:
+    """Parameters whose squares or exponentials leave float64: a finite value from logs, or a
+    ValueError naming the parameter where the result itself is beyond float64."""
+    mp = _mp()
+    c: list[Case] = []
+    for sg in (1e160, 1e200, 1e300):
+        c.append(Case(f"gm.collapse_time(sigma={sg:g})", (lambda sg=sg: gm.collapse_time(100.0, 1e4, sg)),
+                      "ok", check=close(_mp_tc(100, 1e4, sg), 1e-12)))
+        c.append(Case(f"pd.phase_diagram_d_n(sigma={sg:g})",
+                      (lambda sg=sg: phase_diagram.phase_diagram_d_n([10.0, 100.0], [1e3, 1e4], 1.0,
+                                                                     sigma=sg).t_collapse), "ok",
+                      check=close([[_mp_tc(d, n, sg) for d in (10.0, 100.0)] for n in (1e3, 1e4)], 1e-12)))
+        c.append(Case(f"pd.phase_diagram_t_alpha(sigma={sg:g})",
+                      (lambda sg=sg: phase_diagram.phase_diagram_t_alpha([0.5, 1.0], [0.1, 0.2], 100.0,
+                                                                         sigma=sg).t_collapse), "ok",
+                      check=close([[_mp_tc(1.0, math.exp(a), sg)] * 2 for a in (0.1, 0.2)], 1e-12)))
+    for mu in (1e160, 1e300):
+        c.append(Case(f"pd.phase_diagram_t_alpha(mu={mu:g})",
+                      (lambda mu=mu: phase_diagram.phase_diagram_t_alpha([0.5, 1.0], [0.1, 0.2], 100.0,
+                                                                         mu_tilde=mu).t_speciation),
+                      "ok", check=close(ref_ts_paper(100.0, mu), 1e-12)))
+        c.append(Case(f"pd.phase_diagram_d_n(mu={mu:g})",
+                      (lambda mu=mu: phase_diagram.phase_diagram_d_n([10.0, 100.0], [1e3, 1e4], 1.0,
+                                                                     mu_tilde=mu).t_speciation),
+                      "ok", check=close([[ref_ts_paper(d, mu) for d in (10.0, 100.0)]] * 2, 1e-12)))
+        c.append(Case(f"gm.phi(t=1,mu={mu:g})", (lambda mu=mu: gm.phi(1.0, 100.0, mu)), "ok",
+                      check=close(1.0, 1e-15)))
+        c.append(Case(f"gm.signal_to_noise(t=1,mu={mu:g})",
+                      (lambda mu=mu: gm.signal_to_noise(1.0, 100.0, mu)), "value", "mu_tilde"))
+        # h(r) = 0 once r is huge: the finite-d excess entropy equals its value at r = 1e200
+        ref = gm.excess_entropy(0.5, 100.0, 1e4, 1e100, finite_d=True)
+        c.append(Case(f"gm.excess_entropy(finite_d, mu={mu:g})",
+                      (lambda mu=mu: gm.excess_entropy(0.5, 100.0, 1e4, mu, finite_d=True)), "ok",
+                      check=close(ref, 1e-14)))
+    for rho in (1e-300, 1e-30, 1e-3):
+        with mp.workdps(40):
+            r = mp.mpf(rho)
+            ref = [float(((1 - mp.mpf(i) / 4) * mp.mpf(80) ** (1 / r)
+                          + mp.mpf(i) / 4 * mp.mpf("0.002") ** (1 / r)) ** r) for i in range(5)]
+        c.append(Case(f"tm.edm_sigmas(rho={rho:g})", (lambda rho=rho: timemap.edm_sigmas(5, rho=rho)), "ok",
+                      check=close(ref, 1e-10)))
+    for sg in (1e160, 1e300):
+        with mp.workdps(30):
+            ref = float(mp.log1p(mp.mpf(sg) ** 2) / 2)
+        c.append(Case(f"tm.ou_time_from_edm_sigma({sg:g})",
+                      (lambda sg=sg: timemap.ou_time_from_edm_sigma(sg)), "ok", check=close(ref, 1e-14)))
+    for fn, nm in ((timemap.edm_sigmas, "edm"), (timemap.ddpm_linear_alphabar, "ddpm"),
+                   (timemap.ddpm_cosine_alphabar, "cosine")):
+        for st_ in (1e12, 1e300):
+            c.append(Case(f"tm.{nm}(steps={st_:g})", (lambda fn=fn, st_=st_: fn(st_)), "value", "steps"))
+    for t in (400.0, 1e30, 1e300):
+        with mp.workdps(30):
+            e = spectral.bulk_edges([0.2], [1.0])[::-1]
+            sv = mp.expm1(2 * mp.mpf(t))
+            ref = [float(sv / (sv + mp.mpf(x))) for x in e]
+        c.append(Case(f"spc.jacobian_edges(t={t:g})",
+                      (lambda t=t: spectral.jacobian_edges(t, [0.2], [1.0])), "ok", check=close(ref, 1e-14)))
+    for t in (1e-300, 1e-100, 1e3, 1e300):
+        with mp.workdps(30):
+            sv = mp.expm1(2 * mp.mpf(t))
+            ref = [float(mp.mpf(sd) ** 2 / (2 * 7 * sv)) for sd in (1.0, 0.3)]
+        c.append(Case(f"mf.critical_alphas(t={t:g})",
+                      (lambda t=t: manifold.critical_alphas([1.0, 0.3], [2, 5], t)), "ok",
+                      check=close(ref, 1e-12, atol=1e-300)))
+    c.append(Case("mf.critical_alphas(Gaussian, t=1e-300)",
+                  lambda: manifold.critical_alphas([1.0, 0.3], [2, 5], 1e-300, normalized=False),
+                  "value", "t"))
+    for sd in (1e100, 1e150):
+        with mp.workdps(30):
+            q4 = 2 * mp.mpf(sd) ** 4 + 5
+            sv = mp.sqrt(q4 / (4 * mp.log(1000)))
+            ref = float(mp.log1p(sv) / 2)
+        c.append(Case(f"mf.norm_collapse_time(stds=[{sd:g},1])",
+                      (lambda sd=sd: manifold.norm_collapse_time([sd, 1.0], [2, 5], 1e3)), "ok",
+                      check=close(ref, 1e-12)))
+    c.append(Case("mf.norm_collapse_time(stds=1e300)",
+                  lambda: manifold.norm_collapse_time([1e300, 1.0], [2, 5], 1e3), "value", "stds"))
+    for sd in (1e151, 1e300):
+        c.append(Case(f"mf.collapse_times(stds={sd:g})",
+                      (lambda sd=sd: manifold.collapse_times([sd, 1.0], [2, 5], 1e3, effective=False)),
+                      "value", "stds"))
+        # effective variances (scale-free, from the mpmath integral), then sigma~^2/(2 log n) and the
+        # OU time 1/2 log1p(s) on the sphere
+        with mp.workdps(30):
+            A = mp.mpf(sd) ** 2
+            v2 = (mp.log(A) - mp.digamma(mp.mpf(7) / 2) + mp.digamma(1)) / (2 * A)
+            ev = np.array([float((1 - 5 * v2) / 2), float(v2)])
+        ref = 0.5 * np.log1p(ev / (2.0 * math.log(1e3)))
+        c.append(Case(f"mf.collapse_times(effective, stds={sd:g})",
+                      (lambda sd=sd: manifold.collapse_times([sd, 1.0], [2, 5], 1e3)), "ok",
+                      check=close(ref, 1e-7, atol=1e-320)))
+    c.append(Case("mf.collapse_times(Gaussian, stds=1e80)",
+                  lambda: manifold.collapse_times([1e80, 1.0], [2, 5], 1e3, normalized=False),
+                  "value", "stds"))
+    with mp.workdps(30):
+        ref = float(mp.log1p(mp.mpf(1e149) ** 2 / (2 * mp.log(1000))) / 2)   # sigma^2/(2 log n), sphere
+    c.append(Case("mf.collapse_times(stds=1e149)",
+                  lambda: manifold.collapse_times([1e149, 1.0], [2, 5], 1e3, effective=False)[0], "ok",
+                  check=close(ref, 1e-12)))
+    for dm in (1e20, 1e300):
+        c.append(Case(f"mf.effective_variances(dims={dm:g})",
+                      (lambda dm=dm: manifold.effective_variances([1.0, 0.3], [dm, 5])), "value", "dims"))
+        c.append(Case(f"md.LinearManifold(dims={dm:g})",
+                      (lambda dm=dm: LinearManifold(10, [dm, 3], [1.0, 0.5])), "value", "dims"))
+    for d in (1e12, 1e300):
+        c.append(Case(f"md.GaussianMixture.symmetric(d={d:g})",
+                      (lambda d=d: GaussianMixture.symmetric(d)), "value", "d"))
+        c.append(Case(f"md.LinearManifold(d={d:g})",
+                      (lambda d=d: LinearManifold(d, [2, 3], [1.0, 0.5])), "value", "d"))
+    for sg in (1e160, 1e300, 1e-160):
+        c.append(Case(f"md.GaussianMixture.symmetric(sigma={sg:g})",
+                      (lambda sg=sg: GaussianMixture.symmetric(5, 1.0, sg)), "value", "sigma"))
+    for fn, nm in ((gm.rem_cgf, "rem_cgf"), (gm.rem_energy, "rem_energy")):
+        c.append(Case(f"gm.{nm}(sigma=1e300)", (lambda fn=fn: fn(0.5, 1.0, 1e300)), "value", "sigma"))
+        c.append(Case(f"gm.{nm}(t=1e300)", (lambda fn=fn: fn(0.5, 1e300, 1.0)), "value", "t"))
+    c.append(Case("gm.rate_function(epsilon=1e300)", lambda: gm.rate_function(1e300, 1.0), "value",
+                  "epsilon"))
+    c.append(Case("gm.rate_function(t=1e30)", lambda: gm.rate_function(0.1, 1e30), "value", "t"))
+    c.append(Case("gm.annealed_free_entropy(sigma=1e300)", lambda: gm.annealed_free_entropy(1.0, 0.1, 1e300),
+                  "value", "sigma"))
     return c
 
 
@@ -478,4 +637,4 @@ def _data_cases(tmp: Path) -> list[Case]:
 
 
 def all_cases(tmp: Path) -> list[Case]:
-    return _battery() + _extremes() + _data_cases(Path(tmp))
+    return _battery() + _extremes() + _extremes_overflow() + _data_cases(Path(tmp))

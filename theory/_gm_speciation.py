@@ -50,6 +50,17 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
+    r = _signal_to_noise(ta, d_, mu, sig)
+    if np.any(np.isinf(r)):
+        worst = float(np.max(_log_signal_to_noise(ta, d_, mu, sig)))
+        raise ValueError(f"mu_tilde: r_t = d mu_tilde^2 e^(-2t)/Gamma_t is beyond the float64 range "
+                         f"(log r_t = {worst:.6g} > 709.78); use a smaller mu_tilde or d, or a "
+                         "larger t")
+    return restore_shape(r, t, d, mu_tilde, sigma)
+
+
+def _signal_to_noise(ta, d_, mu, sig) -> np.ndarray:
+    """r_t of validated arrays; inf only where r_t itself is beyond float64."""
     with np.errstate(over="ignore", invalid="ignore"):
         r = np.asarray(_gen.signal_to_noise(ta, d_, mu, sig), dtype=np.float64)
     bad = ~np.isfinite(r)
@@ -57,7 +68,7 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
         # d mu~^2 or e^{2t} beyond float64: the same ratio from its logarithm
         with np.errstate(over="ignore"):
             r = np.where(bad, np.exp(_log_signal_to_noise(ta, d_, mu, sig)), r)
-    return restore_shape(r, t, d, mu_tilde, sigma)
+    return r
 
 
 def _log_signal_to_noise(t, d, mu, sig) -> np.ndarray:
@@ -141,7 +152,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
     0.7752
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
-    r = np.asarray(signal_to_noise(ta, d, mu_tilde, sigma), dtype=np.float64)
+    r = _signal_to_noise(ta, *_check_gm(d, mu_tilde, sigma))
     if precision is not None:
         import mpmath as mp
 

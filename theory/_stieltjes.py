@@ -208,13 +208,15 @@ def bulks_of(f: np.ndarray, v: np.ndarray,
     top edge) and back up on :math:`(-1/v_K, 0)`.  A detached bulk carries the mass
     :math:`\sum f_k` of the groups between its gaps (exact separation).
     """
-    if v[-1] > _MAX_SPREAD * v[0]:
+    if v[-1] / v[0] > _MAX_SPREAD:
         raise ValueError(f"variances must span at most a factor {_MAX_SPREAD:g} from the smallest to "
                          f"the largest (got {v[0]:g} to {v[-1]:g})")
-    if v[0] < _SCALE_RANGE[0] or v[-1] > _SCALE_RANGE[1]:
+    middle = np.sqrt(v[0]) * np.sqrt(v[-1])
+    if middle < _SCALE_RANGE[0] or middle > _SCALE_RANGE[1]:
         return _bulks_rescaled(f, v, method)
     if method == "poles" or (method == "auto" and (v.size > POLY_MAX_GROUPS
-                                                   or v[-1] > _POLY_MAX_SPREAD * v[0])):
+                                                   or v[-1] / v[0] > _POLY_MAX_SPREAD
+                                                   or np.any(v[1:] / v[:-1] < _POLY_MIN_RATIO))):
         return bulks_many(f, v)
     crit = critical_points(f, v)
     poles = -1.0 / v                                   # ascending, since v is ascending
@@ -242,9 +244,11 @@ def bulks_of(f: np.ndarray, v: np.ndarray,
     return out, gaps
 
 
-_SCALE_RANGE = (1e-50, 1e50)     # variances outside: edges from the rescaled variances
+_SCALE_RANGE = (1e-2, 1e2)       # geometric middle of the variances outside: edges from v / middle
 _POLY_MAX_SPREAD = 1e8            # wider spreads: the degree-2K polynomial loses its roots
 _MAX_SPREAD = 1e80                # the pole-by-pole search holds 1e-13 relative edges up to here
+_POLY_MIN_RATIO = 1.0 + 1e-3      # nearly equal variances: near-double poles hide the polynomial's
+                                  # critical points (a gap at 1 + 1e-7 was missed)
 
 
 def _bulks_rescaled(f: np.ndarray, v: np.ndarray,
