@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parents[1]
-CATEGORIES = ("traceback", "nonfinite", "wrong", "integrity", "unclear")
+CATEGORIES = ("traceback", "nonfinite", "accepted", "wrong", "integrity", "unclear")
 
 
 def main(argv=None) -> int:

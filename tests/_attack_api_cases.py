@@ -13,8 +13,9 @@ Every case is ``Case(id, call, expect, param, check, kind)``:
 - ``traceback``: an exception of another type than expected (or any exception where a result was
   expected);
 - ``nonfinite``: a NaN/inf result returned silently;
-- ``wrong``: a finite result that disagrees with the reference, or a result returned for an input
-  that must be refused;
+- ``accepted``: a finite result returned for an input that must be refused (a string, a boolean, a
+  complex number taken as a number; a chunk of 0);
+- ``wrong``: a finite result that disagrees with the reference;
 - ``integrity``: any fault on a data-file or data-array case (``kind="data"``);
 - ``unclear``: the expected exception type, but the message does not name the parameter.
 
@@ -83,7 +84,7 @@ def outcome(case: Case) -> tuple[str, str]:
     if case.expect != "ok":
         if not _finite(res):
             return ("integrity" if data else "nonfinite"), f"returned {str(res)[:120]}"
-        return ("integrity" if data else "wrong"), f"accepted, returned {str(res)[:120]}"
+        return ("integrity" if data else "accepted"), f"accepted, returned {str(res)[:120]}"
     if not _finite(res):
         return ("integrity" if data else "nonfinite"), f"returned {str(res)[:120]}"
     if case.check is not None:
@@ -558,6 +559,15 @@ def _data_cases(tmp: Path) -> list[Case]:
     c.append(Case("from_array(nan)", lambda: from_array(np.full((3, 2), np.nan)), "value", "points",
                   kind="data"))
     c.append(Case("from_array(str)", lambda: from_array(X.astype(str)), "type", "points", kind="data"))
+    # the dataset analysis behind `regimes analyze`: constant data refused, duplicated data analysed
+    from regimes.analysis import analyze_dataset
+    c.append(Case("analyze_dataset(constant)", lambda: analyze_dataset(from_array(const), quick=True),
+                  "value", "variance", kind="data"))
+    c.append(Case("analyze_dataset(duplicated) Lambda",
+                  lambda: analyze_dataset(from_array(dup), quick=True,
+                                          sizes={"samples": 200, "pairs": 30, "trajectories": 30,
+                                                 "steps": 50})
+                  .summary()["Lambda"], "ok", check=close(lam_dup, 1e-9), kind="data"))
     # images of any integer range
     img255 = rng.integers(0, 256, size=(30, 4, 4)).astype(np.int64)
     ref255 = img255.reshape(30, -1) / 255.0

@@ -93,6 +93,9 @@ def check_array(
     ------
     ValueError
         ``"<name> must be <range> (got <value>)"`` for the first offending entry.
+    TypeError
+        Strings, bytes, booleans, complex numbers or None where numbers are expected (numpy would
+        turn ``"1.5"`` into 1.5, ``True`` into 1.0 and drop an imaginary part).
     """
     desc = range_text(lower, upper, lower_open=lower_open, upper_open=upper_open,
                       integer=integer, allow_inf=allow_inf)
