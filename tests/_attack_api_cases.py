@@ -325,6 +325,29 @@ def _extremes() -> list[Case]:
                       (lambda v=v: spectral.bulk_edges([0.2, 0.3, 0.1], v)), "ok",
                       check=(lambda r, v=v: np.allclose(np.asarray(r) / np.repeat(v, 2), mid,
                                                         rtol=1e-6))))
+    # gap records at tiny and huge scales: every noise variance s scales with the variances, the
+    # heights do not (the products a*b of two 1e-300 edges underflowed: "peak 0.9999 ... no gap")
+    f3, v3 = [0.2, 0.3], np.array([1.0, 1e10])
+    g1 = spectral.intermediate_gaps(f3, v3, threshold=0.1)[0]
+    b1 = spectral.phase_boundaries(f3, v3)
+    o1 = spectral.separation_order([0.2, 0.3, 0.1], [1.0, 1e3, 1e6])
+    for sc in (1e-300, 1e-200, 1e-60, 1e60, 1e200):
+        c.append(Case(f"spc.intermediate_gaps(scale {sc:g})",
+                      (lambda sc=sc: spectral.intermediate_gaps(f3, v3 * sc, threshold=0.1)[0]), "ok",
+                      check=(lambda r, sc=sc: np.allclose([r.a, r.b, r.s_max, r.s_open, r.s_close],
+                                                          np.array([g1.a, g1.b, g1.s_max, g1.s_open,
+                                                                    g1.s_close]) * sc, rtol=1e-8)
+                             and np.isclose(r.height, g1.height, rtol=1e-12) and r.detached)))
+        c.append(Case(f"spc.phase_boundaries(scale {sc:g})",
+                      (lambda sc=sc: spectral.phase_boundaries(f3, v3 * sc)), "ok",
+                      check=(lambda r, sc=sc: np.allclose([r.s_coverage, r.s_consolidation],
+                                                          np.array([b1.s_coverage, b1.s_consolidation]) * sc,
+                                                          rtol=1e-8))))
+        c.append(Case(f"spc.separation_order(scale {sc:g})",
+                      (lambda sc=sc: spectral.separation_order([0.2, 0.3, 0.1],
+                                                               np.array([1.0, 1e3, 1e6]) * sc)),
+                      "ok", check=(lambda r, sc=sc: r.order == o1.order
+                                   and np.allclose(r.s_separation, o1.s_separation * sc, rtol=1e-8))))
     # nearly equal variances (found by the property test): the gap between {1, 1 + delta} and 10
     # stays, with edges converging to the merged group's as delta -> 0
     merged = spectral.bulk_edges([0.25, 0.125, 0.125], [1.0, 10.0, 100.0])
