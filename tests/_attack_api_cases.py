@@ -215,6 +215,34 @@ BASE: dict[str, tuple[Callable, dict]] = {
     "md.LinearManifold": (LinearManifold, dict(d=10, dims=[2, 3], variances=[1.0, 0.5])),
 }
 
+def _validation_base() -> dict[str, tuple[Callable, dict]]:
+    """The Monte Carlo layer's data generators and estimators (small sizes)."""
+    import validation as V
+    from theory import collapse as C
+    from theory import speciation as S
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(12, 3))
+    x = rng.normal(size=(4, 3))
+    gmm = GaussianMixture.symmetric(3, 1.0)
+    return {
+        "va.gaussian_data": (V.gaussian_data, dict(d=3, n=10, variances=1.0, rng=0)),
+        "va.gaussian_mixture_data": (V.gaussian_mixture_data, dict(d=3, n=10, mu_tilde=1.0, sigma=1.0,
+                                                                   rng=0)),
+        "va.time_grid": (V.time_grid, dict(T=3.0, t_min=0.01, steps=10)),
+        "va.random_orthogonal": (V.random_orthogonal, dict(d=4, k=2, rng=0)),
+        "va.nearest_points": (V.nearest_points, dict(x=x, data=X, t=0.5, chunk=5)),
+        "va.posterior_summary": (V.posterior_summary, dict(x=x, t=0.5, data=X, chunk=5)),
+        "va.linear_manifold_data": (V.linear_manifold_data, dict(d=6, n=8, variances=[1.0, 0.5],
+                                                                 dims=[2, 1], rng=0)),
+        "va.sample_noised_data": (V.sample_noised_data, dict(data=X, t=0.5, n_samples=5, rng=0)),
+        "va.phi_identity": (V.phi_identity, dict(t=0.5, data=X, labels=np.arange(12) % 2, n_samples=16,
+                                                 rng=0)),
+        "co.collapse_time(model)": (C.collapse_time, dict(model=gmm, n=100.0)),
+        "sp.phi(model)": (S.phi, dict(t=1.0, model=gmm)),
+    }
+
+
+NONE_OK = {("va.linear_manifold_data", "d")}       # documented: d = None takes the latent dimension
 ARRAY_PARAMS = {"eigenvalues", "stds", "dims", "fractions", "variances", "spectrum"}
 # parameters that take booleans or are not numbers: never attacked by the numeric battery
 SKIP = {"convention", "finite_d", "normalized", "effective", "time", "precision"}
@@ -222,9 +250,9 @@ SKIP = {"convention", "finite_d", "normalized", "effective", "time", "precision"
 
 def _battery() -> list[Case]:
     cases = []
-    for name, (fn, base) in BASE.items():
+    for name, (fn, base) in {**BASE, **_validation_base()}.items():
         for p in base:
-            if p in SKIP:
+            if p in SKIP or p in ("x", "data", "model", "rng", "labels"):
                 continue
             arr = p in ARRAY_PARAMS or isinstance(base[p], list)
             bad = {
@@ -237,7 +265,7 @@ def _battery() -> list[Case]:
                 required = inspect.signature(fn).parameters[p].default is inspect.Parameter.empty
             except (KeyError, ValueError, TypeError):
                 required = False
-            if required:
+            if required and (name, p) not in NONE_OK:
                 bad["none"] = (None, "error")
             for label, (value, expect) in bad.items():
                 kw = dict(base)
