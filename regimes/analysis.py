@@ -488,6 +488,9 @@ def analyze_dataset(data: ImageData | Dataset, *, name: str | None = None, quick
     tic = time.perf_counter()
     X = ds.points.astype(np.float64, copy=False)
     spectrum = covariance_spectrum(X)
+    if not spectrum[0] > 0:
+        raise ValueError(f"data: the data have no variance (all {ds.n} points are identical), so no "
+                         "speciation or collapse time is defined")
     reading = speciation_reading(float(spectrum[0]), t_s_convention)
     t_c_spec = float(collapse_time_from_spectrum(spectrum, ds.n, ds.d))
     alpha = float(np.log(ds.n) / ds.d)

@@ -7,10 +7,10 @@ from numpy.typing import ArrayLike
 
 from . import _generated_closed_forms as _gen
 from ._gaussian_expectation import binary_entropy_of_tanh, expect_localized, expect_localized_mp
-from ._gm_speciation import signal_to_noise
+from ._gm_speciation import _signal_to_noise
 from .checks import check_array, restore_shape
 from .mp import mp_apply
-from .timemap import _alphabar, _delta
+from .timemap import _alphabar, _delta, _ve
 
 __all__ = [
     "alpha",
@@ -111,8 +111,20 @@ def _collapse_time_of_alpha(a, sig):
     """Eq. 10 in terms of :math:`\\alpha`: the OU time whose VE variance is :math:`\\sigma^2/s(\\alpha)`
     (unchecked; numpy or mpmath).  The one implementation of the mixture's t_C, generated from
     :func:`derivations.spectrum_rem` (``theory/_generated_closed_forms.py``)."""
+    if isinstance(sig, float) and not isinstance(sig, np.floating):
+        sig = np.float64(sig)         # Python floats raise OverflowError where numpy gives inf
     with np.errstate(over="ignore"):   # s(alpha) -> inf gives t_C -> 0, the correct limit
-        return _gen.collapse_time_of_alpha(a, sig)
+        out = _gen.collapse_time_of_alpha(a, sig)
+    if isinstance(out, (np.ndarray, np.floating, float)) and not np.all(np.isfinite(out)):
+        # sigma^2 beyond float64: t_C = 1/2 log(1 + sigma^2/s(alpha)) = 1/2 logaddexp(0, 2 log sigma
+        # - log s(alpha)), with log s(alpha) -> 2 alpha where s(alpha) itself overflows
+        a_, s_ = np.broadcast_arrays(np.asarray(a, dtype=np.float64), np.asarray(sig, dtype=np.float64))
+        with np.errstate(over="ignore", divide="ignore"):
+            log_s = np.log(_ve(a_))
+        log_s = np.where(np.isfinite(log_s), log_s, 2.0 * a_)
+        alt = 0.5 * np.logaddexp(0.0, 2.0 * np.log(s_) - log_s)
+        out = np.where(np.isfinite(out), out, alt)
+    return out
 
 
 def class_entropy(r: ArrayLike) -> np.ndarray | float:
@@ -220,15 +232,25 @@ def excess_entropy(t: ArrayLike, d: ArrayLike, n: ArrayLike, mu_tilde: ArrayLike
         return mp_apply(one, precision, ta, d_, n_, mu, sig)
     fe = np.log(n_) / d_ + _log_delta_over_gamma(ta, sig)
     if finite_d:
-        r = np.asarray(signal_to_noise(ta, d_, mu, sig))
-        fe = fe - (np.log(2.0) - expect_localized(binary_entropy_of_tanh, r)) / d_
+        r = _signal_to_noise(ta, d_, mu, sig)
+        huge = np.isinf(r)             # r beyond float64: the class is certain, h(r) = 0
+        h = np.where(huge, 0.0, expect_localized(binary_entropy_of_tanh, np.where(huge, 0.0, r)))
+        fe = fe - (np.log(2.0) - h) / d_
     return restore_shape(np.maximum(fe, 0.0), t, d, n, mu_tilde, sigma)
 
 
 def _rem_parts(t, sigma):
     ta = check_array(t, "t", lower=0.0, lower_open=True, allow_inf=False)
-    sig = check_array(sigma, "sigma", lower=0.0, lower_open=True)
-    return ta, _delta(ta), sig**2 * _alphabar(ta)
+    # sigma^2 and sigma_t^2 = sigma^2 e^{-2t} must be finite and positive for the REM forms
+    sig = check_array(sigma, "sigma", lower=0.0, lower_open=True, upper=1e150)
+    if np.any(sig < 1e-150):
+        raise ValueError(f"sigma must be >= 1e-150 for the REM forms (sigma^2 underflows; got "
+                         f"{float(np.min(sig)):g})")
+    st2 = sig**2 * _alphabar(ta)
+    if np.any(st2 <= 0.0):
+        raise ValueError(f"t must be <= {float(np.min(np.log(sig) + 372.0)):g} for this sigma: "
+                         f"sigma_t^2 = sigma^2 e^(-2t) underflows (got t = {float(np.max(ta)):g})")
+    return ta, _delta(ta), st2
 
 
 def rem_cgf(lam: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0) -> np.ndarray | float:
@@ -403,8 +425,14 @@ def rate_function(epsilon: ArrayLike, t: ArrayLike, sigma: ArrayLike = 1.0, *,
                     + (u - d_) * ((d_ + s2) - 2 * ee * u) / (2 * s2 * u))
 
         return mp_apply(one, precision, ea, ta, np.asarray(sigma, dtype=float))
-    a, u, lam = _legendre_point(ea, dt, st2)
-    f = -0.5 * np.log(4.0 * ea * dt / (st2 + a)) + lam * ((dt + st2) - 2.0 * ea * u) / (2.0 * u)
+    with np.errstate(over="ignore", invalid="ignore"):
+        a, u, lam = _legendre_point(ea, dt, st2)
+        f = -0.5 * np.log(4.0 * ea * dt / (st2 + a)) + lam * ((dt + st2) - 2.0 * ea * u) / (2.0 * u)
+    if not np.all(np.isfinite(f)):
+        bad = float(np.max(ea))
+        raise ValueError(f"epsilon must be smaller: f_t(epsilon) is beyond the float64 range at "
+                         f"epsilon = {bad:g} (it grows as epsilon e^(2t)/sigma^2); use precision= "
+                         "for an mpmath value")
     return restore_shape(f, epsilon, t, sigma)
 
 

@@ -9,7 +9,7 @@ from . import _generated_closed_forms as _gen
 from ._gaussian_expectation import expect_localized, expect_localized_mp, sech2
 from .checks import NoSpeciationError, check_array, restore_shape
 from .mp import mp_apply
-from .timemap import _alphabar
+from .timemap import _alphabar, _delta
 
 __all__ = ["phi", "phi_scaling", "signal_to_noise", "speciation_time", "t_star",
            "SPECIATION_CONVENTIONS"]
@@ -55,13 +55,42 @@ def signal_to_noise(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0,
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
-    with np.errstate(over="ignore"):
-        r = _gen.signal_to_noise(ta, d_, mu, sig)
+    r = _signal_to_noise(ta, d_, mu, sig)
+    if np.any(np.isinf(r)):
+        worst = float(np.max(_log_signal_to_noise(ta, d_, mu, sig)))
+        raise ValueError(f"mu_tilde: r_t = d mu_tilde^2 e^(-2t)/Gamma_t is beyond the float64 range "
+                         f"(log r_t = {worst:.6g} > 709.78); use a smaller mu_tilde or d, or a "
+                         "larger t")
     return restore_shape(r, t, d, mu_tilde, sigma)
 
 
+def _signal_to_noise(ta, d_, mu, sig) -> np.ndarray:
+    """r_t of validated arrays; inf only where r_t itself is beyond float64."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = np.asarray(_gen.signal_to_noise(ta, d_, mu, sig), dtype=np.float64)
+    bad = ~np.isfinite(r)
+    if np.any(bad):
+        # d mu~^2 or e^{2t} beyond float64: the same ratio from its logarithm
+        with np.errstate(over="ignore"):
+            r = np.where(bad, np.exp(_log_signal_to_noise(ta, d_, mu, sig)), r)
+    return r
+
+
+def _log_signal_to_noise(t, d, mu, sig) -> np.ndarray:
+    r""":math:`\log r_t = \log d + 2\log\tilde\mu - 2t - \log(\Delta_t + \sigma^2 e^{-2t})`, finite
+    wherever :math:`r_t` overflows (Biroli et al. 2024, eq. 6)."""
+    t, d, mu, sig = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (t, d, mu, sig)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_gamma = np.logaddexp(np.log(_delta(t)), 2.0 * np.log(sig) - 2.0 * t)
+        out = np.log(d) + 2.0 * np.log(mu) - 2.0 * t - log_gamma
+    return np.where(np.isinf(t) | (mu == 0), -np.inf, out)
+
+
 def _phi_of_r(r: np.ndarray) -> np.ndarray:
-    return 1.0 - 0.5 * expect_localized(sech2, r)
+    r = np.asarray(r, dtype=np.float64)
+    huge = np.isinf(r)                 # r beyond float64: E sech^2 = 0, phi = 1 (its limit)
+    out = 1.0 - 0.5 * expect_localized(sech2, np.where(huge, 0.0, r))
+    return np.where(huge, 1.0, out)
 
 
 def _phi_of_r_mp(r, dps: int):
@@ -129,7 +158,7 @@ def phi(t: ArrayLike, d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike 
     0.7752
     """
     ta = check_array(t, "t", lower=0.0, allow_inf=True)
-    r = np.asarray(signal_to_noise(ta, d, mu_tilde, sigma), dtype=np.float64)
+    r = _signal_to_noise(ta, *_check_gm(d, mu_tilde, sigma))
     if precision is not None:
         import mpmath as mp
 
@@ -249,22 +278,38 @@ def speciation_time(d: ArrayLike, mu_tilde: ArrayLike = 1.0, sigma: ArrayLike = 
     d_, mu, sig = _check_gm(d, mu_tilde, sigma)
     if np.any(mu <= 0):
         raise ValueError("mu_tilde must be a finite number > 0 (got 0)")
-    lam = d_ * mu**2 + sig**2
-    args = {
-        "paper": d_ * mu**2,
-        "lambda": lam,
-        "lambda_plus_one": lam + 1.0,
-        "lambda_minus_one": lam - 1.0,
-        "exact_hessian": d_ * mu**2 + 1.0 - sig**2,
-    }
-    if convention not in args:
+    if convention not in SPECIATION_CONVENTIONS:
         raise ValueError(f"convention must be one of {', '.join(SPECIATION_CONVENTIONS)} "
                          f"(got {convention!r})")
-    a = args[convention]
-    if np.any(a <= 1.0):
+    with np.errstate(over="ignore", invalid="ignore"):
+        lam = d_ * mu**2 + sig**2
+        a = {
+            "paper": d_ * mu**2,
+            "lambda": lam,
+            "lambda_plus_one": lam + 1.0,
+            "lambda_minus_one": lam - 1.0,
+            "exact_hessian": d_ * mu**2 + 1.0 - sig**2,
+        }[convention]
+        log_a = np.log(np.where(np.isfinite(a) & (a > 0), a, 1.0))
+    big = ~np.isfinite(a)
+    if np.any(big):
+        # d mu~^2 (or sigma^2) beyond float64: the log from log d + 2 log mu~ and 2 log sigma; the
+        # +-1 are below float64 resolution there
+        lm, ls = np.broadcast_arrays(np.log(d_) + 2.0 * np.log(mu), 2.0 * np.log(sig))
+        if convention == "paper":
+            alt = lm
+        elif convention == "exact_hessian":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                alt = np.where(lm > ls, lm + np.log1p(-np.exp(np.minimum(ls - lm, 0.0))), -np.inf)
+        else:
+            alt = np.logaddexp(lm, ls)
+        log_a = np.where(big, alt, log_a)
+        a = np.where(big, np.inf, a)
+    if np.any(~big & (a <= 1.0)) or np.any(log_a <= 0.0):
+        low = float(np.min(np.where(big, np.inf, a)))
         raise NoSpeciationError(f"speciation_time: convention {convention!r} has no positive speciation "
-                         f"time for these parameters (argument of the log {float(np.min(a)):g} <= 1)")
-    return restore_shape(0.5 * np.log(a), d, mu_tilde, sigma)
+                         f"time for these parameters (argument of the log {low:g} <= 1)")
+    return restore_shape(0.5 * log_a, d, mu_tilde, sigma)
 
 
 def t_star(d: ArrayLike, mu_tilde: ArrayLike = 1.0) -> np.ndarray | float:
@@ -300,4 +345,8 @@ def t_star(d: ArrayLike, mu_tilde: ArrayLike = 1.0) -> np.ndarray | float:
     """
     d_ = check_array(d, "d", lower=1.0)
     mu = check_array(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
-    return restore_shape(_gen.t_star(d_, mu), d, mu_tilde)
+    with np.errstate(over="ignore"):
+        ts = np.asarray(_gen.t_star(d_, mu), dtype=np.float64)
+    if not np.all(np.isfinite(ts)):       # 2 d mu~^2 beyond float64: the same log, summed in logs
+        ts = np.where(np.isfinite(ts), ts, 0.5 * (np.log(2.0 * d_) + 2.0 * np.log(mu)))
+    return restore_shape(ts, d, mu_tilde)

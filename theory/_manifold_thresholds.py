@@ -63,7 +63,7 @@ def check_subspaces(stds: ArrayLike, dims: ArrayLike) -> tuple[np.ndarray, np.nd
     sd = check_array(stds, "stds", lower=0.0, lower_open=True)
     if sd.ndim != 1 or sd.size == 0:
         raise ValueError(f"stds must be a non-empty 1-dimensional array (got shape {sd.shape})")
-    dm = check_array(dims, "dims", lower=1, integer=True)
+    dm = check_array(dims, "dims", lower=1, upper=2**53, integer=True)
     if dm.ndim != 1:
         raise ValueError(f"dims must be a 1-dimensional array (got shape {dm.shape})")
     if dm.size != sd.size:
@@ -82,6 +82,11 @@ def _variances(sd: np.ndarray, dm: np.ndarray, normalized: bool, effective: bool
             raise ValueError("effective must be False for Gaussian data (normalized=False): the "
                              "effective variances are those of sphere-normalized data (got True)")
         return effective_variances(sd, dm)
+    top = 1e150 if normalized else 1e70      # stds^2 (sphere) or stds^4 summed (Gaussian) stay finite
+    if float(np.max(sd)) > top:
+        kind = "normalized data (the formulas use stds^2)" if normalized else \
+            "Gaussian data (normalized=False: the formulas use stds^4)"
+        raise ValueError(f"stds must be <= {top:g} for {kind} (got {float(np.max(sd)):g})")
     return sd**2
 
 
@@ -98,21 +103,58 @@ def _effective_cached(sd: tuple[float, ...], dm: tuple[int, ...]) -> tuple[float
 
     var = np.asarray(sd) ** 2
     dims = np.asarray(dm, dtype=float)
+    if not np.all(np.isfinite(var) & (var > np.finfo(float).tiny)):
+        # variances beyond float64: the values depend on the ratios of the stds only, so divide by
+        # their geometric middle; mpmath where even the ratios leave float64
+        mid = float(np.exp(0.5 * (np.log(min(sd)) + np.log(max(sd)))))
+        var = (np.asarray(sd) / mid) ** 2
+        if not np.all(np.isfinite(var) & (var > np.finfo(float).tiny)):
+            return _effective_mp(sd, dm)
+    # u = e^v: the integrand is a smooth bump in v on any scale of the variances; pieces split at
+    # v_j = -log(2 sigma_j^2) (where factor j turns over), with extra nodes every 8 units between
+    breaks = np.unique(-np.log(2.0 * var))
+    nodes = [breaks[0]]
+    for a, b in zip(breaks[:-1], breaks[1:], strict=True):
+        nodes.extend(np.linspace(a, b, int(np.ceil((b - a) / 8.0)) + 1)[1:].tolist())
+    pieces = [(-np.inf, nodes[0])] + list(zip(nodes[:-1], nodes[1:], strict=True)) + [(nodes[-1], np.inf)]
 
-    def integrand(u: float, k: int) -> float:
-        # sigma_k^2 (1 + 2u sigma_k^2)^{-1} prod_j (1 + 2u sigma_j^2)^{-d_j/2}, in logs
-        log_prod = -0.5 * float(np.sum(dims * np.log1p(2.0 * u * var)))
-        return float(var[k] * np.exp(log_prod - np.log1p(2.0 * u * var[k])))
+    log2var = np.log(2.0 * var)
 
-    breaks = np.unique(0.5 / var)
-    edges = np.concatenate(([0.0], breaks))
+    def integrand(v: float, k: int) -> float:
+        # sigma_k^2 e^v (1 + 2 e^v sigma_k^2)^{-1} prod_j (1 + 2 e^v sigma_j^2)^{-d_j/2}, in logs
+        lg = np.logaddexp(0.0, v + log2var)
+        return float(np.exp(np.log(var[k]) + v - 0.5 * float(np.sum(dims * lg)) - lg[k]))
+
     out = []
     for k in range(var.size):
-        total = sum(quad(integrand, a, b, args=(k,), epsabs=0.0, epsrel=1e-13, limit=200)[0]
-                    for a, b in zip(edges[:-1], edges[1:], strict=True))
-        total += quad(integrand, edges[-1], np.inf, args=(k,), epsabs=0.0, epsrel=1e-13,
-                      limit=200)[0]
-        out.append(total)
+        out.append(sum(quad(integrand, a, b, args=(k,), epsabs=0.0, epsrel=1e-12, limit=200)[0]
+                       for a, b in pieces))
+    # the exact values satisfy sum_k d_k sigma~_k^2 = 1; a miss flags a failed quadrature
+    if abs(float(np.dot(dims, out)) - 1.0) > 1e-9:
+        return _effective_mp(sd, dm)
+    return tuple(out)
+
+
+def _effective_mp(sd: tuple[float, ...], dm: tuple[int, ...]) -> tuple[float, ...]:
+    """The same integral with mpmath (variances of any magnitude; the fallback of the float64 rule)."""
+    import mpmath as mp
+
+    with mp.workdps(25):
+        var = [mp.mpf(x) ** 2 for x in sd]
+        dims = [mp.mpf(int(x)) for x in dm]
+        breaks = sorted({-mp.log(2 * v) for v in var})
+        lo, hi = breaks[0], breaks[-1]
+        steps = max(1, int((hi - lo) / 4))                       # nodes every ~4 units of log u,
+        inner = {lo + i * (hi - lo) / steps for i in range(1, steps)}
+        tails = {lo - 4 * 2**i for i in range(6)} | {hi + 4 * 2**i for i in range(8)}  # and tails
+        pts = [mp.ninf] + sorted(set(breaks) | inner | tails) + [mp.inf]
+        out = []
+        for vk in var:
+            def f(v, vk=vk):
+                u = mp.exp(v)
+                lp = -sum(d * mp.log1p(2 * u * w) for d, w in zip(dims, var, strict=True)) / 2
+                return vk * u * mp.exp(lp - mp.log1p(2 * u * vk))
+            out.append(float(mp.quad(f, pts)))
     return tuple(out)
 
 
@@ -140,7 +182,9 @@ def effective_variances(stds: ArrayLike, dims: ArrayLike) -> np.ndarray:
         \tilde\sigma_k^2 = \int_0^\infty \frac{\sigma_k^2}{1 + 2u\sigma_k^2}
         \prod_j (1 + 2u\sigma_j^2)^{-d_j/2}\,du ,
 
-    evaluated by :func:`scipy.integrate.quad` (pieces split at :math:`u = 1/(2\sigma_j^2)`).  The
+    evaluated by :func:`scipy.integrate.quad` in :math:`v = \log u` (pieces split at
+    :math:`u = 1/(2\sigma_j^2)`), checked against :math:`\sum_k d_k\tilde\sigma_k^2 = 1` with an
+    mpmath fallback.  The
     docs/theory/losing-dimensions.md quotes the large-d approximation :math:`\sigma_k^2/\sum_j d_j\sigma_j^2`
     (0.408 and 0.0367 for the paper's 2/5/23 configuration, [D]); this is its exact value.  The authors'
     theory ignores the normalization and uses the raw stds (docs/theory/losing-dimensions.md sec. 1.2).
@@ -198,8 +242,17 @@ def energy_variances(stds: ArrayLike, dims: ArrayLike, t: ArrayLike, normalized:
     sd, dm = check_subspaces(stds, dims)
     ta = check_array(t, "t", lower=0.0, lower_open=True)
     var = _variances(sd, dm, normalized, effective)
-    s = _to_ve(ta, time)[..., None]
-    return (0.5 * _gate_q4(var, dm, normalized) + s * var) / s**2
+    with np.errstate(over="ignore"):
+        s = _to_ve(ta, time)[..., None]
+    q4 = _gate_q4(var, dm, normalized)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        # (g Q_4/2 + s sigma_k^2)/s^2 written so that s -> inf gives 0 and s^2 never underflows
+        out = var / s + (0.5 * q4 / s / s if q4 > 0 else 0.0)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"t must be larger: the REM energy variances at t = {float(np.min(ta)):g} are "
+                         "beyond the float64 range (they grow as stds^2/t, or stds^4/t^2 for Gaussian "
+                         "data)")
+    return out
 
 
 def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: bool = True,
@@ -277,7 +330,12 @@ def collapse_times(stds: ArrayLike, dims: ArrayLike, n: ArrayLike, normalized: b
         effective = bool(normalized)
     var = _variances(sd, dm, normalized, effective)
     L = np.log(nn)[..., None]
-    s = (var + np.sqrt(var**2 + 4.0 * L * _gate_q4(var, dm, normalized))) / (4.0 * L)
+    # (var + sqrt(var^2 + 4 L g Q_4))/(4L), written without var^2 (which overflows for var > 1e154)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio = np.where(var > 0, 4.0 * L * _gate_q4(var, dm, normalized) / var / var, 0.0)
+        s = np.where(var > 0, var * (1.0 + np.sqrt(1.0 + ratio)) / (4.0 * L), 0.0)
+        if _gate_q4(var, dm, normalized) > 0:       # var -> 0: the root sqrt(g Q_4 / 4L)
+            s = np.where(var > 0, s, np.sqrt(_gate_q4(var, dm, normalized) / (4.0 * L)))
     return _from_ve(s, time)
 
 
@@ -314,7 +372,12 @@ def norm_collapse_time(stds: ArrayLike, dims: ArrayLike, n: ArrayLike,
     time = _check_time_kind(time)
     sd, dm = check_subspaces(stds, dims)
     nn = _check_n(n)
-    s = np.sqrt(float(np.sum(dm * sd**4)) / (4.0 * np.log(nn)))
+    top = float(np.max(sd))         # sum d_j sigma_j^4 scaled by the largest sigma: no overflow
+    with np.errstate(over="ignore"):
+        s = top * top * np.sqrt(float(np.sum(dm * (sd / top) ** 4)) / (4.0 * np.log(nn)))
+    if not np.all(np.isfinite(s)):
+        raise ValueError(f"stds must be <= 1e150: t_C^(0) = sqrt(Q_4/4 log n) is beyond the float64 "
+                         f"range (got {top:g})")
     return restore_shape(_from_ve(s, time), n)
 
 

@@ -137,6 +137,9 @@ class SeparationOrder(NamedTuple):
 
 def _open_close(a: float, b: float, delta: float) -> tuple[float, float]:
     r"""Roots :math:`s_+ > s_-` of :math:`\Delta s^2 + (\Delta(a+b) - (b-a))s + \Delta ab = 0`."""
+    if not 1e-100 < b < 1e100:       # the roots scale with (a, b): solve for (a/b, 1), no underflow
+        sp, sm = _open_close(a / b, 1.0, delta)
+        return sp * b, sm * b
     p = (b - a) - delta * (a + b)
     disc = p * p - 4.0 * delta**2 * a * b
     if p <= 0.0 or disc <= 0.0:
@@ -198,7 +201,7 @@ def intermediate_gaps(fractions: ArrayLike, variances: ArrayLike,
                                        _NAN if delta is None else delta, *([_NAN] * 4)))
             continue
         a, b = gaps[k]
-        s_max = float(np.sqrt(a * b))
+        s_max = float(np.sqrt(a) * np.sqrt(b))          # sqrt(ab) without underflow of ab
         height = float((np.sqrt(b) - np.sqrt(a)) / (np.sqrt(b) + np.sqrt(a)))
         s_open, s_close = (_NAN, _NAN) if delta is None else _open_close(a, b, delta)
         out.append(IntermediateGap(k, pair, True, a, b, s_max, float(_ou_time(s_max)),

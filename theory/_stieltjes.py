@@ -221,7 +221,15 @@ def bulks_of(f: np.ndarray, v: np.ndarray,
     top edge) and back up on :math:`(-1/v_K, 0)`.  A detached bulk carries the mass
     :math:`\sum f_k` of the groups between its gaps (exact separation).
     """
-    if method == "poles" or (method == "auto" and v.size > POLY_MAX_GROUPS):
+    if v[-1] / v[0] > _MAX_SPREAD:
+        raise ValueError(f"variances must span at most a factor {_MAX_SPREAD:g} from the smallest to "
+                         f"the largest (got {v[0]:g} to {v[-1]:g})")
+    middle = np.sqrt(v[0]) * np.sqrt(v[-1])
+    if middle < _SCALE_RANGE[0] or middle > _SCALE_RANGE[1]:
+        return _bulks_rescaled(f, v, method)
+    if method == "poles" or (method == "auto" and (v.size > POLY_MAX_GROUPS
+                                                   or v[-1] / v[0] > _POLY_MAX_SPREAD
+                                                   or np.any(v[1:] / v[:-1] < _POLY_MIN_RATIO))):
         return bulks_many(f, v)
     crit = critical_points(f, v)
     poles = -1.0 / v                                   # ascending, since v is ascending
@@ -247,6 +255,28 @@ def bulks_of(f: np.ndarray, v: np.ndarray,
         lo, first = b, k + 1
     out.append(Bulk(lo, highest, float(np.sum(f[first:])), tuple(range(first, K))))
     return out, gaps
+
+
+_SCALE_RANGE = (1e-2, 1e2)       # geometric middle of the variances outside: edges from v / middle
+_POLY_MAX_SPREAD = 1e8            # wider spreads: the degree-2K polynomial loses its roots
+_MAX_SPREAD = 1e80                # the pole-by-pole search holds 1e-13 relative edges up to here
+_POLY_MIN_RATIO = 1.0 + 1e-3      # nearly equal variances: near-double poles hide the polynomial's
+                                  # critical points (a gap at 1 + 1e-7 was missed)
+
+
+def _bulks_rescaled(f: np.ndarray, v: np.ndarray,
+                    method: str) -> tuple[list[Bulk], dict[int, tuple[float, float]]]:
+    r"""Bulks of variances far from 1, from those of :math:`v/c`, c the geometric middle of v.
+
+    z(g) of the variances :math:`cv` is :math:`c\,z(cg)` of the variances v, so every edge scales by c
+    (Silverstein, Choi (1995), J. Multivariate Anal. 54, 295, eq. 1.6: the support scales with the
+    population spectrum); the float64 edge polynomial of 1e-300 variances would underflow.
+    """
+    c = float(np.exp(0.5 * (np.log(v[0]) + np.log(v[-1]))))
+    w = v / c
+    blist, gaps = bulks_of(f, w, method)
+    scaled = [Bulk(b.lower * c, b.upper * c, b.mass, b.groups) for b in blist]
+    return scaled, {k: (a * c, b * c) for k, (a, b) in gaps.items()}
 
 
 def bulk_density(lam: np.ndarray, f: np.ndarray, v: np.ndarray, blist: list[Bulk] | None = None,

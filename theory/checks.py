@@ -120,13 +120,20 @@ def check_array(
     ------
     ValueError
         ``"<name> must be <range> (got <value>)"`` for the first offending entry.
+    TypeError
+        Strings, bytes, booleans, complex numbers or None where numbers are expected (numpy would
+        turn ``"1.5"`` into 1.5, ``True`` into 1.0 and drop an imaginary part).
     """
     desc = range_text(lower, upper, lower_open=lower_open, upper_open=upper_open,
                       integer=integer, allow_inf=allow_inf)
+    _check_kind(value, name, desc)
     try:
         arr = np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be {desc} (got {value!r})") from None
+    except TypeError:
+        raise TypeError(f"{name} must be {desc} (got {_short(value)} of type "
+                        f"{type(value).__name__})") from None
+    except (ValueError, OverflowError):
+        raise ValueError(f"{name} must be {desc} (got {_short(value)})") from None
     if ndim is not None and arr.ndim != ndim:
         raise ValueError(f"{name} must be a {ndim}-dimensional array (got shape {arr.shape})")
     bad = np.isnan(arr) if allow_inf else ~np.isfinite(arr)
@@ -141,6 +148,44 @@ def check_array(
         first = arr[bad].flat[0] if arr.ndim else arr[()]
         raise ValueError(f"{name} must be {desc} (got {first:g})")
     return arr
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_kind(value: Any, name: str, desc: str) -> None:
+    """TypeError for strings, booleans, complex numbers and None given where numbers are expected.
+
+    numpy would convert ``"1.5"`` and ``True`` to 1.5 and 1.0 and drop the imaginary part of a
+    complex number (with only a warning): each is refused here, naming the parameter.
+    """
+    if value is None:
+        raise TypeError(f"{name} must be {desc} (got None)")
+    if isinstance(value, (str, bytes, bool, complex, np.bool_, np.complexfloating)):
+        raise TypeError(f"{name} must be {desc} (got {_short(value)} of type {type(value).__name__})")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if kind is None:
+        try:
+            kind = np.asarray(value).dtype.kind
+        except (TypeError, ValueError):
+            return                      # ragged or odd input: the conversion below reports it
+    if kind in "USbc" or kind == "O" and _has_bad_item(value):
+        what = {"U": "strings", "S": "bytes", "b": "booleans", "c": "complex numbers",
+                "O": "strings, booleans, complex numbers or None"}[kind]
+        raise TypeError(f"{name} must be {desc}, not {what} (got {_short(value)})")
+
+
+def _has_bad_item(value: Any) -> bool:
+    try:
+        items = np.asarray(value, dtype=object).ravel()
+    except (TypeError, ValueError):
+        return False
+    return any(v is None or isinstance(v, (str, bytes, bool, complex, np.bool_, np.complexfloating))
+               for v in items[:100000])
 
 
 def check_scalar(value: Any, name: str, **kwargs: Any) -> float:

@@ -60,6 +60,18 @@ from ._manifold_thresholds import effective_variances
 from .checks import check_array, check_scalar
 from .timemap import delta
 
+MAX_DIMENSION = 10**9      # models store d-vectors (8 GB each beyond): larger d is refused up front
+
+
+def _squared(sigma: float, name: str) -> float:
+    """sigma^2 as a finite positive float64, or a ValueError naming ``name``."""
+    sq = sigma * sigma
+    if not (np.finfo(np.float64).tiny <= sq < float("inf")):
+        raise ValueError(f"{name} must lie in [1e-154, 1e154] so that {name}^2 is a finite positive "
+                         f"float64 (got {sigma:g})")
+    return sq
+
+
 __all__ = ["GaussianMixture", "Gaussian", "LinearManifold"]
 
 COVARIANCE_KINDS = ("isotropic", "diagonal", "full")
@@ -240,12 +252,12 @@ class GaussianMixture:
         Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, sec. "Gaussian mixtures"
         (:math:`m = \tilde\mu(1,\dots,1)`, Fig. 2) and SI App. B.
         """
-        d = int(check_scalar(d, "d", lower=1, integer=True))
+        d = int(check_scalar(d, "d", lower=1, upper=MAX_DIMENSION, integer=True))
         mt = check_scalar(mu_tilde, "mu_tilde", lower=0.0)
         sg = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
         w = check_scalar(weight, "weight", lower=0.0, upper=1.0, lower_open=True, upper_open=True)
         m = np.full(d, mt)
-        return cls(np.stack([m, -m]), np.array([w, 1.0 - w]), sg * sg)
+        return cls(np.stack([m, -m]), np.array([w, 1.0 - w]), _squared(sg, "sigma"))
 
     @classmethod
     def simplex(cls, d: int, K: int, mu_tilde: float = 1.0, sigma: float = 1.0,
@@ -297,7 +309,7 @@ class GaussianMixture:
         True
         """
         K = int(check_scalar(K, "K", lower=2, integer=True))
-        d = int(check_scalar(d, "d", lower=K - 1, integer=True))
+        d = int(check_scalar(d, "d", lower=K - 1, upper=MAX_DIMENSION, integer=True))
         mt = check_scalar(mu_tilde, "mu_tilde", lower=0.0)
         sg = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
         j = np.arange(1, K)[:, None]
@@ -307,7 +319,7 @@ class GaussianMixture:
         jj = np.arange(K - 1)[:, None]
         basis = np.cos(np.pi * jj * (np.arange(d)[None, :] + 0.5) / d)
         basis *= np.sqrt(np.where(jj == 0, 1.0, 2.0) / d)                    # (K - 1, d), orthonormal
-        return cls(np.sqrt(d) * mt * (vertices @ basis), weights, sg * sg)
+        return cls(np.sqrt(d) * mt * (vertices @ basis), weights, _squared(sg, "sigma"))
 
     # -- structure ------------------------------------------------------------------------------------
 
@@ -831,8 +843,8 @@ class LinearManifold:
 
     def __init__(self, d: int, dims: ArrayLike, variances: ArrayLike, embedding: str = "orthonormal",
                  on_sphere: bool = False, rng=None, radius: float | None = None) -> None:
-        self.d = int(check_scalar(d, "d", lower=1, integer=True))
-        dm = check_array(dims, "dims", lower=1, integer=True)
+        self.d = int(check_scalar(d, "d", lower=1, upper=MAX_DIMENSION, integer=True))
+        dm = check_array(dims, "dims", lower=1, upper=MAX_DIMENSION, integer=True)
         if dm.ndim != 1 or dm.size == 0:
             raise ValueError(f"dims must be a non-empty 1-dimensional array (got shape {dm.shape})")
         var = check_array(variances, "variances", lower=0.0, lower_open=True)
@@ -897,7 +909,7 @@ class LinearManifold:
         Ventura et al. (2025), arXiv:2410.05898, sec. 6 (fractions :math:`f_k = m_k/d`);
         ``docs/theory/models.md``.
         """
-        d = int(check_scalar(d, "d", lower=1, integer=True))
+        d = int(check_scalar(d, "d", lower=1, upper=MAX_DIMENSION, integer=True))
         f = np.atleast_1d(check_array(fractions, "fractions", lower=0.0, lower_open=True))
         dims = np.rint(f * d).astype(np.int64)
         if np.any(dims < 1):

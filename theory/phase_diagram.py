@@ -133,7 +133,8 @@ def _t_s(d, mu_tilde):
     """The paper's t_S where it exists (d mu~^2 > 1), NaN elsewhere (no speciation, no regime II)."""
     d = np.asarray(d, dtype=float)
     out = np.full(d.shape, np.nan)
-    ok = d * mu_tilde**2 > 1.0
+    with np.errstate(divide="ignore"):
+        ok = np.log(d) + 2.0 * np.log(np.float64(mu_tilde)) > 0.0     # d mu~^2 > 1, in logs
     out[ok] = speciation_time(d[ok], mu_tilde)
     return out if out.ndim else float(out)
 

@@ -77,10 +77,40 @@ def covariance_spectrum(X: ArrayLike) -> np.ndarray:
     Biroli et al. (2024), eq. 11 and eq. 4 (``crit-spec``).
     docs/theory/dynamical-regimes.md sec. 2.1.
     """
-    x = _check_data(X)
-    xc = x - x.mean(axis=0)
+    xc, scale = _centred_scaled(_check_data(X))
     s = np.linalg.svd(xc, compute_uv=False)
-    return (s**2 / (x.shape[0] - 1)).astype(np.float64)
+    with np.errstate(over="ignore"):
+        out = (s**2 / (xc.shape[0] - 1)).astype(np.float64) * np.float64(scale) ** 2
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"X: covariance eigenvalues beyond the float64 range (largest entry of the "
+                         f"centred data {scale:.3g}); rescale the data")
+    return out
+
+
+def _centred_scaled(x: np.ndarray) -> tuple[np.ndarray, float]:
+    """(x - mean) / scale and scale = max |x - mean| (1 for constant data), without overflow."""
+    x = x.astype(np.float64, copy=False)
+    big = float(np.max(np.abs(x)))
+    x = x / big if big > 0 else x
+    xc = x - x.mean(axis=0)
+    inner = float(np.max(np.abs(xc)))
+    if inner == 0.0:
+        return xc, 1.0
+    return xc / inner, big * inner
+
+
+def _top_scaled(X: ArrayLike) -> tuple[float, float]:
+    """(top eigenvalue of the covariance of the scaled centred data, scale): Lambda = value * scale^2."""
+    xc, scale = _centred_scaled(_check_data(X))
+    n, d = xc.shape
+    if min(n, d) <= _DENSE_LIMIT:
+        gram = xc @ xc.T if n <= d else xc.T @ xc
+        return float(max(np.linalg.eigvalsh(gram)[-1], 0.0) / (n - 1)), scale
+    from scipy.sparse.linalg import LinearOperator, eigsh
+
+    op = LinearOperator((d, d), matvec=lambda v: xc.T @ (xc @ v), dtype=np.float64)
+    val = eigsh(op, k=1, which="LA", return_eigenvectors=False, tol=1e-12)
+    return float(max(val[0], 0.0) / (n - 1)), scale
 
 
 def top_covariance_eigenvalue(X: ArrayLike) -> float:
@@ -106,17 +136,14 @@ def top_covariance_eigenvalue(X: ArrayLike) -> float:
     ``lobpcg``).
     docs/theory/dynamical-regimes.md secs. 2.1 and 4.
     """
-    x = _check_data(X).astype(np.float64, copy=False)
-    n, d = x.shape
-    xc = x - x.mean(axis=0)
-    if min(n, d) <= _DENSE_LIMIT:
-        gram = xc @ xc.T if n <= d else xc.T @ xc
-        return float(np.linalg.eigvalsh(gram)[-1] / (n - 1))
-    from scipy.sparse.linalg import LinearOperator, eigsh
-
-    op = LinearOperator((d, d), matvec=lambda v: xc.T @ (xc @ v), dtype=np.float64)
-    val = eigsh(op, k=1, which="LA", return_eigenvectors=False, tol=1e-12)
-    return float(val[0] / (n - 1))
+    lam, scale = _top_scaled(X)
+    with np.errstate(over="ignore"):
+        out = np.float64(lam) * np.float64(scale) ** 2
+    if not np.isfinite(out):
+        raise ValueError(f"X: the top covariance eigenvalue is beyond the float64 range (log Lambda = "
+                         f"{np.log(lam) + 2 * np.log(scale):.6g}); speciation_time_from_data works "
+                         "in logs")
+    return float(out)
 
 
 def speciation_time_from_eigenvalue(Lambda: ArrayLike, convention: str = "paper",
@@ -205,4 +232,18 @@ def speciation_time_from_data(X: ArrayLike, convention: str = "paper", ddpm: boo
     Biroli et al. (2024), eq. 4 (``crit-spec``).
     docs/theory/dynamical-regimes.md secs. 2.1 and 4.
     """
-    return speciation_time_from_eigenvalue(top_covariance_eigenvalue(X), convention, ddpm)
+    lam, scale = _top_scaled(X)
+    if lam == 0.0:
+        raise ValueError("X: the data have no variance (all points are identical), so the top "
+                         "covariance eigenvalue Lambda is 0 and no speciation time is defined")
+    with np.errstate(over="ignore"):
+        full = np.float64(lam) * np.float64(scale) ** 2
+    if np.isfinite(full) and full > 0:
+        return speciation_time_from_eigenvalue(full, convention, ddpm)
+    if convention not in DATA_CONVENTIONS:
+        raise ValueError(f"convention must be one of {', '.join(DATA_CONVENTIONS)} (got {convention!r})")
+    if not np.isfinite(full):
+        # Lambda > 1.8e308: log(Lambda +/- 1) = log(Lambda) to float64 precision
+        t = 0.5 * (np.log(lam) + 2.0 * np.log(scale))
+        return float(ddpm_ou_times()[ddpm_first_step_after(t)]) if ddpm else float(t)
+    return speciation_time_from_eigenvalue(full, convention, ddpm)   # underflow: its own message

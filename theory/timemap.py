@@ -60,6 +60,9 @@ __all__ = [
 # ``precision=`` reference paths of the solvers); the public functions below check their input and
 # call them, and the theory modules call them directly on inputs they have already checked.
 
+MAX_STEPS = 10**8       # schedules are materialised arrays: longer ones are refused up front
+
+
 def _is_mp(x: Any) -> bool:
     """Whether ``x`` is an mpmath number (checked without importing mpmath)."""
     return type(x).__module__.split(".")[0] == "mpmath"
@@ -439,7 +442,7 @@ def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
     Ho et al. (2020), sec. 4; Biroli et al. (2024), SI "Denoising Diffusion Probabilistic Models".
     docs/theory/dynamical-regimes.md secs. 0 and 4.
     """
-    steps = int(check_scalar(steps, "steps", lower=1, integer=True))
+    steps = int(check_scalar(steps, "steps", lower=1, upper=MAX_STEPS, integer=True))
     b0 = check_scalar(beta_start, "beta_start", lower=0.0, upper=1.0, lower_open=True,
                       upper_open=True)
     b1 = check_scalar(beta_end, "beta_end", lower=0.0, upper=1.0, lower_open=True, upper_open=True)
@@ -473,7 +476,7 @@ def ddpm_cosine_alphabar(steps: int = 1000, s: float = 0.008, max_beta: float = 
     Nichol & Dhariwal (2021), eq. 17.
     docs/theory/dynamical-regimes.md sec. 0.
     """
-    steps = int(check_scalar(steps, "steps", lower=1, integer=True))
+    steps = int(check_scalar(steps, "steps", lower=1, upper=MAX_STEPS, integer=True))
     s = check_scalar(s, "s", lower=0.0)
     max_beta = check_scalar(max_beta, "max_beta", lower=0.0, upper=1.0, lower_open=True,
                             upper_open=True)
@@ -600,12 +603,20 @@ def edm_sigmas(steps: int = 18, sigma_min: float = 0.002, sigma_max: float = 80.
     Karras et al. (2022), eq. 5.
     docs/theory/dynamical-regimes.md sec. 0.
     """
-    steps = int(check_scalar(steps, "steps", lower=2, integer=True))
+    steps = int(check_scalar(steps, "steps", lower=2, upper=MAX_STEPS, integer=True))
     smin = check_scalar(sigma_min, "sigma_min", lower=0.0, lower_open=True)
     smax = check_scalar(sigma_max, "sigma_max", lower=smin, lower_open=True)
     rho = check_scalar(rho, "rho", lower=0.0, lower_open=True)
     i = np.arange(steps) / (steps - 1)
-    return (smax ** (1 / rho) + i * (smin ** (1 / rho) - smax ** (1 / rho))) ** rho
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        out = (np.float64(smax) ** (1 / rho) + i * (np.float64(smin) ** (1 / rho)
+                                                    - np.float64(smax) ** (1 / rho))) ** rho
+        if not np.all(np.isfinite(out) & (out > 0)):
+            # sigma^(1/rho) beyond float64 (small rho): the same interpolation in logs,
+            # log sigma_i = rho logaddexp(log(1 - i) + log(sigma_max)/rho, log(i) + log(sigma_min)/rho)
+            out = np.exp(rho * np.logaddexp(np.log1p(-i) + np.log(smax) / rho,
+                                            np.log(i) + np.log(smin) / rho))
+    return out
 
 
 def ou_time_from_edm_sigma(sigma: ArrayLike) -> np.ndarray | float:
@@ -627,4 +638,8 @@ def ou_time_from_edm_sigma(sigma: ArrayLike) -> np.ndarray | float:
     docs/theory/dynamical-regimes.md sec. 0.
     """
     sa = check_array(sigma, "sigma", lower=0.0, allow_inf=True)
-    return restore_shape(_ou_from_ve(sa**2), sigma)
+    with np.errstate(over="ignore"):
+        t = np.asarray(_ou_from_ve(sa**2), dtype=np.float64)
+    # sigma^2 beyond float64: t = log sigma + 1/2 log1p(sigma^-2) = log sigma to float64 precision
+    t = np.where(np.isinf(t) & np.isfinite(sa), np.log(np.where(np.isfinite(sa), sa, 1.0)), t)
+    return restore_shape(t, sigma)

@@ -112,7 +112,7 @@ class Dataset:
             if pts.shape[0] < 1 or pts.shape[1] < 1:
                 raise ValueError(f"data must have n >= 1 points and d >= 1 columns (got shape {pts.shape})")
             if pts.dtype not in (np.float32, np.float64):
-                pts = pts.astype(np.float64)
+                pts = check_array(pts, "data")        # strings, booleans, complex: TypeError
             self.points = check_array(pts, "data", dtype=pts.dtype)
         else:
             be = get_backend(pts)
@@ -304,7 +304,8 @@ def _prepare(x, t, ds: Dataset, chunk, tf32: bool = False, *, scale_time: bool =
         _, e, delta = _time_factors(t)
     else:                      # nearest points at t >= 0: the argmax needs no 1/Delta scale
         e, delta = math.exp(-check_scalar(t, "t", lower=0.0)), 1.0
-    step = chunk or _chunk_size(xb.shape[0], ds.n, be.itemsize(dtype), be)
+    step = _chunk_size(xb.shape[0], ds.n, be.itemsize(dtype), be) if chunk is None else \
+        int(check_scalar(chunk, "chunk", lower=1, integer=True))
     xs = xb * (e / delta)
     bias = ds.sq_norms * (0.5 * e * e / delta)
     return _Prepared(be, ds, xb, xs, bias, e, delta, step, bool(tf32 and be.is_gpu))

@@ -169,6 +169,10 @@ def from_array(points, labels=None, dtype=None) -> Dataset:
         The wrapped data.
     """
     arr = np.asarray(points)
+    if arr.dtype not in (np.float32, np.float64):
+        arr = check_array(arr, "points")              # strings, booleans, complex: TypeError
+    else:
+        check_array(arr, "points", dtype=arr.dtype)   # NaN or inf: ValueError naming points
     if dtype is not None:
         arr = arr.astype(dtype)
     return Dataset(arr, labels)

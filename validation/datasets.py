@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,8 +96,9 @@ def preprocess(images, *, scale: str | float | None = "auto", centring: str = "c
     images : array_like, shape (n, d), (n, H, W) or (n, H, W, C)
         Pixel values (channels last; pass ``channels_last=False`` for (n, C, H, W)).
     scale : "auto", float or None
-        ``"auto"``: integer pixels are divided by 255 (by the largest value of their type when they
-        exceed 255, e.g. 16-bit images),
+        ``"auto"``: integer pixels are divided by 255 (when they exceed 255 in magnitude, by
+        :math:`2^b - 1`, b the larger of 16 and the number of bits of the largest magnitude: 65535
+        for 16-bit images),
         floats with a maximum above 1 by that maximum, floats already in [0, 1] are kept; a number
         divides by it; ``None`` keeps the values.
     centring : {"channel", "pixel", "none"}
@@ -120,6 +122,8 @@ def preprocess(images, *, scale: str | float | None = "auto", centring: str = "c
                          f"(got shape {arr.shape})")
     if arr.shape[0] < 2 or min(arr.shape[1:]) < 1:
         raise ValueError(f"images must hold n >= 2 non-empty images (got shape {arr.shape})")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"images must be real pixel values (got dtype {arr.dtype})")
     if not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise ValueError(f"images must be numeric (got dtype {arr.dtype})")
     if arr.ndim == 4 and not channels_last:
@@ -134,8 +138,10 @@ def preprocess(images, *, scale: str | float | None = "auto", centring: str = "c
         if arr.dtype == bool:
             factor = 1.0
         elif np.issubdtype(arr.dtype, np.integer):
-            # 8-bit pixels in any integer type; otherwise the full range of the type (uint16 ...)
-            factor = 255.0 if x.max() <= 255 else float(np.iinfo(arr.dtype).max)
+            # 8-bit pixels in any integer type; otherwise 2^b - 1 with b = max(16, the bits of the
+            # largest magnitude): 16-bit images keep their usual scale, wider ones land in [-1, 1]
+            top = int(max(abs(int(arr.max())), abs(int(arr.min()))))
+            factor = 255.0 if top <= 255 else float(2 ** max(16, top.bit_length()) - 1)
         elif x.max() > 1.0:
             factor = float(x.max())
         else:
@@ -344,14 +350,29 @@ def load_path(path, *, labels=None, classes=None, subsample: int | None = None, 
     p = Path(path)
     if not p.exists():
         raise ValueError(f"path: {p} does not exist")
+    images, lab = _read_path(p)
+    if labels is not None:
+        lab = _read_labels(Path(labels)) if isinstance(labels, (str, Path)) else np.asarray(labels)
+    try:
+        return _finish(images, lab, str(p), classes, subsample, rng, "auto", centring, channels_last)
+    except (ValueError, TypeError) as exc:
+        if str(exc).startswith(str(p)):
+            raise
+        raise type(exc)(f"{p}: {exc}") from None
+
+
+def _read_path(p: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """The images (and labels found with them) of a .npy/.npz file or a folder; ValueError naming
+    the file for anything unreadable (truncated, empty, not an archive, a member not an array)."""
     lab = None
     if p.is_dir():
         images, lab = _read_folder(p)
     elif p.suffix == ".npy":
         try:
             images = np.load(p, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise ValueError(f"{p}: not a valid .npy file ({exc})") from None
+        except (OSError, ValueError, EOFError) as exc:
+            why = exc if str(exc) else type(exc).__name__
+            raise ValueError(f"{p}: not a valid .npy file ({why}; empty or truncated?)") from None
     elif p.suffix == ".npz":
         try:
             with np.load(p, allow_pickle=False) as z:
@@ -361,9 +382,11 @@ def load_path(path, *, labels=None, classes=None, subsample: int | None = None, 
                     raise ValueError(f"{p}: no image array found (expected one of "
                                      f"{', '.join(_X_KEYS)}; found {', '.join(keys) or 'nothing'})")
                 images = z[xk]
+                if not isinstance(images, np.ndarray):
+                    raise ValueError(f"{p}: member {xk!r} is not a .npy array")
                 yk = next((k for k in _Y_KEYS if k in keys and k != xk), None)
                 lab = None if yk is None else z[yk]
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zipfile.BadZipFile) as exc:
             raise ValueError(f"{p}: not a valid .npz file ({exc})") from None
         except ValueError as exc:
             if str(exc).startswith(str(p)):
@@ -371,6 +394,4 @@ def load_path(path, *, labels=None, classes=None, subsample: int | None = None, 
             raise ValueError(f"{p}: not a valid .npz file ({exc})") from None
     else:
         raise ValueError(f"path must be a .npy or .npz file or a folder of images (got {p})")
-    if labels is not None:
-        lab = _read_labels(Path(labels)) if isinstance(labels, (str, Path)) else np.asarray(labels)
-    return _finish(images, lab, str(p), classes, subsample, rng, "auto", centring, channels_last)
+    return images, lab

@@ -68,7 +68,7 @@ def time_grid(T: float, t_min: float, steps: int) -> np.ndarray:
     """
     T = check_scalar(T, "T", lower=0.0, lower_open=True)
     t_min = check_scalar(t_min, "t_min", lower=0.0, upper=T, upper_open=True)
-    steps = int(check_scalar(steps, "steps", lower=1, integer=True))
+    steps = int(check_scalar(steps, "steps", lower=1, upper=10**8, integer=True))
     return np.linspace(T, t_min, steps + 1)
 
 
