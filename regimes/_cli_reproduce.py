@@ -39,6 +39,11 @@ def register(subparsers) -> None:
                           "--quick: toy sizes, seconds)")
     rep.add_argument("--config", action="append", metavar="D,N",
                      help="fig3 --large: a (d, n) to run instead of the defaults (repeatable)")
+    rep.add_argument("--restart", action="store_true",
+                     help="discard the checkpoint of an earlier run instead of resuming from it "
+                          "(a checkpoint of other parameters or another version is refused)")
+    rep.add_argument("--keep-checkpoint", action="store_true",
+                     help="keep the checkpoint after a successful run (default: removed)")
     add_scheduler_options(rep)
     rep.set_defaults(handler=_run)
 
@@ -51,6 +56,8 @@ def _run(args: argparse.Namespace) -> int:
     for name in ("scheduler", "checkpoint_dir", "config"):
         if getattr(args, name) is not None:
             raise ValueError(f"--{name.replace('_', '-')} applies to fig3 --large only")
+    scheduler_options(args)                 # --workers, --connect-timeout: checked even when unused
+    ck = {"restart": args.restart, "keep_checkpoint": args.keep_checkpoint}
     out = args.out or args.figure
     if args.figure == "finite-size":
         res = reproduce_finite_size(out, quick=args.quick, rng=0 if args.seed is None else args.seed)
@@ -60,11 +67,11 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  {res.seconds:.1f} s; files: {res.png}, {res.csv}, {res.json}")
         return 0
     if args.figure in ("fig4", "fig5"):
-        return _reproduce_real(args, out)
+        return _reproduce_real(args, out, ck)
     seed = 232 if args.seed is None else args.seed
     if args.figure == "fig2":
         res = reproduce_fig2(out, quick=args.quick, rng=seed,
-                             full_dimensional=args.full_dimensional)
+                             full_dimensional=args.full_dimensional, **ck)
         s = res.summary
         print(f"Fig. 2: {s['n_points']} cloning points; (MC - eq. 6)/s.e.: max |z| = "
               f"{s['max_abs_z']:.2f}, rms = {s['rms_z']:.2f}")
@@ -72,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"  d = 1024, t = {p['t']}: ours {p['ours']:.4f}, paper {p['paper']:.4f}, "
                   f"eq. 6 {p['theory']:.4f}")
     else:
-        res = reproduce_fig3(out, quick=args.quick, rng=seed)
+        res = reproduce_fig3(out, quick=args.quick, rng=seed, **ck)
         s = res.summary
         for d, v in s["collapse_time_from_entropy"].items():
             est = "none on the grid" if v["estimate"] is None else f"{v['estimate']:.3f}"
@@ -87,10 +94,10 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reproduce_real(args: argparse.Namespace, out: str) -> int:
+def _reproduce_real(args: argparse.Namespace, out: str, ck: dict) -> int:
     seed = 0 if args.seed is None else args.seed
     fun = reproduce_fig4 if args.figure == "fig4" else reproduce_fig5
-    res = fun(out, quick=args.quick, rng=seed)
+    res = fun(out, quick=args.quick, rng=seed, **ck)
     for label, s in res.summary.items():
         if args.figure == "fig4":
             cross = s["phi_crossing_over_t_S"]

@@ -69,7 +69,8 @@ class FigureOutput:
 
 
 def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: int = 232,
-                   full_dimensional: bool = False, progress: bool | None = None) -> FigureOutput:
+                   full_dimensional: bool = False, progress: bool | None = None,
+                   restart: bool = False, keep_checkpoint: bool = False) -> FigureOutput:
     """Figure 2: phi(t) by cloning with the population score, against eq. 6, for several d.
 
     Parameters
@@ -82,6 +83,10 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
         Integer seed of the numpy Generators (the paper's runs used 232), recorded with the results.
     full_dimensional : bool
         Integrate the d-dimensional SDE instead of the exact one-dimensional projection.
+    restart : bool
+        Discard an existing checkpoint instead of resuming (or refusing) it.
+    keep_checkpoint : bool
+        Keep the checkpoint after a successful run (default: removed).
 
     References
     ----------
@@ -96,7 +101,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
               "method": "euler", "mu_tilde": 1.0, "sigma": 1.0, "m": "ones",
               "clone_times": clone_times.tolist(), "full_dimensional": full_dimensional}
     t0 = time.perf_counter()
-    run = PointRun(out / "fig2.checkpoint.json", params, seed)
+    run = PointRun(out / "fig2.checkpoint.json", params, seed, restart=restart)
 
     def one(d: int) -> dict:
         dim = d if full_dimensional else 1
@@ -147,11 +152,13 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
     secs = time.perf_counter() - t0
     write_json(out / "fig2.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
+    run.finish(keep=keep_checkpoint)
     return FigureOutput(png, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
 
 
 def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: int = 232,
-                   progress: bool | None = None) -> FigureOutput:
+                   progress: bool | None = None, restart: bool = False,
+                   keep_checkpoint: bool = False) -> FigureOutput:
     """Figure 3: f^e(t)/alpha from samples against the closed forms, d = 256, 1024, 4096, n = 20000.
 
     Parameters
@@ -162,6 +169,10 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
         Ten times instead of twenty and a target error three times the paper's.
     rng : int
         Integer seed (recorded with the results).
+    restart : bool
+        Discard an existing checkpoint instead of resuming (or refusing) it.
+    keep_checkpoint : bool
+        Keep the checkpoint after a successful run (default: removed).
 
     Notes
     -----
@@ -186,7 +197,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     params = {"figure": 3, "dims": dims, "n": n, "mu_tilde": 1.0, "sigma": 1.0, "m": "random",
               "times": times.tolist(), "target_se_over_alpha": target, "pilot": pilot}
     t0 = time.perf_counter()
-    run = PointRun(out / "fig3.checkpoint.json", params, seed)
+    run = PointRun(out / "fig3.checkpoint.json", params, seed, restart=restart)
     datasets: dict[int, object] = {}
 
     def one(point) -> dict:
@@ -279,5 +290,6 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     summary["seconds"] = secs
     write_json(out / "fig3.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
+    run.finish(keep=keep_checkpoint)
     return FigureOutput(png, out / "fig3.csv", out / "fig3.json", rows, secs, summary)
 
