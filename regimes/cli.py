@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import pickle
 import pkgutil
 import re
 import signal
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import threading
 import warnings
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -163,7 +165,12 @@ def _given(argv: Sequence[str], p: argparse.ArgumentParser) -> str:
             i = j
         else:
             i += 1
-    return " ".join(out) if out else "the default options"
+    for a in p._actions:                      # positionals: NAME value
+        if not a.option_strings and a.dest not in ("help", "command"):
+            value = getattr(_given.args, a.dest, None)
+            if isinstance(value, str):
+                out.insert(0, f"{a.dest.upper()} {value!r}")
+    return " ".join(out) if out else "with the default options"
 
 
 # ------------------------------------------------------------------------------ checks before running
@@ -303,7 +310,13 @@ def _message(exc: BaseException, names: dict[str, str], given: str) -> tuple[str
     """The one line (and exit status) of an exception of a handler."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (ValueError, TypeError)):
-        return f"regimes: error: {_rename(text, names)}", 2
+        text = _rename(text, names)
+        named = set(names.values())
+        if not any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text) for o in named):
+            text = f"{given}: {text}"          # the API's own words: say which input they are about
+        return f"regimes: error: {text}", 2
+    if isinstance(exc, (EOFError, zipfile.BadZipFile, pickle.UnpicklingError)):
+        return f"regimes: error: {given}: cannot read the input ({type(exc).__name__}: {text})", 2
     if isinstance(exc, MemoryError):
         return (f"regimes: error: {given}: not enough memory for this request "
                 f"({text}); use smaller values"), 2
@@ -351,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - the contract: one line, never a traceback
         if debug:
             raise
+        _given.args = args
         line, status = _message(exc, names, _given(argv, p))
         _fail(line, status)
     finally:

@@ -55,7 +55,7 @@ def _judge_refusal(path: Path, **kw) -> tuple[str, str]:
     except ValueError as exc:
         msg = str(exc)
         if path.name in msg and "\n" not in msg:
-            return "pass", msg[:160]
+            return "pass", msg
         return "unclear", f"refused without naming the file in one line: {msg[:160]!r}"
     except Exception as exc:     # noqa: BLE001
         return "traceback", f"{type(exc).__name__}: {str(exc)[:120]}"
@@ -203,14 +203,18 @@ ATTACKS = {f.__name__: f for f in (truncated, invalid_json, wrong_shape_list, wr
                                    removed_after_success)}
 
 
-def sigterm_attack(root: Path, delay: float = 3.0) -> tuple[str, str]:
+def sigterm_attack(root: Path, delay: float = 0.5) -> tuple[str, str]:
     """SIGTERM to ``regimes reproduce fig2 --quick`` mid-run: one line, no temporary files, no
     partial output set (the checkpoint may stay: it is what a rerun resumes from)."""
     env = {**os.environ, "MPLBACKEND": "Agg",
-           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+           "PYTHONPATH": os.environ.get("PYTHONPATH") or str(Path(__file__).resolve().parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "regimes.cli", "reproduce", "fig2", "--quick",
                              "--out", "r"], cwd=root, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while not (root / "r" / "fig2.checkpoint.json").exists() and proc.poll() is None \
+            and time.monotonic() < deadline:      # the first point is done: the run is computing
+        time.sleep(0.05)
     time.sleep(delay)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)

@@ -273,9 +273,9 @@ def fuzz_cases() -> list[Case]:
 
 def positional_cases() -> list[Case]:
     return [
-        Case(["citation", ""], "error", "name"),
-        Case(["citation", "no_such_thing"], "error", "name"),
-        Case(["citation", "theory.nope.nope"], "error", "name"),
+        Case(["citation", ""], "error", "NAME"),
+        Case(["citation", "no_such_thing"], "error", "NAME"),
+        Case(["citation", "theory.nope.nope"], "error", "NAME"),
         Case(["reproduce", "bogus"], "error", "figure"),
         *[Case([*BASE["analyze"][:1], v, *BASE["analyze"][2:]], "error", "PATH" if v else "",
                ("a",), note="analyze PATH") for v in INPUT_PATH_VALUES + ("const.npy",)],
