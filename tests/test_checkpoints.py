@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 
+import _checkpoint_attack as ck
 import pytest
 
-import _checkpoint_attack as ck
 from regimes.runs import CHECKPOINT_FORMAT, CheckpointError, PointRun, recorded_seed
 from theory import __version__
 

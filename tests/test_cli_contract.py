@@ -11,10 +11,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
-
 import _checkpoint_attack as ck  # noqa: E402
 import _cli_attack as attack  # noqa: E402
+import pytest  # noqa: E402
+
 from regimes.cli import main  # noqa: E402
 
 #: the issue's cases that run for minutes on the code before the hardening (kept for the counts)
