@@ -70,7 +70,8 @@ def _phase_diagram(args: argparse.Namespace, stds: list, dims: list, tangent: li
 
 def _run(args: argparse.Namespace) -> int:
     if len(args.stds) != len(args.dims):
-        raise ValueError(f"dims must have one entry per std, {len(args.stds)} (got {len(args.dims)})")
+        raise ValueError(f"--stds and --dims must have the same length, one dimension per standard "
+                         f"deviation (got {len(args.stds)} stds and {len(args.dims)} dims)")
     res = manifold_experiment(args.stds, args.dims, args.d, args.n, normal_std=args.normal_std,
                               normalized=not args.gaussian, rng=args.seed, quick=args.quick,
                               n_points=args.points)

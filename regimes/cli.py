@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from theory import __version__
+from theory.citation import citation
 from theory.files import output_set
 
 __all__ = ["main", "build_parser"]
@@ -254,8 +255,6 @@ def _check_outputs(args: argparse.Namespace, p: argparse.ArgumentParser) -> None
 # ------------------------------------------------------------------------------------- the output
 
 def _sources(command: str) -> dict:
-    from theory.citation import citation
-
     out = {}
     for key, name in SOURCES.get(command, {}).items():
         try:

@@ -246,7 +246,7 @@ def fuzz_cases() -> list[Case]:
                 values = SPECIAL.get(opt, ("bogus", ""))
                 kind = "error"
             elif opt in SPECIAL:
-                values, kind = SPECIAL[opt], "either"
+                values, kind = SPECIAL[opt], "error" if cmd in ERRORS_ONLY else "either"
             elif opt in OUTPUT_OPTIONS or opt in DIR_OPTIONS:
                 pairs = PATH_VALUES if opt in OUTPUT_OPTIONS else DIR_VALUES
                 values, kind = tuple(v for v, _ in pairs), dict(pairs)
