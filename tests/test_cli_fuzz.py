@@ -17,9 +17,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pytest  # noqa: E402
-
 import _cli_attack as attack  # noqa: E402
+import pytest  # noqa: E402
 
 ALL = attack.fuzz_cases()
 _FIRST = ("abc", "/proc/x/y.png", "/proc/x/y", "missing.npy", "bogus")
