@@ -310,9 +310,12 @@ def _message(exc: BaseException, names: dict[str, str], given: str) -> tuple[str
     text = " ".join(str(exc).split()) or type(exc).__name__
     if isinstance(exc, (ValueError, TypeError)):
         text = _rename(text, names)
-        named = set(names.values())
-        if not any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text) for o in named):
-            text = f"{given}: {text}"          # the API's own words: say which input they are about
+        named = [o for o in set(names.values())
+                 if re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text)]
+        if not named or not any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", given)
+                                for o in named):
+            # the API's own words, or an option left at its default: say which inputs they are about
+            text = f"{given}: {text}"
         return f"regimes: error: {text}", 2
     if isinstance(exc, (EOFError, zipfile.BadZipFile, pickle.UnpicklingError)):
         return f"regimes: error: {given}: cannot read the input ({type(exc).__name__}: {text})", 2
