@@ -204,6 +204,10 @@ def test_atomic_path_rejects_empty_and_folders(tmp_path):
     with pytest.raises(ValueError, match="folder"):
         write_text(tmp_path, "x")
     assert list(tmp_path.iterdir()) == []
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(ValueError, match="special file"):
+        write_text(tmp_path / "fifo", "x")
+    assert [p.name for p in tmp_path.iterdir()] == ["fifo"]
 
 
 def test_sigterm_leaves_no_partial_set(tmp_path):

@@ -49,6 +49,9 @@ def _check_target(path: str | os.PathLike) -> Path:
     target = Path(path)
     if str(path).endswith(os.sep) or target.is_dir():
         raise ValueError(f"path must name a file, not a folder (got {str(path)!r})")
+    if target.exists() and not target.is_file():
+        # a rename onto a device (/dev/null) or a FIFO would replace it
+        raise ValueError(f"path must name a regular file (got {str(path)!r}: a device or special file)")
     return target
 
 
@@ -115,7 +118,7 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None, *,
     Raises
     ------
     ValueError
-        If ``path`` is empty or names a folder.
+        If ``path`` is empty, names a folder or a special file (a device, a FIFO).
     """
     target = _check_target(path)
     created = _make_parents(target.parent)
