@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 
 def finite(text: str) -> float:
-    """A float argument (non-finite values are rejected by :func:`regimes.cli.main` with a message)."""
+    """A finite float argument; anything else is a one-line error naming the option."""
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"must be a finite number (got {text!r})") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number (got {text!r})")
+    return value
 
 
 def add_gm_params(p: argparse.ArgumentParser, d: float = 1024, n: float | None = 20000) -> None:

@@ -21,6 +21,7 @@ from theory.checks import check_scalar
 from theory.models import GaussianMixture
 
 from ._arguments import add_gm_params, finite
+from ._resources import check_memory
 from .figures import plot_gaussian_mixture, plot_mixture
 from .gm_summary import MixtureRegimes, solve_gaussian_mixture, solve_mixture
 
@@ -202,6 +203,9 @@ def _build_mixture(args: argparse.Namespace) -> tuple[GaussianMixture, np.ndarra
         else:
             K = 2
         means = None
+    # the (K, d) means, the simplex basis and the solvers' working copies: refused up front if too big
+    check_memory(8.0 * d * (4.0 * K + 8.0), f"d = {d}, K = {K} classes: the (K, d) class means and "
+                                            f"their working copies")
     mu = check_scalar(_DEFAULTS["mu_tilde"] if args.mu_tilde is None else args.mu_tilde, "mu_tilde",
                       lower=0.0, lower_open=True)
     sigma = check_scalar(_DEFAULTS["sigma"] if args.sigma is None else args.sigma, "sigma",

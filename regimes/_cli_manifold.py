@@ -94,7 +94,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.no_plot:
         args.plot = args.phase_diagram = None
     if len(args.stds) != len(args.dims):
-        raise ValueError(f"dims must have one entry per std, {len(args.stds)} (got {len(args.dims)})")
+        raise ValueError(f"--stds and --dims must have the same length, one dimension per standard "
+                         f"deviation (got {len(args.stds)} stds and {len(args.dims)} dims)")
     with log_lines():          # off a terminal, long runs log their progress on stderr
         res = manifold_experiment(args.stds, args.dims, args.d, args.n, normal_std=args.normal_std,
                                   normalized=not args.gaussian, rng=args.seed, quick=args.quick,

@@ -49,6 +49,11 @@ def register(subparsers) -> None:
     rep.add_argument("--no-plot", action="store_true", help="do not draw the figure (CSV and JSON only)")
     rep.add_argument("--json", action="store_true",
                      help="print the summary and the file names as JSON instead of text")
+    rep.add_argument("--restart", action="store_true",
+                     help="discard the checkpoint of an earlier run instead of resuming from it "
+                          "(a checkpoint of other parameters or another version is refused)")
+    rep.add_argument("--keep-checkpoint", action="store_true",
+                     help="keep the checkpoint after a successful run (default: removed)")
     add_scheduler_options(rep)
     rep.set_defaults(handler=_run)
 
@@ -94,6 +99,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     for name in ("scheduler", "checkpoint_dir", "config"):
         if getattr(args, name) is not None:
             raise ValueError(f"--{name.replace('_', '-')} applies to fig3 --large only")
+    scheduler_options(args)                 # --workers, --connect-timeout: checked even when unused
+    ck = {"restart": args.restart, "keep_checkpoint": args.keep_checkpoint}
     out = args.out or args.figure
     if args.figure == "finite-size":
         res = reproduce_finite_size(out, quick=args.quick, rng=0 if args.seed is None else args.seed,
@@ -106,11 +113,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(f"  {res.seconds:.1f} s; files: {_files(res)}")
         return 0
     if args.figure in ("fig4", "fig5"):
-        return _reproduce_real(args, out)
+        return _reproduce_real(args, out, ck)
     seed = 232 if args.seed is None else args.seed
     if args.figure == "fig2":
         res = reproduce_fig2(out, quick=args.quick, rng=seed,
-                             full_dimensional=args.full_dimensional, plot=not args.no_plot)
+                             full_dimensional=args.full_dimensional, plot=not args.no_plot,
+                             **ck)
         if args.json:
             return _emit_json(args, res)
         s = res.summary
@@ -120,7 +128,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             print(f"  d = 1024, t = {p['t']}: ours {p['ours']:.4f}, paper {p['paper']:.4f}, "
                   f"eq. 6 {p['theory']:.4f}")
     else:
-        res = reproduce_fig3(out, quick=args.quick, rng=seed, plot=not args.no_plot)
+        res = reproduce_fig3(out, quick=args.quick, rng=seed, plot=not args.no_plot, **ck)
         if args.json:
             return _emit_json(args, res)
         s = res.summary
@@ -137,10 +145,10 @@ def _dispatch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reproduce_real(args: argparse.Namespace, out: str) -> int:
+def _reproduce_real(args: argparse.Namespace, out: str, ck: dict) -> int:
     seed = 0 if args.seed is None else args.seed
     fun = reproduce_fig4 if args.figure == "fig4" else reproduce_fig5
-    res = fun(out, quick=args.quick, rng=seed, plot=not args.no_plot)
+    res = fun(out, quick=args.quick, rng=seed, plot=not args.no_plot, **ck)
     if args.json:
         return _emit_json(args, res)
     for label, s in res.summary.items():

@@ -300,7 +300,10 @@ def _sweep(args, name: str, params: dict, K) -> dict:
     if not sep or key not in allowed:
         raise ValueError(f"--sweep must be KEY=V1,V2,... with KEY one of {', '.join(allowed)} "
                          f"(got {args.sweep!r})")
-    vals = [_law_value(name, key, x) for x in text.split(",")] if text else []
+    try:
+        vals = [_law_value(name, key, x) for x in text.split(",")] if text else []
+    except ValueError as exc:
+        raise ValueError(f"--sweep {args.sweep!r}: {exc}") from None
     if not vals:
         raise ValueError(f"--sweep {key} needs at least one value (got {args.sweep!r})")
     counts = bulks_vs_spread(lambda x: _make_law(name, {**params, key: x}), vals, K)

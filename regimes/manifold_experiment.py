@@ -30,6 +30,22 @@ from theory.models import LinearManifold
 from theory.timemap import ou_time_from_ve_variance
 from validation.memorization import compare_with_rem, measure_memorization
 
+from ._resources import check_memory
+
+
+def _memory_need(d: int, n: int, n_points: int) -> float:
+    """Bytes of the largest arrays of :func:`manifold_experiment`: the (d, d) embedding and its block
+    bases, the (n, d) data (and a working copy), and per time the (n_points, n) posterior weights
+    and the (n_points, d) test points and scores."""
+    return 8.0 * (2.0 * d * d + 2.0 * n * d + n_points * (2.0 * n + 4.0 * d))
+
+
+def _check_manifold_memory(d: int, n: int, n_points: int) -> None:
+    """Refuse up front a size that does not fit in memory (ValueError naming d, n and n_points)."""
+    check_memory(_memory_need(d, n, n_points),
+                 f"d = {d}, n = {n}, n_points = {n_points}: the (d, d) embedding, the (n, d) data and "
+                 f"the (n_points, n) weights")
+
 
 def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
                         normal_std: float = 0.01, normalized: bool = True, rng=2,
@@ -82,6 +98,7 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     if n_points is None:
         n_points = 16 if quick else 64
     n_points = int(check_scalar(n_points, "n_points", lower=2, integer=True))
+    _check_manifold_memory(d, n, n_points)
     extra = d - int(dm.sum())
     all_sd = np.append(sd, normal_std) if extra else sd
     all_dm = np.append(dm, extra) if extra else dm

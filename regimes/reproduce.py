@@ -101,7 +101,8 @@ class FigureOutput:
 
 def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: int = 232,
                    full_dimensional: bool = False, progress: bool | None = None,
-                   plot: bool = True) -> FigureOutput:
+                   plot: bool = True, restart: bool = False,
+                   keep_checkpoint: bool = False) -> FigureOutput:
     """Figure 2: phi(t) by cloning with the population score, against eq. 6, for several d.
 
     Parameters
@@ -118,6 +119,11 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
     plot : bool
         Draw the figure (False: the CSV and the JSON only; ``png`` is None).
+
+    restart : bool
+        Discard an existing checkpoint instead of resuming (or refusing) it.
+    keep_checkpoint : bool
+        Keep the checkpoint after a successful run (default: removed).
 
     Returns
     -------
@@ -138,7 +144,7 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
               "method": "euler", "mu_tilde": 1.0, "sigma": 1.0, "m": "ones",
               "clone_times": clone_times.tolist(), "full_dimensional": full_dimensional}
     t0 = time.perf_counter()
-    run = PointRun(out / "fig2.checkpoint.json", params, seed)
+    run = PointRun(out / "fig2.checkpoint.json", params, seed, restart=restart)
 
     def one(d: int) -> dict:
         dim = d if full_dimensional else 1
@@ -190,11 +196,13 @@ def reproduce_fig2(out_dir: str | Path = "fig2", *, quick: bool = False, rng: in
     secs = time.perf_counter() - t0
     write_json(out / "fig2.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
+    run.finish(keep=keep_checkpoint)
     return FigureOutput(png if plot else None, out / "fig2.csv", out / "fig2.json", rows, secs, summary)
 
 
 def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: int = 232,
-                   progress: bool | None = None, plot: bool = True) -> FigureOutput:
+                   progress: bool | None = None, plot: bool = True, restart: bool = False,
+                   keep_checkpoint: bool = False) -> FigureOutput:
     """Figure 3: f^e(t)/alpha from samples against the closed forms, d = 256, 1024, 4096, n = 20000.
 
     Parameters
@@ -209,6 +217,11 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
     plot : bool
         Draw the figure (False: the CSV and the JSON only; ``png`` is None).
+
+    restart : bool
+        Discard an existing checkpoint instead of resuming (or refusing) it.
+    keep_checkpoint : bool
+        Keep the checkpoint after a successful run (default: removed).
 
     Returns
     -------
@@ -239,7 +252,7 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     params = {"figure": 3, "dims": dims, "n": n, "mu_tilde": 1.0, "sigma": 1.0, "m": "random",
               "times": times.tolist(), "target_se_over_alpha": target, "pilot": pilot}
     t0 = time.perf_counter()
-    run = PointRun(out / "fig3.checkpoint.json", params, seed)
+    run = PointRun(out / "fig3.checkpoint.json", params, seed, restart=restart)
     datasets: dict[int, object] = {}
 
     def one(point) -> dict:
@@ -333,5 +346,6 @@ def reproduce_fig3(out_dir: str | Path = "fig3", *, quick: bool = False, rng: in
     summary["seconds"] = secs
     write_json(out / "fig3.json", {**run_metadata(params, seed), "seconds": secs,
                                     "summary": summary})
+    run.finish(keep=keep_checkpoint)
     return FigureOutput(png if plot else None, out / "fig3.csv", out / "fig3.json", rows, secs, summary)
 

@@ -64,20 +64,22 @@ def _as_record(res) -> dict:
     return rec
 
 
-def _run(out: Path, figure: str, sets, quick: bool, seed: int, progress, **kw) -> tuple[dict, dict]:
+def _run(out: Path, figure: str, sets, quick: bool, seed: int, progress, restart: bool = False,
+         **kw) -> tuple[dict, dict, PointRun]:
     params = {"figure": figure, "sets": [list(map(str, s)) for s in sets], "quick": quick, **kw}
-    run = PointRun(out / f"{figure}.checkpoint.json", params, seed)
+    run = PointRun(out / f"{figure}.checkpoint.json", params, seed, restart=restart)
 
     def one(entry) -> dict:
         _, name, classes, sub = entry
         data = load_dataset(name, classes=classes, subsample=sub, rng=seed)
         return _as_record(analyze_dataset(data, name=entry[0], quick=quick, rng=seed, **kw))
 
-    return run.run(sets, one, key=lambda e: e[0], label=figure, progress=progress), params
+    return run.run(sets, one, key=lambda e: e[0], label=figure, progress=progress), params, run
 
 
 def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params: dict, seed: int,
-            t0: float, plot: bool = True) -> FigureOutput:
+            t0: float, plot: bool = True, run: PointRun | None = None,
+            keep_checkpoint: bool = False) -> FigureOutput:
     """Save the figure (unless ``plot`` is False), the CSV and the JSON of one reproduction
     (atomically)."""
     fig.tight_layout()
@@ -89,11 +91,14 @@ def _finish(fig, out: Path, figure: str, rows: list[dict], summary: dict, params
     secs = time.perf_counter() - t0
     write_json(out / f"{figure}.json", {**run_metadata(params, seed), "seconds": secs,
                                          "summary": summary})
+    if run is not None:
+        run.finish(keep=keep_checkpoint)
     return FigureOutput(png, out / f"{figure}.csv", out / f"{figure}.json", rows, secs, summary)
 
 
 def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: int = 0,
-                   progress: bool | None = None, plot: bool = True) -> FigureOutput:
+                   progress: bool | None = None, plot: bool = True, restart: bool = False,
+                   keep_checkpoint: bool = False) -> FigureOutput:
     """Figure 4: phi(t)/t_S on real digits, identity curves and cloning with the exact empirical score.
 
     Parameters
@@ -108,6 +113,10 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
     plot : bool
         Draw the figure (False: the CSV and the JSON only; ``png`` is None).
+    restart : bool
+        Discard an existing checkpoint instead of resuming (or refusing) it.
+    keep_checkpoint : bool
+        Keep the checkpoint after a successful run (default: removed).
 
     Returns
     -------
@@ -123,7 +132,8 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
     out = Path(out_dir)
     t0 = time.perf_counter()
     seed = recorded_seed(rng)
-    results, params = _run(out, "fig4", FIG4_SETS, quick, seed, progress, trajectories=False)
+    results, params, run = _run(out, "fig4", FIG4_SETS, quick, seed, progress, restart,
+                               trajectories=False)
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     rows, summary = [], {}
@@ -166,11 +176,12 @@ def reproduce_fig4(out_dir: str | Path = "fig4", *, quick: bool = False, rng: in
             ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 4 redrawn: speciation on real digits; lines: posterior-weight identity, "
                  f"points: cloning; 3 s.e.\n({_OFFLINE})", fontsize=8)
-    return _finish(fig, out, "fig4", rows, summary, params, seed, t0, plot)
+    return _finish(fig, out, "fig4", rows, summary, params, seed, t0, plot, run, keep_checkpoint)
 
 
 def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: int = 0,
-                   progress: bool | None = None, plot: bool = True) -> FigureOutput:
+                   progress: bool | None = None, plot: bool = True, restart: bool = False,
+                   keep_checkpoint: bool = False) -> FigureOutput:
     """Figure 5: last-changing-index histograms, phi_C(t) and f^e(t)/alpha on real digits.
 
     Parameters
@@ -185,6 +196,10 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: in
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
     plot : bool
         Draw the figure (False: the CSV and the JSON only; ``png`` is None).
+    restart : bool
+        Discard an existing checkpoint instead of resuming (or refusing) it.
+    keep_checkpoint : bool
+        Keep the checkpoint after a successful run (default: removed).
 
     Returns
     -------
@@ -200,7 +215,8 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: in
     out = Path(out_dir)
     t0 = time.perf_counter()
     seed = recorded_seed(rng)
-    results, params = _run(out, "fig5", FIG5_SETS, quick, seed, progress, cloning=False)
+    results, params, run = _run(out, "fig5", FIG5_SETS, quick, seed, progress, restart,
+                               cloning=False)
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
     rows, summary = [], {}
@@ -241,4 +257,4 @@ def reproduce_fig5(out_dir: str | Path = "fig5", *, quick: bool = False, rng: in
         ax.legend(fontsize=7)
     fig.suptitle(f"Fig. 5 redrawn: collapse on real digits, exact empirical score; 3 s.e.\n({_OFFLINE})",
                  fontsize=8)
-    return _finish(fig, out, "fig5", rows, summary, params, seed, t0, plot)
+    return _finish(fig, out, "fig5", rows, summary, params, seed, t0, plot, run, keep_checkpoint)

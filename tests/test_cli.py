@@ -159,7 +159,7 @@ def test_bad_input_exits_2_with_one_line(argv, param, capsys):
     captured = capsys.readouterr()
     err = captured.err.strip()
     assert "\n" not in err
-    assert re.match(rf"regimes: error: {param} must be", err), err
+    assert re.match(rf"regimes: error: --{param} must be", err), err
     assert "Traceback" not in captured.err
     assert captured.out == ""
     assert not os.path.exists("never.png")
@@ -198,7 +198,7 @@ def test_console_script_subprocess(tmp_path):
     bad = subprocess.run([*cmd, "gm", "--no-plot", "--sigma", "0"], capture_output=True, text=True,
                          cwd=tmp_path, env=env, timeout=120)
     assert bad.returncode == 2
-    assert bad.stderr.strip().startswith("regimes: error: sigma must be")
+    assert bad.stderr.strip().startswith("regimes: error: --sigma must be")
 
 
 def test_citation_api():
@@ -218,7 +218,7 @@ def test_citation_api():
 
 def test_reproduce_fig2_quick_writes_files_and_resumes(tmp_path, capsys):
     out = tmp_path / "f2"
-    assert main(["reproduce", "fig2", "--quick", "--out", str(out)]) == 0
+    assert main(["reproduce", "fig2", "--quick", "--out", str(out), "--keep-checkpoint"]) == 0
     text = capsys.readouterr().out
     assert "max |z|" in text
     for name in ("fig2.png", "fig2.csv", "fig2.json", "fig2.checkpoint.json"):
@@ -232,6 +232,7 @@ def test_reproduce_fig2_quick_writes_files_and_resumes(tmp_path, capsys):
     first = (out / "fig2.csv").read_text()
     assert main(["reproduce", "fig2", "--quick", "--out", str(out)]) == 0
     assert (out / "fig2.csv").read_text() == first
+    assert not (out / "fig2.checkpoint.json").exists()      # removed after a successful run
 
 
 def test_entry_point_resolves():

@@ -307,7 +307,7 @@ def test_reproduce_logs_progress_on_a_non_tty_stderr(capsys, tmp_path, monkeypat
     import regimes._cli_reproduce as cli_reproduce
     import theory.progress as progress
 
-    def fake_fig3(out, quick, rng, plot):                     # stands in for the long run
+    def fake_fig3(out, quick, rng, plot, **_ck):                  # stands in for the long run
         from regimes.reproduce import FigureOutput
 
         with progress.Progress(4, "fig3", interval=0.0) as bar:
@@ -355,7 +355,7 @@ def test_reproduce_fig4_text_names_the_reading_and_warns_near_one(capsys, tmp_pa
                                  "t_S_convention": "paper", "phi_crossing_over_t_S": 4.6},
                "MNIST": {"Lambda": 7.5, "t_S_used": 1.0, "t_S_convention": "lambda_plus_one",
                          "phi_crossing_over_t_S": None}}
-    monkeypatch.setattr(cli_reproduce, "reproduce_fig4", lambda out, quick, rng, plot: FigureOutput(
+    monkeypatch.setattr(cli_reproduce, "reproduce_fig4", lambda out, quick, rng, plot, **_ck: FigureOutput(
         None, tmp_path / "f.csv", tmp_path / "f.json", [], 1.0, summary))
     assert main(["reproduce", "fig4", "--no-plot", "--out", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()

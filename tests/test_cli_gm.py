@@ -273,7 +273,7 @@ def test_bad_input_exits_2_with_one_line(argv, param, says, capsys, tmp_path):
     captured = capsys.readouterr()
     err = captured.err.strip()
     assert "\n" not in err and "Traceback" not in err
-    assert re.match(rf"regimes: error: {param} must", err), err
+    assert re.match(rf"regimes: error: --{param.replace('_', '-')} must", err), err
     assert re.search(says, err), err
     assert captured.out == ""
     assert not os.path.exists("never.png")
@@ -291,4 +291,4 @@ def test_subprocess_hierarchical_json(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "regimes.cli", "gm", "--means", str(tmp_path / "no.npy")],
                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert bad.returncode == 2
-    assert bad.stderr.startswith("regimes: error: means must name an existing .npy file")
+    assert bad.stderr.startswith("regimes: error: --means must name an existing .npy file")

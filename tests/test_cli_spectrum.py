@@ -33,7 +33,7 @@ from theory.spectral import (  # noqa: E402
 from theory.timemap import ve_variance  # noqa: E402
 
 #: keys of a JSON result that are inputs or bookkeeping, not computed numbers
-INPUT_KEYS = {"mode", "input", "figure", "sources", "groups"}
+INPUT_KEYS = {"mode", "input", "figure", "sources", "groups", "version", "non_finite"}   # not computed
 POWER = ["--law", "power", "beta=1", "count=60", "fraction=0.4"]
 GRID = ["--points", "12", "--t-min", "1e-3", "--t-max", "3"]
 

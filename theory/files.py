@@ -1,16 +1,28 @@
 """Atomic writing of result files: a temporary file in the target folder, then a rename.
 
-A run that is interrupted (Ctrl-C, a crash, a full disk) therefore never leaves a half-written
-result file behind: either the old file (or none) or the complete new one is there.
+A run that is interrupted (Ctrl-C, SIGTERM, a crash, a full disk) therefore never leaves a
+half-written result file behind: either the old file (or none) or the complete new one is there.
+Inside :func:`output_set`, every file written through this module belongs to one set: if the block
+fails, the files it wrote are removed again (the ones it overwrote are restored) and the folders it
+created are removed, so that a failed run leaves no partial set and no temporary files.  Files
+written with ``keep=True`` (checkpoints) are not part of the set: they survive a failed run.
 
 Examples
 --------
->>> import json, pathlib, tempfile
->>> from theory.files import write_json
->>> with tempfile.TemporaryDirectory() as tmp:
-...     path = write_json(pathlib.Path(tmp) / "result.json", {"t_C": 2.5})
-...     print(json.loads(path.read_text()))
-{'t_C': 2.5}
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> try:
+...     with output_set():
+...         _ = write_text(folder / "a.txt", "a")
+...         raise RuntimeError("the run fails after the first file")
+... except RuntimeError:
+...     pass
+>>> sorted(p.name for p in folder.iterdir())
+[]
+>>> with output_set():
+...     _ = write_json(folder / "b.json", {"x": 1.0})
+>>> sorted(p.name for p in folder.iterdir())
+['b.json']
 """
 
 from __future__ import annotations
@@ -25,14 +37,88 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "write_csv", "write_json", "write_text"]
+__all__ = ["atomic_path", "output_set", "write_csv", "write_json", "write_text"]
+
+#: the journals of the open output sets (innermost last); each a list of (target, backup or None)
+_SETS: list[dict] = []
+
+
+def _check_target(path: str | os.PathLike) -> Path:
+    if isinstance(path, str) and not path.strip():
+        raise ValueError(f"path must name a file (got {path!r}: empty)")
+    target = Path(path)
+    if str(path).endswith(os.sep) or target.is_dir():
+        raise ValueError(f"path must name a file, not a folder (got {str(path)!r})")
+    if target.exists() and not target.is_file():
+        # a rename onto a device (/dev/null) or a FIFO would replace it
+        raise ValueError(f"path must name a regular file (got {str(path)!r}: a device or special file)")
+    return target
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and its missing ancestors; return the ones created (outermost first)."""
+    missing = []
+    p = folder
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing[::-1]
 
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[Path]:
+def output_set() -> Iterator[None]:
+    """All-or-nothing block: on an exception, undo every file written inside it.
+
+    Files written by :func:`atomic_path` (and the ``write_*`` functions) inside the block are
+    recorded; if the block raises (any exception, KeyboardInterrupt included), each new file is
+    removed, each overwritten file is restored from its backup and each folder the block created is
+    removed when empty.  On success the backups are deleted.  Sets nest: an inner set's files join
+    the outer one when it succeeds.
+
+    Yields
+    ------
+    None
+        The block runs inside the set.
+    """
+    journal: dict = {"files": [], "dirs": []}
+    _SETS.append(journal)
+    try:
+        yield
+    except BaseException:
+        _SETS.pop()
+        _rollback(journal)
+        raise
+    _SETS.pop()
+    if _SETS:
+        _SETS[-1]["files"].extend(journal["files"])
+        _SETS[-1]["dirs"].extend(journal["dirs"])
+    else:
+        for _target, backup in journal["files"]:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
+
+
+def _rollback(journal: dict) -> None:
+    for target, backup in reversed(journal["files"]):
+        with contextlib.suppress(OSError):
+            if backup is not None:
+                os.replace(backup, target)
+            else:
+                target.unlink()
+    for folder in reversed(journal["dirs"]):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, suffix: str | None = None, *,
+                keep: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; rename it onto ``path`` only on success.
 
     The temporary file keeps the target's suffix (matplotlib and numpy choose the format from it).
+    Inside :func:`output_set` the file joins the set (undone if the set fails) unless ``keep``.
 
     Parameters
     ----------
@@ -40,15 +126,24 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
         Target path.
     suffix : str, optional
         Suffix of the temporary file (default: the suffix of ``path``).
+    keep : bool, default False
+        Keep the file out of the enclosing :func:`output_set` (checkpoints survive a failed run).
 
     Yields
     ------
     pathlib.Path
         The temporary path to write to.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is empty, names a folder or a special file (a device, a FIFO).
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=suffix or target.suffix,
+    target = _check_target(path)
+    created = _make_parents(target.parent)
+    if _SETS and not keep:
+        _SETS[-1]["dirs"].extend(created)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem or 'file'}.", suffix=suffix or target.suffix,
                                dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
@@ -57,14 +152,22 @@ def atomic_path(path: str | os.PathLike, suffix: str | None = None) -> Iterator[
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~umask)   # mkstemp makes 0600; give the file normal permissions
+        backup = None
+        if _SETS and not keep:
+            if target.exists():
+                fd, bak = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".bak", dir=target.parent)
+                os.close(fd)
+                backup = Path(bak)
+                os.replace(target, backup)
+            _SETS[-1]["files"].append((target, backup))
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
 
 
-def _write(path: str | os.PathLike, writer: Callable[[IO[str]], None]) -> Path:
-    with atomic_path(path) as tmp:
+def _write(path: str | os.PathLike, writer: Callable[[IO[str]], None], keep: bool = False) -> Path:
+    with atomic_path(path, keep=keep) as tmp:
         with open(tmp, "w", encoding="utf-8") as fh:
             writer(fh)
             fh.flush()
@@ -72,7 +175,7 @@ def _write(path: str | os.PathLike, writer: Callable[[IO[str]], None]) -> Path:
     return Path(path)
 
 
-def write_text(path: str | os.PathLike, text: str) -> Path:
+def write_text(path: str | os.PathLike, text: str, *, keep: bool = False) -> Path:
     """Write ``text`` to ``path`` atomically.
 
     Parameters
@@ -81,16 +184,18 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
         Target file.
     text : str
         Content.
+    keep : bool, default False
+        Write outside any :func:`output_set` (the file survives a failed run).
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
-    return _write(path, lambda fh: fh.write(text))
+    return _write(path, lambda fh: fh.write(text), keep)
 
 
-def write_json(path: str | os.PathLike, obj: Any) -> Path:
+def write_json(path: str | os.PathLike, obj: Any, *, keep: bool = False) -> Path:
     """Write ``obj`` as indented JSON to ``path`` atomically.
 
     Parameters
@@ -99,16 +204,18 @@ def write_json(path: str | os.PathLike, obj: Any) -> Path:
         Target file.
     obj : object
         JSON-serialisable object (numpy scalars and arrays are converted).
+    keep : bool, default False
+        Write outside any :func:`output_set` (the file survives a failed run).
 
     Returns
     -------
     pathlib.Path
         ``path``.
     """
-    return _write(path, lambda fh: json.dump(obj, fh, indent=2, sort_keys=False, default=float))
+    return _write(path, lambda fh: json.dump(obj, fh, indent=2, sort_keys=False, default=float), keep)
 
 
-def write_csv(path: str | os.PathLike, rows: list[dict]) -> Path:
+def write_csv(path: str | os.PathLike, rows: list[dict], *, keep: bool = False) -> Path:
     """Write a list of dicts (the first row's keys as header) as CSV to ``path`` atomically.
 
     Parameters
@@ -117,6 +224,8 @@ def write_csv(path: str | os.PathLike, rows: list[dict]) -> Path:
         Target file.
     rows : list of dict
         One dict per row, all with the keys of the first row.
+    keep : bool, default False
+        Write outside any :func:`output_set` (the file survives a failed run).
 
     Returns
     -------
@@ -127,4 +236,4 @@ def write_csv(path: str | os.PathLike, rows: list[dict]) -> Path:
     writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    return write_text(path, buf.getvalue())
+    return write_text(path, buf.getvalue(), keep=keep)
