@@ -15,8 +15,8 @@ import tempfile
 import matplotlib.pyplot as plt
 import numpy as np
 
-from theory.gaussian_mixture import phi, speciation_time
 from regimes.reproduce import reproduce_fig2
+from theory.gaussian_mixture import phi, speciation_time
 
 with tempfile.TemporaryDirectory() as out:
     result = reproduce_fig2(out, quick=True, progress=False)

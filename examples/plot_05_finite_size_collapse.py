@@ -26,9 +26,9 @@ d, n = 32, 500
 model = GaussianMixture.symmetric(d)
 alpha = np.log(n) / d
 t_fine = np.linspace(0.05, 3.0, 300)
-t = np.linspace(0.3, 2.7, 6 if QUICK else 12)
+t = np.linspace(0.3, 2.7, 4 if QUICK else 8)
 sharp = excess_entropy(t_fine, model, n, finite_d=False)
-exact = excess_entropy(t, model, n, finite_size=True, n_x=16 if QUICK else 32)
+exact = excess_entropy(t, model, n, finite_size=True, n_x=16)
 
 fig, ax = plt.subplots(figsize=(6.5, 4.5))
 ax.plot(t_fine, sharp / alpha, "C0--", label="large d (sharp zero at $t_C$)")
