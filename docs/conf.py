@@ -93,3 +93,23 @@ html_static_path: list[str] = []
 # numpydoc renames the citations of a References section; module docstrings list references
 # that are not cited in the text, which is intended.
 suppress_warnings = ["ref.citation"]
+
+# A class re-exported by several public modules (validation.Dataset, validation.data.Dataset, ...) is
+# documented once per public name; autodoc also registers each under its canonical name, and when
+# that name goes through a private module (validation._posterior.Dataset) the registrations collide
+# ("duplicate object description").  Private names are not part of the API: a canonical name with
+# a private component is dropped (Sphinx >= 9 keeps it on _ClassDefProperties).
+try:
+    from sphinx.ext.autodoc._property_types import _ClassDefProperties
+except ImportError:  # pragma: no cover - other Sphinx layouts keep their default
+    _ClassDefProperties = None
+if _ClassDefProperties is not None:
+    _canonical = _ClassDefProperties.canonical_full_name
+
+    def _public_canonical(self):
+        name = _canonical.fget(self)
+        if name and any(part.startswith("_") for part in name.split(".")):
+            return None
+        return name
+
+    _ClassDefProperties.canonical_full_name = property(_public_canonical)

@@ -1,6 +1,6 @@
 r"""Figures of geometric memorization: the paper's three panels plus the retention curves.
 
-(a) theory spectrum (population Jacobian plus the memorization term, sorted and normalized);
+Panels: (a) theory spectrum (population Jacobian plus the memorization term, sorted and normalized);
 (b) the exact empirical-score Jacobian by blocks at test points; (c) the count of tangent dimensions
 against time, theory and Monte Carlo; (d) the retention of each subspace with the REM predictions and
 the predicted critical times marked.  Files are written atomically (:func:`regimes.figures.save_figure`).
