@@ -58,7 +58,7 @@ def reproduce_finite_size(out_dir: str | Path = "finite-size", *, quick: bool = 
     Returns
     -------
     FigureOutput
-        The files, one CSV row per (case, t) and a summary with the largest |z| per case.
+        The files, one CSV row per (case, t) and a summary with the largest ``|z|`` per case.
 
     Notes
     -----

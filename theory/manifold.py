@@ -10,8 +10,7 @@ lost first, with a window of geometric memorization in between.
 
 Contents
 --------
-collapse_times, norm_collapse_time, log_critical_sizes, critical_alphas, energy_variances,
-rem_retention
+collapse_times, norm_collapse_time, log_critical_sizes, critical_alphas, energy_variances, rem_retention
     The per-direction REM thresholds (the authors' formula, docs/theory/losing-dimensions.md secs. 2.1-2.3).
 subspace_collapse_times, subspace_rem_retention
     The subspace-resolved **extension** in the :math:`n = e^{\alpha d}` regime

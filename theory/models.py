@@ -1008,7 +1008,7 @@ class LinearManifold:
         """n points, (n, d) float64: :math:`x = Fz`, projected on the sphere with ``on_sphere``.
 
         The latent draw is ``rng.standard_normal((n, latent_dim))`` scaled per block; with
-        orthonormal or rotated blocks the projection on the sphere acts on z (|Fz| = |z|).
+        orthonormal or rotated blocks the projection on the sphere acts on z (``|Fz| = |z|``).
 
         References
         ----------

@@ -420,7 +420,7 @@ def alphabar_from_ou_time(t: ArrayLike) -> np.ndarray | float:
 
 def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
                          beta_end: float = 2e-2) -> np.ndarray:
-    """Cumulative signal level of the DDPM linear schedule, indexed ``k = 0 .. steps-1``.
+    """Cumulative signal level of the DDPM linear schedule, indexed by ``k`` from 0 to ``steps - 1``.
 
     :math:`\\bar\\alpha_k = \\prod_{s \\le k} (1 - \\beta_s)` with :math:`\\beta` linear from
     ``beta_start`` to ``beta_end`` (0-based index, as in the authors' code).
@@ -451,7 +451,7 @@ def ddpm_linear_alphabar(steps: int = 1000, beta_start: float = 1e-4,
 
 
 def ddpm_cosine_alphabar(steps: int = 1000, s: float = 0.008, max_beta: float = 0.999) -> np.ndarray:
-    """Cumulative signal level of the cosine schedule, indexed ``k = 0 .. steps-1``.
+    """Cumulative signal level of the cosine schedule, indexed by ``k`` from 0 to ``steps - 1``.
 
     :math:`\\bar\\alpha(u) = f(u)/f(0)`,
     :math:`f(u) = \\cos^2\\big(\\tfrac{u/T + s}{1+s}\\tfrac{\\pi}{2}\\big)`,

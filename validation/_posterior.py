@@ -152,7 +152,7 @@ class Dataset:
 
     @property
     def sq_norms(self):
-        """Squared norms |a^mu|^2 (n,), on the data's device."""
+        """Squared norms ``|a^mu|^2`` (n,), on the data's device."""
         if self._sq is None:
             self._sq = _row_sq(self.backend, self.points)
         return self._sq

@@ -215,7 +215,7 @@ def probe_singular_values(score: Callable[[np.ndarray, float], np.ndarray], x, t
     -----
     With Q = [q_1 .. q_K] orthonormal, the score matrix S has rows (s(x0 + h q_i) - s(x0 - h q_i))/(2h)
     = (J q_i)^T + O(h^2), i.e. S = Q^T J^T; for K = d its singular values are those of J, equal to
-    |eig J| for the symmetric Jacobian of an exact score (checked: max error 8e-12 at d = 100,
+    ``|eig J|`` for the symmetric Jacobian of an exact score (checked: max error 8e-12 at d = 100,
     h = 1e-3).
 
     References

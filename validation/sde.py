@@ -45,7 +45,7 @@ Score = Callable[[np.ndarray, float], np.ndarray]
 
 
 def time_grid(T: float, t_min: float, steps: int) -> np.ndarray:
-    """Uniform grid ``T = t_0 > t_1 > ... > t_steps = t_min`` (length ``steps + 1``).
+    """Uniform decreasing grid from ``t_0 = T`` to ``t_steps = t_min`` (length ``steps + 1``).
 
     Parameters
     ----------

@@ -60,7 +60,7 @@ def _split(n: int, n_shards: int) -> list[int]:
 class MixtureShard:
     """Shard ``index`` of n points of the symmetric mixture 1/2 N(+m, sigma^2 I) + 1/2 N(-m, sigma^2 I).
 
-    The mean m (a random direction, |m|^2 = d mu_tilde^2) is drawn from ``seed`` alone, so every
+    The mean m (a random direction, ``|m|^2 = d mu_tilde^2``) is drawn from ``seed`` alone, so every
     shard shares it; labels and noise come from the stream ``[seed, index + 1]``.
 
     Parameters
@@ -184,7 +184,7 @@ def mixture_shards(d: int, n: int, n_shards: int, seed: int, *, mu_tilde: float 
     seed : int
         Seed of the whole sample (the mean from ``[seed, 0]``, shard i from ``[seed, i + 1]``).
     mu_tilde, sigma : float
-        |m|^2 = d mu_tilde^2 and the class standard deviation.
+        ``|m|^2 = d mu_tilde^2`` and the class standard deviation.
 
     Returns
     -------
