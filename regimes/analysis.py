@@ -62,7 +62,7 @@ from .runs import run_metadata
 __all__ = ["DatasetAnalysis", "SpeciationReading", "analyze_dataset", "speciation_reading",
            "phi_crossing_time", "normalized_phi", "PHI_LEVEL", "T_S_READINGS", "LAMBDA_NEAR_ONE"]
 
-#: |Lambda - 1| below this: the readings of t_S disagree strongly (1/2 log Lambda -> 0 at Lambda = 1
+#: ``abs(Lambda - 1)`` below this: the readings of t_S disagree strongly (1/2 log Lambda -> 0 at Lambda = 1
 #: while 1/2 log(Lambda + 1) -> 0.35), and the analysis warns
 LAMBDA_NEAR_ONE = 0.5
 
