@@ -28,7 +28,7 @@ t = np.geomspace(1e-3, 10.0, 400)
 ret = rem_retention(stds, dims, n, t)
 fig, ax = plt.subplots(figsize=(6.5, 4.5))
 for k in range(len(stds)):
-    ax.plot(t, ret[:, k], color=f"C{k}", label=f"block {k}: std {stds[k]}, {dims[k]} dims")
+    ax.plot(t, ret[:, k], color=f"C{k}", label=f"block {k + 1}: std {stds[k]}, {dims[k]} dims")
     ax.axvline(gm.critical_times[k], color=f"C{k}", ls=":", lw=0.8)
 ax.axvspan(*gm.window, color="0.9", zorder=0, label="window of geometric memorization")
 ax.set_xscale("log")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
+from theory.files import json_ready
 from theory.progress import log_lines
 from validation.datasets import load_dataset, load_path
 
@@ -51,18 +51,6 @@ def register(sub) -> None:
     p.set_defaults(handler=_run)
 
 
-def _clean(obj):
-    """NaN/inf -> None, numpy -> Python, for strict JSON."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if hasattr(obj, "tolist"):
-        return _clean(obj.tolist())
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else None
-    return obj
-
 
 def _level_text(s: dict) -> str:
     """The level the crossing is read at, as used in the figure."""
@@ -104,8 +92,8 @@ def _run(args: argparse.Namespace) -> int:
     for warning in s["warnings"]:
         print(f"regimes: warning: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps(_clean({**s, "files": {k: str(v) for k, v in paths.items()}}), indent=2,
-                         allow_nan=False))
+        files = {k: str(v) for k, v in paths.items()}
+        print(json.dumps(json_ready({**s, "files": files}, finite_only=False), indent=2))
         return 0
     ts = s["t_S"]
     lines = [

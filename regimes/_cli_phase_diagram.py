@@ -14,6 +14,7 @@ import numpy as np
 
 from theory.checks import check_scalar
 from theory.citation import citation
+from theory.files import json_ready
 from theory.gaussian_mixture import collapse_time, speciation_time
 from theory.phase_diagram import REGIME_NAMES, phase_diagram_d_n, phase_diagram_t_alpha
 from theory.timemap import ve_variance
@@ -58,20 +59,6 @@ def register(subparsers) -> None:
     pd.add_argument("--save", metavar="FILE.npz", help="also save the arrays (.npz)")
     pd.set_defaults(handler=_run)
 
-
-def _clean(obj):
-    """NaN/inf -> None, numpy -> Python, for strict JSON."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
-    if isinstance(obj, (np.integer, int)) and not isinstance(obj, bool):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if math.isfinite(float(obj)) else None
-    return obj
 
 
 def _boundaries_t_alpha(alpha: np.ndarray, d: float, mu: float, sig: float) -> dict:
@@ -179,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
                "regime_share_percent": share, "boundaries": bounds, "point": point,
                "figure": figure, "arrays": args.save,
                "sources": {"t_S": citation(speciation_time), "t_C": citation(collapse_time)}}
-        print(json.dumps(_clean(out), indent=2, allow_nan=False))
+        print(json.dumps(json_ready(out, finite_only=False), indent=2))
         return 0
     text = ", ".join(f"regime {k}: {v:.1f}%" for k, v in share.items())
     print(f"phase diagram over {args.over} ({pts} x {pts}): {text}")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 
-import numpy as np
-
+from theory.files import json_ready
 from theory.progress import log_lines
 
 from ._scale_args import add_scheduler_options, parse_ints, scheduler_options
@@ -58,27 +56,13 @@ def register(subparsers) -> None:
     rep.set_defaults(handler=_run)
 
 
-def _clean(obj):
-    """NaN/inf -> None, numpy -> Python, for strict JSON."""
-    if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
-    if isinstance(obj, (np.integer, int)) and not isinstance(obj, bool):
-        return int(obj)
-    if isinstance(obj, (np.floating, float)):
-        return float(obj) if math.isfinite(float(obj)) else None
-    return obj
-
 
 def _files(res) -> str:
     return ", ".join(str(f) for f in (res.png, res.csv, res.json) if f is not None)
 
 
 def _emit_json(args: argparse.Namespace, res) -> int:
-    print(json.dumps(_clean({"figure": args.figure, "quick": args.quick, "seconds": res.seconds,
+    print(json.dumps(json_ready({"figure": args.figure, "quick": args.quick, "seconds": res.seconds,
                              "summary": res.summary,
                              "files": {"png": None if res.png is None else str(res.png),
                                        "csv": str(res.csv), "json": str(res.json)}}),

@@ -28,6 +28,7 @@ import numpy as np
 import theory.spectral as spectral
 from theory.checks import check_scalar
 from theory.citation import citation
+from theory.files import json_ready
 from theory.models import LinearManifold
 from theory.speciation import covariance_spectrum
 from theory.spectral import (
@@ -130,22 +131,6 @@ def register(subparsers) -> None:
 
 
 # --- helpers -----------------------------------------------------------------------------------------
-
-def _clean(obj):
-    """NaN -> None, numpy -> Python, for strict JSON."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (np.bool_, bool)):
-        return bool(obj)
-    if isinstance(obj, (np.floating, float)):
-        return None if not math.isfinite(float(obj)) else float(obj)
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.ndarray):
-        return _clean(obj.tolist())
-    return obj
 
 
 def _num(x, spec: str = ".5g") -> str:
@@ -312,7 +297,7 @@ def _sweep(args, name: str, params: dict, K) -> dict:
 
 def _emit(args, result: dict, lines: list[str]) -> int:
     if args.json:
-        print(json.dumps(_clean(result), indent=2, allow_nan=False))
+        print(json.dumps(json_ready(result, finite_only=False), indent=2))
     else:
         print("\n".join(lines))
     return 0

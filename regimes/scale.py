@@ -247,18 +247,6 @@ def _close(client) -> None:
         client.close()
 
 
-def _clean(obj):
-    """NaN and infinities as None (strict JSON)."""
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if math.isfinite(obj) else None
-    if isinstance(obj, np.integer):
-        return int(obj)
-    return obj
-
 
 def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str | None = None,
                          checkpoint_dir: str | Path | None = None, workers: int | None = None,
@@ -362,9 +350,9 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
     csv = write_csv(out / "fig3_large.csv", rows)
     secs = time.perf_counter() - t0
     summary["seconds"] = secs
-    js = write_json(out / "fig3_large.json", _clean({**run_metadata(params, seed), "seconds": secs,
-                                                    "checkpoint_dir": str(ck), "summary": summary,
-                                                    "rows": rows}))
+    js = write_json(out / "fig3_large.json", {**run_metadata(params, seed), "seconds": secs,
+                                              "checkpoint_dir": str(ck), "summary": summary,
+                                              "rows": rows})
     return ScaleOutput(png, csv, js, rows, summary, secs)
 
 
@@ -483,9 +471,9 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
               "seeds": [int(s) for s in seeds], "n_samples": int(n_samples),
               "mu_tilde": float(mu_tilde), "sigma": 1.0, "level": 0.75, "atol": 0.01,
               "scheduler": scheduler or f"local cluster ({workers} workers)"}
-    js = write_json(out / "validate.json", _clean({**run_metadata(params, None), "seconds": secs,
-                                                  "checkpoint_dir": str(ck), "summary": summary,
-                                                  "rows": rows}))
+    js = write_json(out / "validate.json", {**run_metadata(params, None), "seconds": secs,
+                                            "checkpoint_dir": str(ck), "summary": summary,
+                                            "rows": rows})
     return ScaleOutput(png, csv, js, rows, summary, secs)
 
 

@@ -31,13 +31,14 @@ import contextlib
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "output_set", "write_csv", "write_json", "write_text"]
+__all__ = ["atomic_path", "json_ready", "output_set", "write_csv", "write_json", "write_text"]
 
 #: the journals of the open output sets (innermost last); each a list of (target, backup or None)
 _SETS: list[dict] = []
@@ -175,6 +176,44 @@ def _write(path: str | os.PathLike, writer: Callable[[IO[str]], None], keep: boo
     return Path(path)
 
 
+def json_ready(obj: Any, *, finite_only: bool = True) -> Any:
+    """A copy of ``obj`` that :func:`json.dumps` writes as strict JSON.
+
+    numpy scalars and arrays become Python numbers and lists, tuples become lists, dictionary keys
+    strings; with ``finite_only`` a non-finite number (NaN, +-inf) becomes None (JSON ``null``).
+
+    Parameters
+    ----------
+    obj : object
+        Nested dicts, lists, tuples, numpy arrays and scalars, numbers, strings, None.
+    finite_only : bool, default True
+        Replace non-finite numbers by None (False: keep them, e.g. for a caller that replaces them
+        itself and says why).
+
+    Returns
+    -------
+    object
+        The converted copy.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> json_ready({"t": np.float64(1.5), "gap": np.array([np.nan, 2.0]), 3: (np.int64(4),)})
+    {'t': 1.5, 'gap': [None, 2.0], '3': [4]}
+    """
+    if isinstance(obj, dict):
+        return {str(k): json_ready(v, finite_only=finite_only) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_ready(v, finite_only=finite_only) for v in obj]
+    if hasattr(obj, "tolist") and hasattr(obj, "dtype"):          # numpy arrays and scalars
+        return json_ready(obj.tolist(), finite_only=finite_only)
+    if isinstance(obj, bool) or obj is None or isinstance(obj, (str, int)):
+        return obj
+    if isinstance(obj, float):
+        return None if finite_only and not math.isfinite(obj) else obj
+    return obj
+
+
 def write_text(path: str | os.PathLike, text: str, *, keep: bool = False) -> Path:
     """Write ``text`` to ``path`` atomically.
 
@@ -203,7 +242,8 @@ def write_json(path: str | os.PathLike, obj: Any, *, keep: bool = False) -> Path
     path : str or os.PathLike
         Target file.
     obj : object
-        JSON-serialisable object (numpy scalars and arrays are converted).
+        JSON-serialisable object (numpy scalars and arrays are converted, non-finite numbers are
+        written as ``null``: the file is strict JSON).
     keep : bool, default False
         Write outside any :func:`output_set` (the file survives a failed run).
 
@@ -212,7 +252,8 @@ def write_json(path: str | os.PathLike, obj: Any, *, keep: bool = False) -> Path
     pathlib.Path
         ``path``.
     """
-    return _write(path, lambda fh: json.dump(obj, fh, indent=2, sort_keys=False, default=float), keep)
+    return _write(path, lambda fh: json.dump(json_ready(obj), fh, indent=2, sort_keys=False,
+                                            allow_nan=False, default=float), keep)
 
 
 def write_csv(path: str | os.PathLike, rows: list[dict], *, keep: bool = False) -> Path:
