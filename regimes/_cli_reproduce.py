@@ -179,7 +179,8 @@ def _reproduce_large(args: argparse.Namespace) -> int:
             configs.append((dn[0], dn[1]))
     seed = 232 if args.seed is None else args.seed
     res = reproduce_fig3_large(args.out or "fig3_large", quick=args.quick, configs=configs, rng=seed,
-                               plot=not args.no_plot, **scheduler_options(args))
+                               plot=not args.no_plot, restart=args.restart,
+                               keep_checkpoint=args.keep_checkpoint, **scheduler_options(args))
     if args.json:
         return _emit_json(args, res)
     print(f"Fig. 3 --large{' (quick sizes)' if args.quick else ''}: {len(res.rows)} points")
