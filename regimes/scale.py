@@ -333,7 +333,7 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
         _check_memory(need, why, "--large")
     out = Path(out_dir)
     ck = Path(checkpoint_dir) if checkpoint_dir is not None else out / "fig3_large.ck"
-    ck_created = not ck.exists()
+    ck_created = checkpoint_dir is None or not ck.exists()     # the default folder is ours
     params = {"figure": "3-large", "configs": [list(c) for c in configs], "times": list(q["times"]),
               "target_se_over_alpha": q["target"], "pilot": q["pilot"], "mu_tilde": 1.0,
               "sigma": 1.0, "task_bytes": q["task_bytes"], "shard_bytes": q["shard_bytes"],
@@ -479,7 +479,7 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
         _check_memory(need, why, "--d/--n")
     out = Path(out_dir)
     ck = Path(checkpoint_dir) if checkpoint_dir is not None else out / "validate.ck"
-    ck_created = not ck.exists()
+    ck_created = checkpoint_dir is None or not ck.exists()     # the default folder is ours
     t0 = time.perf_counter()
     where, cluster_kwargs, client = _connect(scheduler, workers, connect_timeout)
     try:

@@ -49,7 +49,7 @@ from .estimators import (
     posterior_curves,
 )
 from .sharded import ShardedData, mixture_shards, sharded_posterior_curves
-from .sweep import Task, get_client, remove_checkpoints, run_sweep
+from .sweep import Task, _made_by_a_sweep, get_client, remove_checkpoints, run_sweep
 
 __all__ = ["FIG3_TIMES", "FIG3_LARGE_CONFIGS", "fig3_point", "fig3_large", "phase_point",
            "phase_diagram_validation"]
@@ -193,7 +193,7 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
     small = [(d, n) for d, n in configs if 8 * d * n <= task_bytes]
     large = [(d, n) for d, n in configs if 8 * d * n > task_bytes]
     rows: dict[str, Any] = {}
-    created = checkpoint_dir is not None and not Path(checkpoint_dir).exists()
+    created = checkpoint_dir is not None and _made_by_a_sweep(Path(checkpoint_dir))
     sweep_kw = {"checkpoint_dir": checkpoint_dir, "restart": restart, "keep_checkpoint": True,
                 "on_result": on_result}
     serial = scheduler == "serial"

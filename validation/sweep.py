@@ -258,6 +258,15 @@ def _save(directory: Path | None, task: Task, meta: dict, result: Any) -> Any:
     return _decode(rec["result"])
 
 
+def _made_by_a_sweep(directory: Path) -> bool:
+    """Whether a sweep makes the folder now, or an earlier (interrupted) sweep made it: missing, or
+    holding nothing but task checkpoints (an empty folder that exists is the user's)."""
+    if not directory.exists():
+        return True
+    entries = list(directory.iterdir()) if directory.is_dir() else [directory]
+    return bool(entries) and all(_FILE.fullmatch(p.name) and p.is_file() for p in entries)
+
+
 def remove_checkpoints(checkpoint_dir: str | os.PathLike, keys: Iterable[str] | None = None, *,
                        remove_folder: bool = False) -> None:
     """Remove the per-task checkpoint files of a sweep (after a successful run).
@@ -345,7 +354,8 @@ def run_sweep(tasks: Sequence[Task], scheduler=None, checkpoint_dir: str | os.Pa
         ones that cannot be trusted).
     keep_checkpoint : bool
         Keep the checkpoint files after a successful sweep (default: removed, and the folder too
-        when the sweep created it and it is empty).
+        when it is then empty and was made by this sweep or an interrupted earlier run of it --
+        it held nothing but task checkpoints).
     retries : int
         Times the scheduler reruns a task whose worker was lost or that raised.
     cluster_kwargs : mapping, optional
@@ -389,7 +399,7 @@ def run_sweep(tasks: Sequence[Task], scheduler=None, checkpoint_dir: str | os.Pa
     if directory is not None:
         if directory.exists() and not directory.is_dir():
             raise ValueError(f"checkpoint_dir must be a folder (got {str(directory)!r}: a file)")
-        created = not directory.exists()
+        created = _made_by_a_sweep(directory)
     metas = {t.key: _task_meta(t) for t in tasks} if directory is not None else {}
     results: dict[str, Any] = {}
     todo = []
