@@ -42,9 +42,8 @@ from theory.files import write_csv, write_json
 from theory.gaussian_mixture import collapse_time, excess_entropy
 from theory.phase_diagram import phase_diagram_t_alpha
 from theory.progress import Progress
-from validation import large
+from validation import large, remove_checkpoints
 from validation.estimators import collapse_time_from_entropy
-from validation.sweep import remove_checkpoints
 
 from .figures import pyplot, save_figure
 from .runs import recorded_seed, run_metadata
