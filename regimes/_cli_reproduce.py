@@ -50,10 +50,11 @@ def register(subparsers) -> None:
     rep.add_argument("--json", action="store_true",
                      help="print the summary and the file names as JSON instead of text")
     rep.add_argument("--restart", action="store_true",
-                     help="discard the checkpoint of an earlier run instead of resuming from it "
-                          "(a checkpoint of other parameters or another version is refused)")
+                     help="discard the checkpoint of an earlier run (fig3 --large: its per-task "
+                          "checkpoints) instead of resuming from it (a checkpoint of other "
+                          "parameters or another version, or a corrupt one, is refused)")
     rep.add_argument("--keep-checkpoint", action="store_true",
-                     help="keep the checkpoint after a successful run (default: removed)")
+                     help="keep the checkpoint(s) after a successful run (default: removed)")
     add_scheduler_options(rep)
     rep.set_defaults(handler=_run)
 

@@ -81,7 +81,7 @@ def test_checkpoints_rerun_only_missing_or_changed_tasks(tmp_path):
     # a task of other arguments under the same key: refused, never silently recomputed
     changed = [Task(tasks[0].key, counted, {"x": 5, "seed": 0})] + tasks[1:]
     CALLS.clear()
-    with pytest.raises(CheckpointError, match="other parameters .differs in: arguments"):
+    with pytest.raises(CheckpointError, match="other parameters .differs in: arguments.x"):
         run_sweep(changed, scheduler="serial", checkpoint_dir=tmp_path)
     assert CALLS == []
     out = run_sweep(changed, scheduler="serial", checkpoint_dir=tmp_path, restart=True)

@@ -299,6 +299,20 @@ def _all_finite(obj: Any) -> bool:
     return obj is None or isinstance(obj, (str, int, bool))
 
 
+def _differing(a: Any, b: Any, prefix: str = "") -> list[str]:
+    """Dotted names of the entries where two nested dicts differ."""
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return [prefix] if prefix and a != b else []
+    missing = object()
+    out = []
+    for k in sorted(set(a) | set(b)):
+        x, y = a.get(k, missing), b.get(k, missing)
+        if x != y:
+            name = f"{prefix}.{k}" if prefix else str(k)
+            out.extend(_differing(x, y, name) if missing not in (x, y) else [name])
+    return out
+
+
 def _no_constant(name: str):
     raise ValueError(f"non-finite constant {name}")
 
@@ -396,12 +410,9 @@ def read_checkpoint(path: str | os.PathLike, fmt: tuple[str, int], meta: dict) -
         raise refuse(f"was written by version {had.get('version')!r} of the package, "
                      f"this is {want.get('version')}")
     if had.get("params") != want.get("params"):
-        a, b = had.get("params"), want.get("params")
-        if isinstance(a, dict) and isinstance(b, dict):
-            missing = object()
-            diff = sorted(k for k in set(a) | set(b) if a.get(k, missing) != b.get(k, missing))
-            raise refuse(f"was written for other parameters (differs in: {', '.join(diff[:4])})")
-        raise refuse("was written for other parameters")
+        diff = _differing(had.get("params"), want.get("params"))
+        raise refuse("was written for other parameters"
+                     + (f" (differs in: {', '.join(diff[:4])})" if diff else ""))
     for key in sorted((set(want) | set(had)) - {"version", "params"}):
         if had.get(key) != want.get(key):
             raise refuse(f"was written with {key} {had.get(key)!r}, not {want.get(key)!r}")
