@@ -48,10 +48,11 @@ def register(subparsers) -> None:
     rep.add_argument("--json", action="store_true",
                      help="print the summary and the file names as JSON instead of text")
     rep.add_argument("--restart", action="store_true",
-                     help="discard the checkpoint of an earlier run instead of resuming from it "
-                          "(a checkpoint of other parameters or another version is refused)")
+                     help="discard the checkpoint of an earlier run (fig3 --large: its per-task "
+                          "checkpoints) instead of resuming from it (a checkpoint of other "
+                          "parameters or another version, or a corrupt one, is refused)")
     rep.add_argument("--keep-checkpoint", action="store_true",
-                     help="keep the checkpoint after a successful run (default: removed)")
+                     help="keep the checkpoint(s) after a successful run (default: removed)")
     add_scheduler_options(rep)
     rep.set_defaults(handler=_run)
 
@@ -163,7 +164,8 @@ def _reproduce_large(args: argparse.Namespace) -> int:
             configs.append((dn[0], dn[1]))
     seed = 232 if args.seed is None else args.seed
     res = reproduce_fig3_large(args.out or "fig3_large", quick=args.quick, configs=configs, rng=seed,
-                               plot=not args.no_plot, **scheduler_options(args))
+                               plot=not args.no_plot, restart=args.restart,
+                               keep_checkpoint=args.keep_checkpoint, **scheduler_options(args))
     if args.json:
         return _emit_json(args, res)
     print(f"Fig. 3 --large{' (quick sizes)' if args.quick else ''}: {len(res.rows)} points")

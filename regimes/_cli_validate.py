@@ -30,6 +30,11 @@ def register(subparsers) -> None:
                    help="samples of P_t^e per time (default 2000)")
     p.add_argument("--mu-tilde", default="1", metavar="MU", help="|m|^2 = d mu~^2, > 0 (default 1)")
     add_scheduler_options(p)
+    p.add_argument("--restart", action="store_true",
+                   help="discard the checkpoints of an earlier run instead of resuming from them "
+                        "(a checkpoint of other parameters or another version is refused)")
+    p.add_argument("--keep-checkpoint", action="store_true",
+                   help="keep the checkpoints after a successful run (default: removed)")
     p.add_argument("--out", metavar="DIR", default="validate",
                    help="output folder: validate.csv, validate.json, validate.png")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -51,7 +56,8 @@ def _run(args: argparse.Namespace) -> int:
     if not (mu > 0 and mu < 1e6):
         raise ValueError(f"--mu-tilde must be a number in (0, 1e6) (got {args.mu_tilde!r})")
     res = validate_phase_diagram(d_grid, n_grid, seeds, out_dir=args.out, n_samples=samples[0],
-                                 mu_tilde=mu, plot=not args.no_plot, **scheduler_options(args))
+                                 mu_tilde=mu, plot=not args.no_plot, restart=args.restart,
+                                 keep_checkpoint=args.keep_checkpoint, **scheduler_options(args))
     if args.json:
         text = res.json.read_text()
         out = json.loads(text)

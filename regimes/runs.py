@@ -23,9 +23,6 @@ False
 
 from __future__ import annotations
 
-import hashlib
-import json
-import math
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,17 +31,13 @@ from typing import Any
 import numpy as np
 
 from theory import __version__
-from theory.files import write_json
+from theory.files import CheckpointError, read_checkpoint, write_checkpoint
 from theory.progress import Progress
 
 __all__ = ["CheckpointError", "PointRun", "run_metadata", "recorded_seed", "CHECKPOINT_FORMAT"]
 
 #: name and version of the checkpoint schema
 CHECKPOINT_FORMAT = ("diffusion-regimes-checkpoint", 2)
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file that cannot be resumed from (the message names the file and ``--restart``)."""
 
 
 def recorded_seed(rng) -> int:
@@ -94,24 +87,6 @@ def run_metadata(params: dict, seed: int | None) -> dict:
             "params": params}
 
 
-def _canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False, default=float)
-
-
-def _checksum(payload: dict) -> str:
-    return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
-
-
-def _all_finite(obj: Any) -> bool:
-    if isinstance(obj, dict):
-        return all(_all_finite(v) for v in obj.values())
-    if isinstance(obj, (list, tuple)):
-        return all(_all_finite(v) for v in obj)
-    if isinstance(obj, float):
-        return math.isfinite(obj)
-    return obj is None or isinstance(obj, (str, int, bool))
-
-
 class PointRun:
     """Compute ``fun(point)`` for every point, checkpointing to ``path`` after each one.
 
@@ -148,46 +123,13 @@ class PointRun:
             else:
                 self.results = self._load()
 
-    def _refuse(self, why: str) -> CheckpointError:
-        return CheckpointError(f"checkpoint {self.path} {why}; rerun with --restart to discard it "
-                               f"and start over (or remove the file)")
-
     def _load(self) -> dict:
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise self._refuse(f"cannot be read ({type(exc).__name__}: {exc})") from None
-        try:
-            old = json.loads(text, parse_constant=_no_constant)
-        except ValueError as exc:
-            raise self._refuse(f"is not valid JSON (truncated or corrupt: {exc})") from None
-        keys = {"format", "format_version", "meta", "results", "sha256"}
-        if not isinstance(old, dict) or not keys <= set(old) or not isinstance(old["meta"], dict) \
-                or not isinstance(old["results"], dict):
-            raise self._refuse(f"does not have the checkpoint schema (a JSON object with the keys "
-                               f"{', '.join(sorted(keys))})")
-        if (old["format"], old["format_version"]) != CHECKPOINT_FORMAT:
-            raise self._refuse(f"has format {old['format']!r} version {old['format_version']!r}, "
-                               f"not {CHECKPOINT_FORMAT[0]!r} version {CHECKPOINT_FORMAT[1]}")
-        payload = {k: old[k] for k in ("format", "format_version", "meta", "results")}
-        try:
-            good = _checksum(payload) == old["sha256"]
-        except ValueError:
-            good = False
-        if not good:
-            raise self._refuse("has a bad checksum (edited or corrupt)")
-        meta = old["meta"]
-        if meta.get("version") != __version__:
-            raise self._refuse(f"was written by version {meta.get('version')!r} of the package, "
-                               f"this is {__version__}")
-        if meta.get("params") != json.loads(json.dumps(self.meta["params"], default=float)):
-            raise self._refuse("was written for other parameters")
-        if meta.get("seed") != self.meta["seed"]:
-            raise self._refuse(f"was written with seed {meta.get('seed')!r}, not "
-                               f"{self.meta['seed']!r}")
-        if not _all_finite(old["results"]):
-            raise self._refuse("holds non-finite or non-numeric values")
-        return old["results"]
+        results = read_checkpoint(self.path, CHECKPOINT_FORMAT, self.meta)
+        if not isinstance(results, dict):
+            raise CheckpointError(f"checkpoint {self.path} does not have the checkpoint schema "
+                                  f"(its results are not a JSON object); rerun with --restart to "
+                                  f"discard it and start over (or remove the file)")
+        return results
 
     def run(self, points: Sequence[Any], fun: Callable[[Any], Any],
             key: Callable[[Any], str] = str, label: str = "points",
@@ -204,15 +146,10 @@ class PointRun:
     def save(self) -> None:
         """Write the checkpoint (kept when an enclosing output set fails: it is what resumes)."""
         if self.path is not None:
-            payload = {"format": CHECKPOINT_FORMAT[0], "format_version": CHECKPOINT_FORMAT[1],
-                       "meta": self.meta, "results": json.loads(_canonical(self.results))}
-            write_json(self.path, {**payload, "sha256": _checksum(payload)}, keep=True)
+            write_checkpoint(self.path, CHECKPOINT_FORMAT, self.meta, self.results)
 
     def finish(self, keep: bool = False) -> None:
         """After a successful run: remove the checkpoint unless ``keep``."""
         if self.path is not None and not keep and self.path.exists():
             self.path.unlink()
 
-
-def _no_constant(name: str):
-    raise ValueError(f"non-finite constant {name}")

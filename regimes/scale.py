@@ -4,7 +4,9 @@ validated over a (d, n) grid (``regimes reproduce fig3 --large``, ``regimes vali
 Both run on Dask through :func:`validation.fig3_large` and :func:`validation.phase_diagram_validation`:
 a local cluster by default, an existing cluster by its scheduler address (reached with a short
 connect timeout, so a wrong address fails at once), or this process (``"serial"``).  Results are
-checkpointed per point (an interrupted run resumes) and written atomically as PNG, CSV and JSON.
+checkpointed per point (an interrupted run resumes; a checkpoint of other parameters or another
+version, or a corrupt one, is refused unless ``restart``; the checkpoints are removed after a
+successful run unless ``keep_checkpoint``) and written atomically as PNG, CSV and JSON.
 Before a local run starts, the memory it needs is estimated and a run that cannot fit in this
 machine's memory is refused with the estimate.
 
@@ -40,7 +42,7 @@ from theory.files import write_csv, write_json
 from theory.gaussian_mixture import collapse_time, excess_entropy
 from theory.phase_diagram import phase_diagram_t_alpha
 from theory.progress import Progress
-from validation import large
+from validation import large, remove_checkpoints
 from validation.estimators import collapse_time_from_entropy
 
 from .figures import pyplot, save_figure
@@ -252,7 +254,8 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
                          checkpoint_dir: str | Path | None = None, workers: int | None = None,
                          quick: bool = False, configs: Sequence[tuple[int, int]] | None = None,
                          rng: int = 232, connect_timeout: float = 5.0,
-                         progress: bool | None = None, plot: bool = True) -> ScaleOutput:
+                         progress: bool | None = None, plot: bool = True, restart: bool = False,
+                         keep_checkpoint: bool = False) -> ScaleOutput:
     """Fig. 3 at d = 16384 (n = 20000) and n = 10^6 (d = 1024) on Dask: PNG, CSV, JSON.
 
     Parameters
@@ -280,6 +283,11 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
     plot : bool
         Draw the figure (False: the CSV and the JSON only; ``png`` is None).
+    restart : bool
+        Discard the checkpoints of an earlier run instead of resuming from (or refusing) them.
+    keep_checkpoint : bool
+        Keep the checkpoints after a successful run (default: removed, with their folder when this
+        run created it).
 
     Returns
     -------
@@ -290,6 +298,9 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
     ValueError
         A bad address, no scheduler answering, or (local cluster) a run needing more memory than
         this machine has, with the estimate.
+    theory.files.CheckpointError
+        A checkpoint of other parameters or another package version, or a corrupt one (a
+        ValueError naming the file and ``--restart``).
 
     References
     ----------
@@ -309,6 +320,7 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
         _check_memory(need, why, "--large")
     out = Path(out_dir)
     ck = Path(checkpoint_dir) if checkpoint_dir is not None else out / "fig3_large.ck"
+    ck_created = checkpoint_dir is None or not ck.exists()     # the default folder is ours
     params = {"figure": "3-large", "configs": [list(c) for c in configs], "times": list(q["times"]),
               "target_se_over_alpha": q["target"], "pilot": q["pilot"], "mu_tilde": 1.0,
               "sigma": 1.0, "task_bytes": q["task_bytes"], "shard_bytes": q["shard_bytes"],
@@ -321,8 +333,8 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
             rows = large.fig3_large(where, ck, seed=seed, configs=configs, times=np.asarray(q["times"]),
                                     target=q["target"], pilot=q["pilot"],
                                     cluster_kwargs=cluster_kwargs, task_bytes=q["task_bytes"],
-                                    shard_bytes=q["shard_bytes"],
-                                    on_result=lambda task, row: bar.update())
+                                    shard_bytes=q["shard_bytes"], restart=restart,
+                                    keep_checkpoint=True, on_result=lambda task, row: bar.update())
     finally:
         _close(client)
     summary: dict = {"configs": {}}
@@ -351,8 +363,10 @@ def reproduce_fig3_large(out_dir: str | Path = "fig3_large", *, scheduler: str |
     secs = time.perf_counter() - t0
     summary["seconds"] = secs
     js = write_json(out / "fig3_large.json", {**run_metadata(params, seed), "seconds": secs,
-                                              "checkpoint_dir": str(ck), "summary": summary,
-                                              "rows": rows})
+                                              "checkpoint_dir": str(ck) if keep_checkpoint else None,
+                                              "summary": summary, "rows": rows})
+    if not keep_checkpoint:               # the results are written: the checkpoints are done with
+        remove_checkpoints(ck, remove_folder=ck_created)
     return ScaleOutput(png, csv, js, rows, summary, secs)
 
 
@@ -397,7 +411,8 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
                            out_dir: str | Path = "validate", n_samples: int = 2000,
                            mu_tilde: float = 1.0, workers: int | None = None,
                            connect_timeout: float = 5.0, plot: bool = True,
-                           progress: bool | None = None) -> ScaleOutput:
+                           progress: bool | None = None, restart: bool = False,
+                           keep_checkpoint: bool = False) -> ScaleOutput:
     """t_S and t_C by Monte Carlo over a (d, n) grid, drawn on the (t, alpha) phase diagram.
 
     Parameters
@@ -421,12 +436,23 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
         Seconds to reach a scheduler address.
     progress : bool, optional
         Progress bar on a terminal, log lines otherwise (default: on a terminal only).
+    restart : bool
+        Discard the checkpoints of an earlier run instead of resuming from (or refusing) them.
+    keep_checkpoint : bool
+        Keep the checkpoints after a successful run (default: removed, with their folder when this
+        run created it).
 
     Returns
     -------
     ScaleOutput
         ``summary["points"]``: per (d, n) the mean and standard deviation over seeds of t_S and
         t_C by Monte Carlo, with the theory's values.
+
+    Raises
+    ------
+    theory.files.CheckpointError
+        A checkpoint of other parameters or another package version, or a corrupt one (a
+        ValueError naming the file and ``--restart``).
 
     References
     ----------
@@ -440,6 +466,7 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
         _check_memory(need, why, "--d/--n")
     out = Path(out_dir)
     ck = Path(checkpoint_dir) if checkpoint_dir is not None else out / "validate.ck"
+    ck_created = checkpoint_dir is None or not ck.exists()     # the default folder is ours
     t0 = time.perf_counter()
     where, cluster_kwargs, client = _connect(scheduler, workers, connect_timeout)
     try:
@@ -447,7 +474,8 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
                       lines=progress is None) as bar:
             rows = large.phase_diagram_validation(d_grid, n_grid, seeds, where, ck,
                                                   n_samples=n_samples, mu_tilde=mu_tilde,
-                                                  cluster_kwargs=cluster_kwargs,
+                                                  cluster_kwargs=cluster_kwargs, restart=restart,
+                                                  keep_checkpoint=True,
                                                   on_result=lambda task, row: bar.update())
     finally:
         _close(client)
@@ -472,8 +500,10 @@ def validate_phase_diagram(d_grid: Sequence[int], n_grid: Sequence[int], seeds: 
               "mu_tilde": float(mu_tilde), "sigma": 1.0, "level": 0.75, "atol": 0.01,
               "scheduler": scheduler or f"local cluster ({workers} workers)"}
     js = write_json(out / "validate.json", {**run_metadata(params, None), "seconds": secs,
-                                            "checkpoint_dir": str(ck), "summary": summary,
-                                            "rows": rows})
+                                            "checkpoint_dir": str(ck) if keep_checkpoint else None,
+                                            "summary": summary, "rows": rows})
+    if not keep_checkpoint:               # the results are written: the checkpoints are done with
+        remove_checkpoints(ck, remove_folder=ck_created)
     return ScaleOutput(png, csv, js, rows, summary, secs)
 
 

@@ -54,6 +54,8 @@ def test_validate_serial_matches_the_api_and_the_closed_forms(capsys, tmp_path):
     captured = capsys.readouterr()
     assert "d = 8, n = 300" in captured.out and "t_C MC" in captured.out
     assert "validate: 4/4 done" in captured.err            # log lines off a terminal
+    assert sorted(p.name for p in (tmp_path / "ser").iterdir()) == [      # checkpoints removed
+        "validate.csv", "validate.json", "validate.png"]
     assert (tmp_path / "ser" / "validate.png").stat().st_size > 10_000
     rows = _csv(tmp_path / "ser" / "validate.csv")
     ref = phase_diagram_validation([8], [100, 300], [0, 1], "serial", n_samples=200)
@@ -74,12 +76,13 @@ def test_validate_serial_matches_the_api_and_the_closed_forms(capsys, tmp_path):
 
 def test_validate_local_cluster_equals_serial_and_prints_strict_json(capsys, tmp_path):
     tic = time.perf_counter()
-    assert main(["validate", *GRID, "--workers", "2", "--out", "dask", "--json", "--no-plot"]) == 0
+    assert main(["validate", *GRID, "--workers", "2", "--out", "dask", "--json", "--no-plot",
+                 "--keep-checkpoint"]) == 0
     wall = time.perf_counter() - tic
     out = _strict(capsys.readouterr().out)
     assert out["params"]["scheduler"] == "local cluster (2 workers)"
     assert out["files"]["png"] is None and not (tmp_path / "dask" / "validate.png").exists()
-    assert len(list((tmp_path / "dask" / "validate.ck").glob("*.pkl"))) == 4
+    assert len(list((tmp_path / "dask" / "validate.ck").glob("*.json"))) == 4      # kept
     ref = phase_diagram_validation([8], [100, 300], [0, 1], "serial", n_samples=200)
     rows = _csv(tmp_path / "dask" / "validate.csv")
     for got, want in zip(rows, ref, strict=True):

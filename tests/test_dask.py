@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+from theory.files import CheckpointError
 from validation import (
     Dataset,
     EmpiricalScore,
@@ -51,10 +52,16 @@ def test_sweep_on_a_cluster_equals_the_serial_run(client, tmp_path):
     tasks = grid_tasks(fe_point, {"d": [8, 16], "t": [0.3, 1.5]}, seeds=[1, 2], seed_name="rng")
     assert len(tasks) == 8
     serial = run_sweep(tasks, scheduler="serial")
-    on_dask = run_sweep(tasks, scheduler=client, checkpoint_dir=tmp_path / "ck")
+    on_dask = run_sweep(tasks, scheduler=client, checkpoint_dir=tmp_path / "ck",
+                        keep_checkpoint=True)
     assert list(on_dask) == [t.key for t in tasks]
     assert on_dask == serial                            # bit for bit
-    assert len(list((tmp_path / "ck").glob("*.pkl"))) == 8
+    assert len(list((tmp_path / "ck").glob("*.json"))) == 8
+    assert run_sweep(tasks, scheduler=client, checkpoint_dir=tmp_path / "ck") == serial   # resumed
+    assert not (tmp_path / "ck").exists()               # removed after success (a sweep made it)
+    (tmp_path / "mine").mkdir()
+    assert run_sweep(tasks[:2], "serial", tmp_path / "mine") == {k: serial[k] for k in list(serial)[:2]}
+    assert list((tmp_path / "mine").iterdir()) == []    # files removed, the user's folder kept
     # by address: a second client on the same cluster
     by_addr = run_sweep(tasks[:2], scheduler=client.scheduler.address)
     assert by_addr == {k: serial[k] for k in list(serial)[:2]}
@@ -63,18 +70,22 @@ def test_sweep_on_a_cluster_equals_the_serial_run(client, tmp_path):
 def test_checkpoints_rerun_only_missing_or_changed_tasks(tmp_path):
     tasks = grid_tasks(counted, {"x": [1, 2, 3]}, seeds=[0])
     CALLS.clear()
-    first = run_sweep(tasks, scheduler="serial", checkpoint_dir=tmp_path)
+    first = run_sweep(tasks, scheduler="serial", checkpoint_dir=tmp_path, keep_checkpoint=True)
     assert first == {"x=1/seed=0": 10, "x=2/seed=0": 20, "x=3/seed=0": 30}
     assert len(CALLS) == 3
-    files = sorted(tmp_path.glob("*.pkl"))
+    files = sorted(tmp_path.glob("*.json"))
     files[0].unlink()                                   # a task lost with its worker
     CALLS.clear()
-    assert run_sweep(tasks, scheduler="serial", checkpoint_dir=tmp_path) == first
+    assert run_sweep(tasks, scheduler="serial", checkpoint_dir=tmp_path, keep_checkpoint=True) == first
     assert len(CALLS) == 1
+    # a task of other arguments under the same key: refused, never silently recomputed
     changed = [Task(tasks[0].key, counted, {"x": 5, "seed": 0})] + tasks[1:]
     CALLS.clear()
-    out = run_sweep(changed, scheduler="serial", checkpoint_dir=tmp_path)
-    assert out["x=1/seed=0"] == 50 and CALLS == ["5/0"]
+    with pytest.raises(CheckpointError, match="other parameters .differs in: arguments.x"):
+        run_sweep(changed, scheduler="serial", checkpoint_dir=tmp_path)
+    assert CALLS == []
+    out = run_sweep(changed, scheduler="serial", checkpoint_dir=tmp_path, restart=True)
+    assert out["x=1/seed=0"] == 50 and CALLS == ["5/0", "2/0", "3/0"]
     with pytest.raises(ValueError, match="unique"):
         run_sweep(tasks + tasks[:1], scheduler="serial")
     with pytest.raises(TypeError, match="scheduler"):
@@ -135,7 +146,7 @@ def test_fig3_large_and_phase_diagram_on_a_cluster_equal_serial(client, tmp_path
     kw = dict(configs=[(16, 1500), (8, 4000)], times=[2.5, 0.8], target=0.05, pilot=64,
               task_bytes=8 * 16 * 1500, shard_bytes=8 * 8 * 1000)
     serial = fig3_large("serial", **kw)
-    dask = fig3_large(client, checkpoint_dir=tmp_path / "fig3", **kw)
+    dask = fig3_large(client, checkpoint_dir=tmp_path / "fig3", keep_checkpoint=True, **kw)
     assert [(r["d"], r["n"], r["t"]) for r in dask] == [(16, 1500, 2.5), (16, 1500, 0.8),
                                                          (8, 4000, 2.5), (8, 4000, 0.8)]
     for a, b in zip(serial, dask, strict=True):
@@ -143,7 +154,9 @@ def test_fig3_large_and_phase_diagram_on_a_cluster_equal_serial(client, tmp_path
         np.testing.assert_allclose(b["se"], a["se"], rtol=1e-9)
         # Monte Carlo against the finite-d closed form
         assert abs(b["fe_over_alpha"] - b["theory_finite_d"]) < 4 * b["se"] + 0.02
-    assert len(list((tmp_path / "fig3").glob("*.pkl"))) == 4
+    assert len(list((tmp_path / "fig3").glob("*.json"))) == 4
+    resumed = fig3_large("serial", checkpoint_dir=tmp_path / "fig3", **kw)
+    assert resumed == dask and not (tmp_path / "fig3").exists()
     rows = phase_diagram_validation([64], [3000], seeds=[0, 1], scheduler=client, n_samples=300)
     again = phase_diagram_validation([64], [3000], seeds=[0, 1], scheduler="serial", n_samples=300)
     assert [r["t_S_mc"] for r in rows] == [r["t_S_mc"] for r in again]

@@ -26,7 +26,7 @@ The ground floor, used by every layer above (public names, no science in them):
 checks
     Input validation (``check_scalar``, ``check_array``): bad input raises a ValueError naming it.
 files
-    Atomic writes of result files (CSV, JSON, text).
+    Atomic writes of result files (CSV, JSON, text) and of checkpoints (schema, version, checksum).
 progress
     A progress bar on a terminal; off a terminal silent, or log lines inside ``log_lines()``.
 mp

@@ -7,6 +7,13 @@ fails, the files it wrote are removed again (the ones it overwrote are restored)
 created are removed, so that a failed run leaves no partial set and no temporary files.  Files
 written with ``keep=True`` (checkpoints) are not part of the set: they survive a failed run.
 
+Checkpoints (:func:`write_checkpoint`, :func:`read_checkpoint`) are JSON files with a schema: a format
+name and version, ``meta`` (the package version, the full parameters, ...), the ``results`` and the
+SHA-256 checksum of the canonical JSON of these four.  A checkpoint that cannot be trusted (another
+format, version or parameters, a bad checksum, truncated or invalid JSON, the wrong shape,
+non-finite values) is refused with a one-line :class:`CheckpointError` that names the file and says
+how to start over.
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -23,12 +30,22 @@ Examples
 ...     _ = write_json(folder / "b.json", {"x": 1.0})
 >>> sorted(p.name for p in folder.iterdir())
 ['b.json']
+>>> meta = {"version": "1.0", "params": {"d": 8}}
+>>> _ = write_checkpoint(folder / "ck.json", ("demo", 1), meta, {"t=1": 0.5})
+>>> read_checkpoint(folder / "ck.json", ("demo", 1), meta)
+{'t=1': 0.5}
+>>> try:
+...     read_checkpoint(folder / "ck.json", ("demo", 1), {**meta, "params": {"d": 16}})
+... except CheckpointError as exc:
+...     print(str(exc).split(";")[0].replace(str(folder), "DIR"))
+checkpoint DIR/ck.json was written for other parameters (differs in: d)
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import math
@@ -38,7 +55,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_path", "json_ready", "output_set", "write_csv", "write_json", "write_text"]
+__all__ = ["atomic_path", "json_ready", "output_set", "write_csv", "write_json", "write_text",
+           "CheckpointError", "checksum", "write_checkpoint", "read_checkpoint"]
 
 #: the journals of the open output sets (innermost last); each a list of (target, backup or None)
 _SETS: list[dict] = []
@@ -278,3 +296,166 @@ def write_csv(path: str | os.PathLike, rows: list[dict], *, keep: bool = False) 
     writer.writeheader()
     writer.writerows(rows)
     return write_text(path, buf.getvalue(), keep=keep)
+
+
+# ------------------------------------------------------------------------------------ checkpoints
+
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be resumed from (the message names the file and ``--restart``)."""
+
+
+def _canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), allow_nan=False, default=float)
+
+
+def checksum(obj: Any) -> str:
+    """SHA-256 (hex) of the canonical JSON of ``obj`` (sorted keys, no spaces, no NaN/Infinity).
+
+    Parameters
+    ----------
+    obj : object
+        JSON-serialisable object (numpy scalars are converted to float).
+
+    Returns
+    -------
+    str
+        64 hexadecimal digits.
+
+    Raises
+    ------
+    ValueError
+        If ``obj`` holds a non-finite float.
+    """
+    return hashlib.sha256(_canonical(obj).encode("utf-8")).hexdigest()
+
+
+def _all_finite(obj: Any) -> bool:
+    if isinstance(obj, dict):
+        return all(_all_finite(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return all(_all_finite(v) for v in obj)
+    if isinstance(obj, float):
+        return math.isfinite(obj)
+    return obj is None or isinstance(obj, (str, int, bool))
+
+
+def _differing(a: Any, b: Any, prefix: str = "") -> list[str]:
+    """Dotted names of the entries where two nested dicts differ."""
+    if not (isinstance(a, dict) and isinstance(b, dict)):
+        return [prefix] if prefix and a != b else []
+    missing = object()
+    out = []
+    for k in sorted(set(a) | set(b)):
+        x, y = a.get(k, missing), b.get(k, missing)
+        if x != y:
+            name = f"{prefix}.{k}" if prefix else str(k)
+            out.extend(_differing(x, y, name) if missing not in (x, y) else [name])
+    return out
+
+
+def _no_constant(name: str):
+    raise ValueError(f"non-finite constant {name}")
+
+
+def write_checkpoint(path: str | os.PathLike, fmt: tuple[str, int], meta: dict, results: Any) -> Path:
+    """Write a checkpoint with its schema and checksum, atomically and outside any output set.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Checkpoint file.
+    fmt : (str, int)
+        Name and version of the checkpoint format.
+    meta : dict
+        What the results depend on: ``"version"`` (the package version), ``"params"`` (the full
+        parameters) and any other keys (e.g. ``"seed"``); JSON-serialisable.
+    results : object
+        Finite JSON values (dicts, lists, strings, numbers, booleans, None).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    ValueError
+        If ``meta`` or ``results`` hold a non-finite float.
+    """
+    payload = {"format": fmt[0], "format_version": fmt[1], "meta": json.loads(_canonical(meta)),
+               "results": json.loads(_canonical(results))}
+    text = json.dumps({**payload, "sha256": checksum(payload)}, indent=1, allow_nan=False)
+    return write_text(path, text, keep=True)
+
+
+def read_checkpoint(path: str | os.PathLike, fmt: tuple[str, int], meta: dict) -> Any:
+    """The results of a checkpoint written by :func:`write_checkpoint`, if it can be trusted.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Checkpoint file (it must exist).
+    fmt : (str, int)
+        Expected name and version of the format.
+    meta : dict
+        Expected ``meta`` (package version, parameters, ...): every key must be equal.
+
+    Returns
+    -------
+    object
+        The ``results`` recorded in the file.
+
+    Raises
+    ------
+    CheckpointError
+        One line naming the file and ``--restart``: the file cannot be read, is a folder, is not
+        valid JSON (truncated or corrupt), does not have the schema, has another format, a bad
+        checksum, another package version, other parameters (the differing ones named) or
+        another value of another ``meta`` key, or holds non-finite values.
+    """
+    path = Path(path)
+
+    def refuse(why: str) -> CheckpointError:
+        return CheckpointError(f"checkpoint {path} {why}; rerun with --restart to discard it "
+                               f"and start over (or remove the file)")
+
+    if path.is_dir():
+        raise CheckpointError(f"checkpoint {path} is a folder, not a file; remove it or choose "
+                              f"another output folder")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise refuse(f"cannot be read ({type(exc).__name__}: {exc})") from None
+    try:
+        old = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise refuse(f"is not valid JSON (truncated or corrupt: {exc})") from None
+    keys = {"format", "format_version", "meta", "results", "sha256"}
+    if not isinstance(old, dict) or not keys <= set(old) or not isinstance(old["meta"], dict):
+        raise refuse(f"does not have the checkpoint schema (a JSON object with the keys "
+                     f"{', '.join(sorted(keys))})")
+    if (old["format"], old["format_version"]) != tuple(fmt):
+        raise refuse(f"has format {old['format']!r} version {old['format_version']!r}, "
+                     f"not {fmt[0]!r} version {fmt[1]}")
+    payload = {k: old[k] for k in ("format", "format_version", "meta", "results")}
+    try:
+        good = checksum(payload) == old["sha256"]
+    except ValueError:
+        good = False
+    if not good:
+        raise refuse("has a bad checksum (edited or corrupt)")
+    want = json.loads(_canonical(meta))
+    had = old["meta"]
+    if had.get("version") != want.get("version"):
+        raise refuse(f"was written by version {had.get('version')!r} of the package, "
+                     f"this is {want.get('version')}")
+    if had.get("params") != want.get("params"):
+        diff = _differing(had.get("params"), want.get("params"))
+        raise refuse("was written for other parameters"
+                     + (f" (differs in: {', '.join(diff[:4])})" if diff else ""))
+    for key in sorted((set(want) | set(had)) - {"version", "params"}):
+        if had.get(key) != want.get(key):
+            raise refuse(f"was written with {key} {had.get(key)!r}, not {want.get(key)!r}")
+    if not _all_finite(old["results"]):
+        raise refuse("holds non-finite or non-numeric values")
+    return old["results"]

@@ -91,6 +91,7 @@ from .spectral import separated_cluster_overlaps as separated_cluster_overlaps
 from .spectral import subspace_overlaps as subspace_overlaps
 from .sweep import Task as Task
 from .sweep import grid_tasks as grid_tasks
+from .sweep import remove_checkpoints as remove_checkpoints
 from .sweep import run_sweep as run_sweep
 
 __all__ = [
@@ -114,6 +115,6 @@ __all__ = [
     "separated_cluster_overlaps", "subspace_overlaps",
     "get_backend", "to_numpy",
     "ArrayShard", "MixtureShard", "ModelShard", "ShardedData", "mixture_shards", "model_shards",
-    "sharded_posterior_curves", "Task", "grid_tasks", "run_sweep",
+    "sharded_posterior_curves", "Task", "grid_tasks", "run_sweep", "remove_checkpoints",
     "fig3_large", "fig3_point", "phase_diagram_validation", "phase_point",
 ]

@@ -13,7 +13,8 @@ validated over a (d, n) grid.
   returns them with the theory's values, for drawing on the (t, alpha) phase diagram.
 
 Both take ``scheduler`` (None: a local cluster; an address; a Client; "serial") and a
-``checkpoint_dir`` (one file per finished point: an interrupted run resumes).
+``checkpoint_dir`` (one file per finished point: an interrupted run resumes; ``restart`` and
+``keep_checkpoint`` as in :func:`validation.sweep.run_sweep`).
 
 Examples
 --------
@@ -34,6 +35,7 @@ import math
 import os
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,7 +49,7 @@ from .estimators import (
     posterior_curves,
 )
 from .sharded import ShardedData, mixture_shards, sharded_posterior_curves
-from .sweep import Task, get_client, run_sweep
+from .sweep import Task, _made_by_a_sweep, get_client, remove_checkpoints, run_sweep
 
 __all__ = ["FIG3_TIMES", "FIG3_LARGE_CONFIGS", "fig3_point", "fig3_large", "phase_point",
            "phase_diagram_validation"]
@@ -143,7 +145,7 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
                configs: Sequence[tuple[int, int]] = FIG3_LARGE_CONFIGS, times=FIG3_TIMES,
                target: float = 0.0023, pilot: int = 512, cluster_kwargs: dict | None = None,
                task_bytes: int = _TASK_BYTES, shard_bytes: int = _SHARD_BYTES,
-               on_result=None) -> list[dict]:
+               on_result=None, restart: bool = False, keep_checkpoint: bool = False) -> list[dict]:
     """Fig. 3 at large d and large n on a Dask cluster (``regimes reproduce fig3 --large``).
 
     Parameters
@@ -168,11 +170,20 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
         pieces of about ``shard_bytes``.
     on_result : callable, optional
         ``on_result(task, row)`` as each point finishes (progress; see :func:`run_sweep`).
+    restart : bool
+        Discard existing checkpoints instead of resuming from (or refusing) them.
+    keep_checkpoint : bool
+        Keep the checkpoints after the run (default: removed once every point is done).
 
     Returns
     -------
     list of dict
         The rows of :func:`fig3_point`, configuration by configuration, time by time.
+
+    Raises
+    ------
+    theory.files.CheckpointError
+        A checkpoint that cannot be trusted (see :func:`validation.sweep.run_sweep`).
 
     References
     ----------
@@ -182,6 +193,9 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
     small = [(d, n) for d, n in configs if 8 * d * n <= task_bytes]
     large = [(d, n) for d, n in configs if 8 * d * n > task_bytes]
     rows: dict[str, Any] = {}
+    created = checkpoint_dir is not None and _made_by_a_sweep(Path(checkpoint_dir))
+    sweep_kw = {"checkpoint_dir": checkpoint_dir, "restart": restart, "keep_checkpoint": True,
+                "on_result": on_result}
     serial = scheduler == "serial"
     client, owned = (None, False) if serial else get_client(scheduler, **(cluster_kwargs or {}))
     where = "serial" if serial else client
@@ -193,8 +207,7 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
                       "data_seed": _data_seed(seed, d, n), "target": target, "pilot": pilot}
                 tasks.append(Task(f"d={d}/n={n}/t={t:.6f}", fig3_point, kw))
         if tasks:
-            rows.update(run_sweep(tasks, scheduler=where, checkpoint_dir=checkpoint_dir,
-                                  on_result=on_result))
+            rows.update(run_sweep(tasks, scheduler=where, **sweep_kw))
         for d, n in large:
             n_shards = max(1, math.ceil(8 * d * n / shard_bytes))
             shards = mixture_shards(d, n, n_shards, _data_seed(seed, d, n))
@@ -206,14 +219,15 @@ def fig3_large(scheduler=None, checkpoint_dir: str | os.PathLike | None = None, 
                     kw = {"d": d, "n": n, "t": float(t), "rng": [seed, d, n, int(round(t * 1e6))],
                           "data": data, "target": target, "pilot": pilot}
                     tasks.append(Task(f"d={d}/n={n}/t={t:.6f}", fig3_point, kw, params=params))
-                rows.update(run_sweep(tasks, scheduler="serial", checkpoint_dir=checkpoint_dir,
-                                      on_result=on_result))
+                rows.update(run_sweep(tasks, scheduler="serial", **sweep_kw))
     finally:
         if owned:
             cluster = getattr(client, "cluster", None)
             client.close()
             if cluster is not None:
                 cluster.close()
+    if checkpoint_dir is not None and not keep_checkpoint:
+        remove_checkpoints(checkpoint_dir, rows, remove_folder=created)
     return [rows[f"d={d}/n={n}/t={t:.6f}"] for d, n in configs for t in times]
 
 
@@ -304,14 +318,15 @@ def phase_diagram_validation(d_grid: Sequence[int], n_grid: Sequence[int], seeds
                              scheduler=None, checkpoint_dir: str | os.PathLike | None = None, *,
                              times=None, n_samples: int = 2000, mu_tilde: float = 1.0,
                              level: float = 0.75, atol: float = 0.01,
-                             cluster_kwargs: dict | None = None, on_result=None) -> list[dict]:
+                             cluster_kwargs: dict | None = None, on_result=None,
+                             restart: bool = False, keep_checkpoint: bool = False) -> list[dict]:
     """t_S and t_C by Monte Carlo over a (d, n) grid, one Dask task per (d, n, seed).
 
     Parameters
     ----------
     d_grid, n_grid : sequence of int
     seeds : sequence of int
-    scheduler, checkpoint_dir, cluster_kwargs, on_result :
+    scheduler, checkpoint_dir, cluster_kwargs, on_result, restart, keep_checkpoint :
         See :func:`validation.sweep.run_sweep`.
     times, n_samples, mu_tilde, level, atol :
         See :func:`phase_point`.
@@ -332,5 +347,6 @@ def phase_diagram_validation(d_grid: Sequence[int], n_grid: Sequence[int], seeds
     tasks = [Task(f"d={d}/n={n}/seed={s}", phase_point, {"d": int(d), "n": int(n), "seed": int(s), **fixed})
              for d in d_grid for n in n_grid for s in seeds]
     res = run_sweep(tasks, scheduler=scheduler, checkpoint_dir=checkpoint_dir,
-                    cluster_kwargs=cluster_kwargs, on_result=on_result)
+                    cluster_kwargs=cluster_kwargs, on_result=on_result, restart=restart,
+                    keep_checkpoint=keep_checkpoint)
     return [res[t.key] for t in tasks]
