@@ -101,29 +101,28 @@ def _gate_q4(var: np.ndarray, dm: np.ndarray, normalized: bool) -> float:
 def _effective_cached(sd: tuple[float, ...], dm: tuple[int, ...]) -> tuple[float, ...]:
     from scipy.integrate import quad
 
-    var = np.asarray(sd) ** 2
     dims = np.asarray(dm, dtype=float)
-    if not np.all(np.isfinite(var) & (var > np.finfo(float).tiny)):
-        # variances beyond float64: the values depend on the ratios of the stds only, so divide by
-        # their geometric middle; mpmath where even the ratios leave float64
-        mid = float(np.exp(0.5 * (np.log(min(sd)) + np.log(max(sd)))))
-        var = (np.asarray(sd) / mid) ** 2
-        if not np.all(np.isfinite(var) & (var > np.finfo(float).tiny)):
-            return _effective_mp(sd, dm)
+    # the values depend on the ratios of the stds only: divide by their geometric middle, so that
+    # no scale of the stds overflows; mpmath where even the ratios leave float64
+    log_sd = np.log(np.asarray(sd, dtype=float))
+    log_ratio = log_sd - 0.5 * (log_sd.min() + log_sd.max())
+    if np.max(np.abs(2.0 * log_ratio)) > 700.0:
+        return _effective_mp(sd, dm)
+    var = np.exp(2.0 * log_ratio)
     # u = e^v: the integrand is a smooth bump in v on any scale of the variances; pieces split at
     # v_j = -log(2 sigma_j^2) (where factor j turns over), with extra nodes every 8 units between
-    breaks = np.unique(-np.log(2.0 * var))
+    breaks = np.unique(-(np.log(2.0) + 2.0 * log_ratio))
     nodes = [breaks[0]]
     for a, b in zip(breaks[:-1], breaks[1:], strict=True):
         nodes.extend(np.linspace(a, b, int(np.ceil((b - a) / 8.0)) + 1)[1:].tolist())
     pieces = [(-np.inf, nodes[0])] + list(zip(nodes[:-1], nodes[1:], strict=True)) + [(nodes[-1], np.inf)]
 
-    log2var = np.log(2.0 * var)
+    log2var = np.log(2.0) + 2.0 * log_ratio
 
     def integrand(v: float, k: int) -> float:
         # sigma_k^2 e^v (1 + 2 e^v sigma_k^2)^{-1} prod_j (1 + 2 e^v sigma_j^2)^{-d_j/2}, in logs
         lg = np.logaddexp(0.0, v + log2var)
-        return float(np.exp(np.log(var[k]) + v - 0.5 * float(np.sum(dims * lg)) - lg[k]))
+        return float(np.exp(2.0 * log_ratio[k] + v - 0.5 * float(np.sum(dims * lg)) - lg[k]))
 
     out = []
     for k in range(var.size):
