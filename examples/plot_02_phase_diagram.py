@@ -14,8 +14,6 @@ import os
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.colors import ListedColormap
-from matplotlib.patches import Patch
 
 from theory.models import GaussianMixture
 from theory.phase_diagram import model_phase_diagram
@@ -37,18 +35,11 @@ print("speciation times:", np.round(pd.speciation_times, 4))
 
 # %%
 # Regime codes: 1 + j where j speciations have happened and the dynamics has not collapsed,
-# J + 2 where it has collapsed (t < t_C).
-J = len(pd.speciation_times)
-labels = [f"{j} speciation(s), not collapsed" for j in range(J + 1)] + ["collapsed (memorizing)"]
-cmap = ListedColormap(plt.get_cmap("Pastel1").colors[: J + 2])
-fig, ax = plt.subplots(figsize=(7, 4.5))
-ax.pcolormesh(pd.x, pd.y, pd.regime, shading="nearest", cmap=cmap, vmin=0.5, vmax=J + 2.5)
-handles = [Patch(color=cmap(k), label=lab) for k, lab in enumerate(labels)]
-ax.plot(pd.collapse_times, alpha, "k-", lw=1.5, label=r"$t_C(\alpha)$")
-for ts in pd.speciation_times:
-    ax.axvline(ts, color="C3", ls="--", lw=1, label=f"$t_S$ = {ts:.3f}")
-ax.set_xlabel(pd.x_name)
-ax.set_ylabel(pd.y_name)
-ax.set_title("regimes of a 3-class mixture (colour: regime; lines: $t_C$ and $t_S$)")
-ax.legend(handles=handles + ax.get_legend_handles_labels()[0], fontsize=7, loc="upper right")
+# J + 2 where it has collapsed (t < t_C).  ``pd.plot`` fills the regions between the analytic
+# boundaries (the speciation lines and the curve :math:`t_C(\alpha)` of ``pd.boundaries()``,
+# recomputed from the model on a fine grid), labels the lines and marks a point of our own.
+point = (1.0, 0.3)                         # (t, alpha): its regime goes in the legend
+print("regime at t = 1, alpha = 0.3:", pd.point(*point)["regime"])
+ax = pd.plot(point=point)
+ax.figure.set_size_inches(9, 4.5)
 plt.show()

@@ -84,10 +84,39 @@ def _number_blocks(out: dict, params: dict) -> dict:
          "t_C": theory["critical_times"][k], "measured_onset_time": cmp["onset_time"][k],
          "measured_half_time": cmp["half_time"][k], "extension_time": cmp["extension_time"][k]}
         for k, (sd, dk) in enumerate(zip(params["stds"], params["dims"], strict=True))]
+    out["theory"]["global_time_nominal"] = out["theory"].pop("global_time")
     out["block_numbering"] = ("from 1: block 1 is the first --stds/--dims entry (a normal block of the "
                               "remaining dimensions comes last); the *_order lists hold block numbers; "
                               "per-block arrays are in block order")
     return out
+
+
+def _global_collapse(res: dict) -> dict:
+    """The two global collapse times, named apart, with their time convention (JSON)."""
+    g = res["global_times"]
+    return {"time": "OU time t (VE variance s = e^{2t} - 1 beside it)",
+            "data_covariance": g["data"], "data_covariance_ve_variance": float(ve_variance(g["data"])),
+            "nominal_variances": g["nominal"],
+            "nominal_variances_ve_variance": float(ve_variance(g["nominal"])),
+            "meaning": "Biroli et al. eq. 5 (Gaussian criterion) with the covariance of the sampled "
+                       "data (data_covariance: the effective variances on the sphere; = "
+                       "comparison.global_time_data) or with the nominal variances stds^2 "
+                       "(nominal_variances, as the per-block t_C use them; = "
+                       "theory.global_time_nominal); equal for Gaussian data"}
+
+
+def _global_text(res: dict) -> list[str]:
+    """The text lines of the two global collapse times (one line when they coincide)."""
+    g = res["global_times"]
+    data, nominal = g["data"], g["nominal"]
+    sd, sn = float(ve_variance(data)), float(ve_variance(nominal))
+    if res["params"]["normalized"]:
+        return [f"  global collapse time (Biroli et al. eq. 5), OU t (VE variance): data covariance "
+                f"{data:.5f} ({sd:.5f}); nominal variances std^2 {nominal:.5f} ({sn:.5f})",
+                "    (sphere data have the effective variances, not std^2; the block t_C above use "
+                "std^2)"]
+    return [f"  global collapse time (Biroli et al. eq. 5), OU t (VE variance): {data:.5f} ({sd:.5f}) "
+            f"(Gaussian data: data covariance = nominal variances std^2)"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -110,6 +139,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.json:
         out = _number_blocks({"params": res["params"], "theory": summ.to_dict(),
                               "monte_carlo": curves.to_dict(), "comparison": cmp.to_dict(),
+                              "global_collapse": _global_collapse(res),
                               "seconds": res["seconds"], "figure": figure, "phase_diagram": diagram},
                              p)
         print(json.dumps(out, indent=2, default=float))
@@ -127,7 +157,7 @@ def _run(args: argparse.Namespace) -> int:
     if summ.window:
         lines.append(f"  geometric memorization window: {summ.window[0]:.5f} < t < "
                      f"{summ.window[1]:.5f} (width {summ.window_width:.5f})")
-    lines.append(f"  global collapse time (Biroli et al.): {summ.global_time:.5f}")
+    lines += _global_text(res)
     lines.append(f"  {curves.n_points} test points per time, {res['seconds']:.1f} s"
                  + (f"; figure: {figure}" if figure else "")
                  + (f"; phase diagram: {diagram}" if diagram else ""))

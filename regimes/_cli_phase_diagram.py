@@ -17,7 +17,6 @@ from theory.citation import citation
 from theory.files import json_ready
 from theory.gaussian_mixture import collapse_time, speciation_time
 from theory.phase_diagram import REGIME_NAMES, phase_diagram_d_n, phase_diagram_t_alpha
-from theory.timemap import ve_variance
 
 from ._arguments import add_gm_params, finite
 from .figures import plot_phase_diagram
@@ -59,31 +58,6 @@ def register(subparsers) -> None:
     pd.add_argument("--save", metavar="FILE.npz", help="also save the arrays (.npz)")
     pd.set_defaults(handler=_run)
 
-
-
-def _boundaries_t_alpha(alpha: np.ndarray, d: float, mu: float, sig: float) -> dict:
-    """t_S (a vertical line; None without speciation) and t_C(alpha) on a fine alpha grid."""
-    fine = phase_diagram_t_alpha(np.zeros(1), alpha, d, mu, sig)
-    ts = float(fine.t_speciation[0, 0])
-    return {"t_S": ts if math.isfinite(ts) else None,
-            "t_C": {"alpha": alpha, "t": fine.t_collapse[:, 0]}}
-
-
-def _boundaries_d_n(d: np.ndarray, t: float, mu: float, sig: float, n_max: float) -> dict:
-    """The d at which t_S(d) = t, and the n below which t < t_C(d, n) (collapse) at each d.
-
-    Inverting eqs. 4 and 10 at fixed t: :math:`\\tfrac12\\log(d\\tilde\\mu^2) = t` gives
-    :math:`d_S = (1 + s(t))/\\tilde\\mu^2` with :math:`s(t) = e^{2t} - 1`, and :math:`t_C(d, n) = t`
-    gives :math:`\\log n_C = \\tfrac d2 \\log(1 + \\sigma^2/s(t))` (regime III below it).
-    """
-    s = float(ve_variance(t))
-    d_s = (1.0 + s) / mu**2
-    with np.errstate(divide="ignore"):
-        log_nc = 0.5 * d * np.log1p(sig**2 / s) if s > 0 else np.full(d.shape, np.inf)
-    n_c = np.exp(np.minimum(log_nc, math.log(n_max) + 1.0))     # clipped just above the plot
-    n_c[log_nc > math.log(n_max) + 1.0] = np.inf
-    return {"t_S": {"d": d_s if d_s >= 1.0 else None},
-            "t_C": {"d": d, "n": n_c, "log_n": log_nc}}
 
 
 def _share(regime: np.ndarray) -> dict:
@@ -142,13 +116,12 @@ def _run(args: argparse.Namespace) -> int:
         a_hi = check_scalar(args.alpha_max, "alpha-max", lower=a_lo, lower_open=True)
         diag = phase_diagram_t_alpha(np.linspace(0, t_max, pts), np.geomspace(a_lo, a_hi, pts),
                                      d, mu, sig)
-        bounds = _boundaries_t_alpha(np.geomspace(a_lo, a_hi, _CURVE_POINTS), d, mu, sig)
     else:
         t = check_scalar(args.t, "t", lower=0.0)
         d_max = check_scalar(args.d_max, "d-max", lower=2.0)
         n_max = check_scalar(args.n_max, "n-max", lower=3.0)
         diag = phase_diagram_d_n(np.geomspace(1, d_max, pts), np.geomspace(2, n_max, pts), t, mu, sig)
-        bounds = _boundaries_d_n(np.geomspace(1, d_max, _CURVE_POINTS), t, mu, sig, n_max)
+    bounds = diag.boundaries(points=_CURVE_POINTS)          # the analytic curves, from theory
     point = _user_point(args, d, mu, sig)
     figure = None
     if not args.no_plot:

@@ -245,20 +245,16 @@ def plot_mixture(result: MixtureRegimes, path: str | Path | None = None, ax=None
     return fig
 
 
-_REGION_COLORS = {1: "#d9e6f2", 2: "#b7e0b7", 3: "#f5c6b3"}
-_REGION_TEXT = {1: "I  noise\n(before speciation)", 2: "II  speciated,\ngeneralizing",
-                3: "III  collapsed,\nmemorizing"}
-
-
 def plot_phase_diagram(diagram: PhaseDiagram, path: str | Path | None = None, ax=None,
                        log_x: bool = False, log_y: bool = False, boundaries: dict | None = None,
                        point: dict | None = None):
     """Draw the regimes of a :class:`~theory.phase_diagram.PhaseDiagram` (optionally save it).
 
-    With ``boundaries`` (the analytic curves, as ``regimes phase-diagram --json`` prints them) the
-    regions are filled between the curves (smooth, no grid steps) and :math:`t_S`, :math:`t_C` are
-    drawn as labelled lines; ``point`` (``t``/``alpha`` or ``d``/``n``, and ``regime``) marks the
-    user's own point, or with ``t`` None the user's dataset size as a horizontal line.
+    The drawing is :meth:`theory.phase_diagram.PhaseDiagram.plot` (one drawing code): the regions
+    are filled between the analytic curves (smooth, no grid steps; by default those of
+    :meth:`~theory.phase_diagram.PhaseDiagram.boundaries`) and :math:`t_S`, :math:`t_C` are drawn
+    as labelled lines; ``point`` (``t``/``alpha`` or ``d``/``n``, and ``regime``) marks the user's
+    own point, or with ``t`` None the user's dataset size as a horizontal line.
 
     Parameters
     ----------
@@ -271,8 +267,9 @@ def plot_phase_diagram(diagram: PhaseDiagram, path: str | Path | None = None, ax
     log_x, log_y : bool, default False
         Logarithmic axes.
     boundaries : dict, optional
-        The analytic boundary curves, as ``regimes phase-diagram --json`` prints them.
-    point : dict, optional
+        The analytic boundary curves, as ``regimes phase-diagram --json`` prints them (default:
+        :meth:`theory.phase_diagram.PhaseDiagram.boundaries`).
+    point : tuple or dict, optional
         The user's point: ``t`` and ``alpha`` (or ``d`` and ``n``) and its ``regime``; with ``t``
         None, the user's dataset size drawn as a horizontal line.
 
@@ -290,88 +287,7 @@ def plot_phase_diagram(diagram: PhaseDiagram, path: str | Path | None = None, ax
         fig, ax = plt.subplots(figsize=(7, 4.8))
     else:
         fig = ax.figure
-    fixed = ", ".join(f"{k} = {v:g}" for k, v in diagram.params.items())
-    if boundaries is None:
-        diagram.plot(ax=ax, log_x=log_x, log_y=log_y)
-    elif diagram.x_name.startswith("t"):
-        _t_alpha_regions(ax, diagram, boundaries, point)
-    else:
-        _d_n_regions(ax, diagram, boundaries, point)
-    if log_x:
-        ax.set_xscale("log")
-    if log_y:
-        ax.set_yscale("log")
-    ax.set_title(f"Regimes of the backward dynamics (Gaussian mixture; {fixed})", fontsize=10)
-    if boundaries is not None:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, fontsize=8)
+    diagram.plot(ax=ax, log_x=log_x, log_y=log_y, point=point, boundaries=boundaries)
     if path is not None:
         save_figure(fig, path)
     return fig
-
-
-def _t_alpha_regions(ax, diagram: PhaseDiagram, b: dict, point: dict | None) -> None:
-    alpha = np.asarray(b["t_C"]["alpha"], float)
-    tc = np.asarray(b["t_C"]["t"], float)
-    ts = b["t_S"]
-    t_max = float(np.max(diagram.x))
-    tc_c = np.minimum(tc, t_max)
-    ax.fill_betweenx(alpha, 0.0, tc_c, color=_REGION_COLORS[3], lw=0,
-                     label=_REGION_TEXT[3].replace("\n", " "))
-    if ts is not None:
-        two = tc < ts
-        ax.fill_betweenx(alpha, tc_c, min(ts, t_max), where=two, color=_REGION_COLORS[2], lw=0,
-                         label=_REGION_TEXT[2].replace("\n", " "))
-        start = np.minimum(np.maximum(tc, ts), t_max)
-    else:
-        start = tc_c
-    ax.fill_betweenx(alpha, start, t_max, color=_REGION_COLORS[1], lw=0,
-                     label=_REGION_TEXT[1].replace("\n", " "))
-    ax.plot(tc, alpha, color="C3", lw=2,
-            label=r"$t_C(\alpha) = \frac{1}{2}\log[1 + \sigma^2/(e^{2\alpha} - 1)]$ (eq. 10)")
-    if ts is not None:
-        ax.axvline(ts, color="C0", lw=2,
-                   label=rf"$t_S = \frac{{1}}{{2}}\log(d\tilde\mu^2)$ = {ts:.3g} (eq. 4)")
-    ax.set_xlim(0.0, t_max)
-    ax.set_ylim(float(alpha.min()), float(alpha.max()))
-    ax.set_xlabel("OU time t (generation runs from right to left)")
-    ax.set_ylabel(r"$\alpha = \log(n)/d$")
-    if point is not None:
-        _mark_point(ax, point, "t", "alpha")
-
-
-def _d_n_regions(ax, diagram: PhaseDiagram, b: dict, point: dict | None) -> None:
-    d = np.asarray(b["t_C"]["d"], float)
-    n_c = np.asarray(b["t_C"]["n"], float)
-    n_lo, n_hi = float(np.min(diagram.y)), float(np.max(diagram.y))
-    top = np.clip(n_c, n_lo, n_hi)
-    ds = b["t_S"]["d"]
-    ax.fill_between(d, n_lo, top, color=_REGION_COLORS[3], lw=0, label=_REGION_TEXT[3].replace("\n", " "))
-    before = d <= ds if ds is not None else np.ones(d.shape, bool)
-    ax.fill_between(d, top, n_hi, where=before, color=_REGION_COLORS[1], lw=0, interpolate=True,
-                    label=_REGION_TEXT[1].replace("\n", " "))
-    if ds is not None:
-        ax.fill_between(d, top, n_hi, where=~before, color=_REGION_COLORS[2], lw=0, interpolate=True,
-                        label=_REGION_TEXT[2].replace("\n", " "))
-    finite = np.isfinite(n_c) & (n_c <= n_hi * 1.01)
-    ax.plot(d[finite], n_c[finite], color="C3", lw=2,
-            label=r"$t_C(d, n) = t$: $\log n = \frac{d}{2}\log[1 + \sigma^2/(e^{2t} - 1)]$ (eq. 10)")
-    if ds is not None:
-        ax.axvline(ds, color="C0", lw=2,
-                   label=rf"$t_S(d) = t$: $d = e^{{2t}}/\tilde\mu^2$ = {ds:.3g} (eq. 4)")
-    ax.set_xlim(float(np.min(diagram.x)), float(np.max(diagram.x)))
-    ax.set_ylim(n_lo, n_hi)
-    ax.set_xlabel("dimension d")
-    ax.set_ylabel("number of training points n")
-    if point is not None:
-        _mark_point(ax, point, "d", "n")
-
-
-def _mark_point(ax, point: dict, xkey: str, ykey: str) -> None:
-    """The user's point (a star, its regime in the legend) or dataset size (a horizontal line)."""
-    if point.get("t") is None:            # t-alpha with --n only: a line at alpha = log(n)/d
-        ax.axhline(point["alpha"], color="k", lw=1.2, ls="--",
-                   label=rf"your n = {point['n']:g}: $\alpha$ = {point['alpha']:.3g}")
-        return
-    x, y = point[xkey], point[ykey]
-    ax.plot([x], [y], marker="*", ms=14, color="gold", mec="k", mew=1.0, ls="none",
-            label=f"your point ({xkey} = {x:g}, {ykey} = {y:.3g}): regime {point['regime']}")

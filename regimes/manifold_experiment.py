@@ -81,7 +81,18 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
         ``summary`` (:class:`theory.manifold.GeometricMemorization`, OU times),
         ``theory`` (grid ``t``, ``spectrum`` (T, d), ``dimension_count``), ``curves``
         (:class:`validation.memorization.MemorizationCurves`), ``comparison``
-        (:class:`validation.memorization.REMComparison`), ``params``, ``seconds``.
+        (:class:`validation.memorization.REMComparison`), ``global_times`` (the two global collapse
+        times, OU: ``"data"``, Biroli et al. eq. 5 with the covariance of the sampled data, the
+        effective variances on the sphere, ``comparison.global_time_data``; ``"nominal"``, the same
+        criterion with the nominal variances ``stds**2``, as the per-block critical times use them,
+        ``summary.global_time``; equal for Gaussian data), ``params``, ``seconds``.
+
+    Notes
+    -----
+    Data projected onto the sphere do not have the covariance of the nominal variances: coordinate
+    k has variance :math:`r^2\tilde\sigma_k^2` (:func:`theory.manifold.effective_variances`),
+    smaller than :math:`\sigma_k^2` when :math:`\sum_k d_k\sigma_k^2 > r^2`, so the global
+    collapse time of the data is smaller than the one computed from the nominal variances.
 
     References
     ----------
@@ -117,8 +128,10 @@ def manifold_experiment(stds: ArrayLike, dims: ArrayLike, d: int, n: int, *,
     t_fine = ou_time_from_ve_variance(np.geomspace(2.0, 5e-4, 200))
     spectrum = theory_spectrum(all_sd, all_dm, n, t_fine, normalized)
     count = theory_dimension_count(all_sd, all_dm, n, t_fine, normalized)
+    glob = {"data": float(comparison.global_time_data), "nominal": float(summary.global_time)}
     return {
         "summary": summary, "theory": {"t": t_fine, "spectrum": spectrum, "dimension_count": count},
+        "global_times": glob,
         "curves": curves, "comparison": comparison,
         "params": {"stds": all_sd.tolist(), "dims": all_dm.tolist(), "tangent": tangent.tolist(),
                    "d": d, "n": n, "normalized": bool(normalized), "seed": seed, "quick": quick,

@@ -32,6 +32,18 @@ from .figures import pyplot, save_figure
 __all__ = ["plot_manifold_experiment"]
 
 
+def _global_lines(result: dict) -> list[tuple[float, dict, str]]:
+    """The global collapse times as (t, line style, legend label): the data covariance's (solid) and,
+    on the sphere, the nominal variances' (dashed), named as in the text and the JSON."""
+    g = result["global_times"]
+    out = [(g["data"], {"color": "k", "lw": 1.2},
+            f"global collapse, data covariance: t = {g['data']:.3g}")]
+    if result["params"]["normalized"]:
+        out.append((g["nominal"], {"color": "0.45", "lw": 1.2, "ls": "--"},
+                    rf"global collapse, nominal variances $\sigma_k^2$: t = {g['nominal']:.3g}"))
+    return out
+
+
 def plot_manifold_experiment(result: dict, path: str | Path | None = None):
     r"""Draw the two panels of a :func:`regimes.manifold_experiment.manifold_experiment` result.
 
@@ -51,8 +63,10 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
     Panel (a): the measured retention :math:`R_k(t)` of each tangent block with standard errors and
     the REM predictions :math:`\min(1, \sqrt{2\log n/v_k})` (dashed: per direction; dotted: the
     sec. 2.4 extension).  Panel (b): per block, the predicted critical time, the extension's, and the
-    measured onset and half times; the shaded band is the window of geometric memorization and the
-    black line the global collapse time.
+    measured onset and half times; the shaded band is the window of geometric memorization.  The
+    solid black line is the global collapse time of the data's covariance (Biroli et al. eq. 5
+    with the effective variances on the sphere), the dashed grey one (sphere data only) the same
+    criterion with the nominal variances :math:`\sigma_k^2`; both in OU time.
 
     References
     ----------
@@ -79,11 +93,13 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
         ax_ret.plot(curves.t, cmp.predicted_retention[:, k], color=colors[k], ls="--", lw=1)
         ax_ret.plot(curves.t, cmp.extension_retention[:, k], color=colors[k], ls=":", lw=1)
         handles.append(Line2D([], [], color=colors[k], marker="o", ms=3, label=name(k)))
-    ax_ret.axvline(summ.global_time, color="k", lw=1)
+    glob = _global_lines(result)
+    for t_g, style, _ in glob:
+        ax_ret.axvline(t_g, **style)
     handles += [Line2D([], [], color="0.3", marker="o", ms=3, label="measured (exact empirical score)"),
                 Line2D([], [], color="0.3", ls="--", label="REM prediction, per direction"),
-                Line2D([], [], color="0.3", ls=":", label="REM prediction, extension (sec. 2.4)"),
-                Line2D([], [], color="k", lw=1, label=f"global collapse t = {summ.global_time:.3g}")]
+                Line2D([], [], color="0.3", ls=":", label="REM prediction, extension (sec. 2.4)")]
+    handles += [Line2D([], [], **style, label=label) for _, style, label in glob]
     ax_ret.legend(handles=handles, fontsize=7, loc="lower right")
     ax_ret.set_ylim(-0.05, 1.15)
     ax_ret.set_xscale("log")
@@ -104,13 +120,14 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
                         color=colors[k], mfc=colors[k] if filled else "white", mew=1.5)
     if summ.window:
         ax_thr.axvspan(summ.window[0], summ.window[1], color="C2", alpha=0.12, lw=0)
-    ax_thr.axvline(summ.global_time, color="k", lw=1)
+    for t_g, style, _ in glob:
+        ax_thr.axvline(t_g, **style)
     legend = [Line2D([], [], color="0.3", marker=m, ms=7, ls="none",
                      mfc="0.3" if key in ("predicted_time", "extension_time") else "white", label=lab)
               for key, m, lab in marks]
     if summ.window:
         legend.append(Patch(color="C2", alpha=0.25, label="geometric memorization window"))
-    legend.append(Line2D([], [], color="k", lw=1, label="global collapse time"))
+    legend += [Line2D([], [], **style, label=label) for _, style, label in glob]
     ax_thr.legend(handles=legend, fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0),
                   borderaxespad=0.0)
     ax_thr.set_yticks(range(len(rows)), [name(k) for k in rows], fontsize=8)
@@ -119,7 +136,8 @@ def plot_manifold_experiment(result: dict, path: str | Path | None = None):
     ax_thr.set_xlabel("OU time t")
     ax_thr.set_title("(b) when each block is lost", fontsize=10)
     kind = "sphere" if p["normalized"] else "Gaussian"
-    fig.suptitle(f"Geometric memorization: d = {p['d']}, n = {p['n']}, {kind} data", fontsize=11)
+    fig.suptitle(f"Geometric memorization: d = {p['d']}, n = {p['n']}, {kind} data (OU time t)",
+                 fontsize=11)
     fig.tight_layout()
     if path is not None:
         save_figure(fig, path)

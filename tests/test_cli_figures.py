@@ -169,6 +169,49 @@ def test_manifold_figure_has_two_panels_with_legends(tmp_path):
     assert fig.axes[0].get_ylabel()
 
 
+def test_manifold_global_collapse_times_agree_in_figure_text_and_json(capsys):
+    """Two distinct global collapse times on the sphere -- the data's covariance (effective variances)
+    and the nominal variances stds^2 -- named apart and with the same values in the figure, the text
+    and the JSON (the figure used to show the nominal one as "global collapse" while the JSON's
+    comparison.global_time was the data one)."""
+    from regimes.manifold_experiment import manifold_experiment
+    from regimes.manifold_figures import plot_manifold_experiment
+    from theory.manifold import global_collapse_time
+    from theory.models import LinearManifold
+
+    stds, dims, d, n = [1.0, 0.3, 0.01], [2, 3, 7], 12, 300
+    data = float(global_collapse_time(np.sqrt(LinearManifold(d, dims, np.square(stds), on_sphere=True,
+                                                             radius=1.0).block_variances()), dims, n))
+    nominal = float(global_collapse_time(stds, dims, n, normalized=True))
+    assert data < 0.8 * nominal                          # distinct quantities on the sphere
+    argv = ["manifold", "--stds", "1", "0.3", "--dims", "2", "3", "--d", str(d), "--n", str(n),
+            "--quick", "--points", "4"]
+    out = _json(capsys, [*argv, "--json", "--no-plot"])
+    g = out["global_collapse"]
+    assert g["data_covariance"] == pytest.approx(data, rel=1e-12)
+    assert g["nominal_variances"] == pytest.approx(nominal, rel=1e-12)
+    assert out["comparison"]["global_time_data"] == g["data_covariance"]
+    assert out["theory"]["global_time_nominal"] == g["nominal_variances"]
+    assert "global_time" not in out["comparison"] and "global_time" not in out["theory"]
+    assert "OU" in g["time"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert f"data covariance {data:.5f}" in text and f"nominal variances std^2 {nominal:.5f}" in text
+    res = manifold_experiment([1, 0.3], [2, 3], d, n, rng=2, quick=True, n_points=4)
+    fig = plot_manifold_experiment(res)
+    for ax in fig.axes:
+        vlines = {ln.get_linestyle(): ln.get_xdata()[0] for ln in ax.lines
+                  if len(set(ln.get_xdata())) == 1 and ln.get_color() in ("k", "0.45")}
+        assert vlines["-"] == pytest.approx(data, rel=1e-12)       # solid: the data covariance
+        assert vlines["--"] == pytest.approx(nominal, rel=1e-12)   # dashed: the nominal variances
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_legend().get_texts()]
+    assert f"global collapse, data covariance: t = {data:.3g}" in labels
+    assert any(lab.startswith("global collapse, nominal variances") and f"t = {nominal:.3g}" in lab
+               for lab in labels)
+    gaussian = _json(capsys, [*argv, "--gaussian", "--json", "--no-plot"])["global_collapse"]
+    assert gaussian["data_covariance"] == pytest.approx(gaussian["nominal_variances"], rel=1e-12)
+
+
 # --- regimes analyze: the t_S reading, the warning near Lambda = 1, the crossing level, the panels -----
 
 @pytest.mark.parametrize(("Lambda", "warns"), [(0.6, True), (1.142, True), (1.49, True), (0.45, False),

@@ -187,9 +187,12 @@ def test_plot(tmp_path):
     diag = phase_diagram_t_alpha(np.linspace(0, 6, 30), np.geomspace(1e-3, 1, 20), 1024.0)
     ax = diag.plot(log_y=True)
     assert ax.get_yscale() == "log"
-    assert ax.get_xlabel() == diag.x_name
+    assert "OU time t" in ax.get_xlabel() and "alpha" in ax.get_ylabel()
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == [REGIME_NAMES[k] for k in (1, 2, 3)]
+    # the three regions (regimes I, II, III in order), then the t_C and t_S lines
+    assert [lab.split()[0] for lab in labels[:3]] == ["I", "II", "III"]
+    assert [lab.split()[0] for lab in labels[:3]] == [REGIME_NAMES[k].split()[0] for k in (1, 2, 3)]
+    assert "t_C" in labels[3] and "t_S" in labels[4]
     path = tmp_path / "pd.png"
     fig = plot_phase_diagram(diag, path, log_y=True)
     assert fig is not None

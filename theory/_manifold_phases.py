@@ -65,7 +65,12 @@ class GeometricMemorization:
     norm_time : float or None
         :math:`t_C^{(0)}` for Gaussian data, ``None`` on the sphere.
     global_time : float
-        The global (Biroli et al.) collapse time with the same variances.
+        The global (Biroli et al. eq. 5) collapse time with the same variances as the critical
+        times: the nominal :math:`\sigma_k^2` (or the effective variances with ``effective=True``).
+        For data on the sphere the data's own covariance is the effective one, so with
+        ``effective=False`` this is the collapse time of Gaussian data of the nominal variances,
+        not that of the sphere data (:func:`theory.manifold.global_collapse_time` with
+        ``effective=True``).
     citation : str
         Where the numbers come from.
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _phase_plot as _plot
 from ._mixture_collapse import collapse_time
 from ._mixture_speciation import check_model, speciation_times
-from .checks import check_array
+from .checks import check_array, check_scalar
 from .files import atomic_path
 
 __all__ = ["ModelPhaseDiagram", "model_phase_diagram"]
@@ -48,6 +49,9 @@ class ModelPhaseDiagram:
     params : dict
         The model and the reading of t_S.
     citation : str
+    model : object or None
+        The model the diagram was computed for (its boundaries are recomputed from it on a fine
+        grid by :meth:`boundaries`); None for a diagram built by hand.
 
     References
     ----------
@@ -69,6 +73,7 @@ class ModelPhaseDiagram:
     params: dict = field(default_factory=dict)
     citation: str = ("Biroli et al. 2024, eq. 4 (crit-spec) per between-class direction and eq. 5 "
                      "(crit-coll) with the within-class spectrum")
+    model: object = field(default=None, repr=False, compare=False)
 
     def regime_names(self) -> dict[int, str]:
         """Name of every regime code."""
@@ -88,28 +93,114 @@ class ModelPhaseDiagram:
                      params=repr(self.params), citation=self.citation)
         return Path(path)
 
-    def plot(self, ax=None):
-        """Draw the regimes with matplotlib, with the speciation lines and the collapse curve."""
+    def boundaries(self, points: int = 400) -> dict:
+        """The analytic boundaries on a fine grid: the speciation lines and the curve t_C(alpha).
+
+        Parameters
+        ----------
+        points : int, default 400
+            Points of the :math:`t_C` curve (``>= 2``), geometrically spaced between the grid's
+            smallest and largest alpha; the curve is recomputed from the model
+            (:func:`theory.collapse.collapse_time`), or read off the grid's rows when the diagram
+            carries no model.
+
+        Returns
+        -------
+        dict
+            ``{"t_S": ndarray (J,), "t_C": {"alpha": ndarray, "t": ndarray}}``: the speciation
+            times (decreasing; the vertical boundaries) and the collapse curve.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 4 and 5; the K-class
+        cascade in ``docs/theory/models.md``.
+        """
+        pts = int(check_scalar(points, "points", lower=2, integer=True))
+        if self.model is None:
+            return {"t_S": self.speciation_times.copy(),
+                    "t_C": {"alpha": self.y.copy(), "t": self.collapse_times.copy()}}
+        alpha = np.geomspace(float(np.min(self.y)), float(np.max(self.y)), pts)
+        tc = np.atleast_1d(np.asarray(collapse_time(self.model, np.exp(alpha * self.model.d)),
+                                      dtype=np.float64))
+        return {"t_S": self.speciation_times.copy(), "t_C": {"alpha": alpha, "t": tc}}
+
+    def point(self, t: float, alpha: float) -> dict:
+        """The regime and the times at one point (t, alpha).
+
+        Parameters
+        ----------
+        t : float
+            OU time, ``>= 0``.
+        alpha : float
+            :math:`\\alpha = \\log(n)/d` (within the range :func:`model_phase_diagram` accepts).
+
+        Returns
+        -------
+        dict
+            ``t``, ``alpha``, ``t_C`` (from the model, or interpolated on the grid's rows without
+            one), ``n_speciated`` and ``regime`` (its name, :meth:`regime_names`).
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 4 and 5, Fig. 1.
+        """
+        t = check_scalar(t, "t", lower=0.0)
+        if self.model is None:
+            alpha = check_scalar(alpha, "alpha", lower=0.0, lower_open=True)
+            order = np.argsort(self.y)
+            tc = float(np.interp(alpha, self.y[order], self.collapse_times[order]))
+        else:
+            d = self.model.d
+            alpha = check_scalar(alpha, "alpha", lower=np.log(2.0) / d, upper=_MAX_LOG_N / d)
+            tc = float(collapse_time(self.model, np.exp(alpha * d)))
+        j = int(np.sum(t < self.speciation_times))
+        code = self.speciation_times.size + 2 if t < tc else 1 + j
+        return {"t": t, "alpha": alpha, "t_C": tc, "n_speciated": j,
+                "regime": self.regime_names()[code]}
+
+    def plot(self, ax=None, log_y: bool = False, point=None, boundaries: dict | None = None):
+        """Draw the regimes: regions filled between the speciation lines and the t_C curve.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw into these axes (default: a new figure).
+        log_y : bool, default False
+            Logarithmic alpha axis.
+        point : tuple (t, alpha) or dict, optional
+            Mark this point (its regime goes in the legend); a dict as :meth:`point` returns.
+        boundaries : dict, optional
+            The curves to draw (default :meth:`boundaries`).
+
+        Returns
+        -------
+        matplotlib Axes
+            The axes drawn into.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 1, eqs. 4 and 5.
+        """
         import matplotlib.pyplot as plt
-        from matplotlib.colors import ListedColormap
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4.5))
+            _, ax = plt.subplots(figsize=(7, 4.8))
+        b = self.boundaries() if boundaries is None else boundaries
+        if point is not None and not isinstance(point, dict):
+            point = self.point(*point)
+        ts = np.asarray(b["t_S"], float)
+        J = ts.size
+        if J == 1:
+            ts_labels = [rf"$t_S$ = {ts[0]:.3g}"]
+        else:
+            ts_labels = [rf"$t_{{S,{j + 1}}}$ = {v:.3g}" for j, v in enumerate(ts)]
         names = self.regime_names()
-        greens = plt.get_cmap("Greens")(np.linspace(0.25, 0.6, max(len(names) - 2, 1)))
-        colors = ["#d9e6f2", *[tuple(c) for c in greens][:len(names) - 2], "#f2b8a0"]
-        cmap = ListedColormap(colors)
-        ax.pcolormesh(self.x, self.y, self.regime, cmap=cmap, vmin=0.5, vmax=len(names) + 0.5,
-                      shading="nearest", rasterized=True)
-        for code, color in zip(sorted(names), colors, strict=True):
-            ax.fill_between([], [], color=color, label=names[code])
-        for ts in self.speciation_times:
-            ax.axvline(ts, color="k", lw=0.8, ls="--")
-        ax.plot(self.collapse_times, self.y, color="k", lw=1.0)
-        ax.set_xlabel(self.x_name)
-        ax.set_ylabel(self.y_name)
-        ax.set_xlim(self.x.min(), self.x.max())
-        ax.legend(loc="best", fontsize=8)
+        _plot.draw_t_alpha(ax, b["t_C"]["alpha"], b["t_C"]["t"], ts, float(np.max(self.x)), names,
+                           tc_label=r"$t_C(\alpha)$ (collapse, eq. 5)", ts_labels=ts_labels,
+                           point=point)
+        convention = self.params.get("convention", "lambda")
+        _plot.finish(ax, f"Regimes of the backward dynamics ({J} speciation"
+                         f"{'' if J == 1 else 's'}, t_S reading '{convention}')", False, log_y)
         return ax
 
 
@@ -179,4 +270,4 @@ def model_phase_diagram(model, t: ArrayLike, alpha: ArrayLike,
     first = ts[0] if ts.size else np.nan
     return ModelPhaseDiagram("t (OU time)", "alpha = log(n)/d", ta, al, regime, n_spec, collapsed,
                              ts, tc, np.full(shape, first), np.broadcast_to(tc[:, None], shape).copy(),
-                             {"model": repr(model), "convention": convention})
+                             {"model": repr(model), "convention": convention}, model=model)

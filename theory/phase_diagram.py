@@ -10,18 +10,21 @@ Examples
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _phase_plot as _plot
 from ._gm_collapse import _collapse_time_of_alpha
 from ._mixture_phase import ModelPhaseDiagram as ModelPhaseDiagram
 from ._mixture_phase import model_phase_diagram as model_phase_diagram
 from .checks import check_array, check_scalar
 from .files import atomic_path
 from .gaussian_mixture import collapse_time, speciation_time
+from .timemap import ve_variance
 
 __all__ = ["PhaseDiagram", "ModelPhaseDiagram", "model_phase_diagram", "REGIME_NAMES", "classify",
            "phase_diagram_t_alpha",           "phase_diagram_d_n"]
@@ -107,25 +110,150 @@ class PhaseDiagram:
                      params=repr(self.params), citation=self.citation)
         return Path(path)
 
-    def plot(self, ax=None, log_x: bool = False, log_y: bool = False):
-        """Draw the regimes with matplotlib (filled areas plus the t_S and t_C lines)."""
+    @property
+    def over(self) -> str:
+        """``"t-alpha"`` (columns t, rows alpha at fixed d) or ``"d-n"`` (columns d, rows n at fixed t)."""
+        return "t-alpha" if self.x_name.startswith("t") else "d-n"
+
+    def boundaries(self, points: int = 400) -> dict:
+        r"""The analytic boundaries of the regimes on a fine geometric grid spanning the diagram.
+
+        Parameters
+        ----------
+        points : int, default 400
+            Points of the :math:`t_C` curve (``>= 2``), geometrically spaced between the smallest
+            and the largest alpha (t-alpha) or d (d-n) of the grid.
+
+        Returns
+        -------
+        dict
+            Over (t, alpha): ``{"t_S": float or None, "t_C": {"alpha": ndarray, "t": ndarray}}``
+            (:math:`t_S` is a vertical line; None without speciation, :math:`d\tilde\mu^2 \le 1`).
+            Over (d, n) at fixed t: ``{"t_S": {"d": float or None}, "t_C": {"d": ndarray,
+            "n": ndarray, "log_n": ndarray}}``: the d at which :math:`t_S(d) = t` (None if
+            :math:`t_S(d) < t` for every :math:`d \ge 1`) and the n below which :math:`t < t_C(d,
+            n)` (regime III), set to inf where it exceeds the grid's largest n by more than a
+            factor e.
+
+        Notes
+        -----
+        Over (t, alpha): :math:`t_S = \tfrac12\log(d\tilde\mu^2)` and
+        :math:`t_C(\alpha) = \tfrac12\log(1 + \sigma^2/s(\alpha))`, :math:`s(t) = e^{2t} - 1`
+        (:func:`theory.timemap.ve_variance`).  Over (d, n), inverting them at fixed t:
+        :math:`d_S = (1 + s(t))/\tilde\mu^2` and :math:`\log n_C = \tfrac d2\log(1 + \sigma^2/s(t))`.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, eqs. 4 and 10.
+        docs/theory/dynamical-regimes.md secs. 2.2 and 3.2.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> pd = phase_diagram_t_alpha(np.linspace(0, 5, 3), np.geomspace(0.01, 1, 3), d=1024)
+        >>> b = pd.boundaries(points=5)
+        >>> round(b["t_S"], 4), b["t_C"]["t"].shape
+        (3.4657, (5,))
+        """
+        pts = int(check_scalar(points, "points", lower=2, integer=True))
+        mu, sig = self.params["mu_tilde"], self.params["sigma"]
+        if self.over == "t-alpha":
+            alpha = np.geomspace(float(np.min(self.y)), float(np.max(self.y)), pts)
+            ts = float(_t_s(self.params["d"], mu))
+            return {"t_S": ts if math.isfinite(ts) else None,
+                    "t_C": {"alpha": alpha, "t": np.asarray(_collapse_time_of_alpha(alpha, sig))}}
+        d = np.geomspace(float(np.min(self.x)), float(np.max(self.x)), pts)
+        log_n_max = math.log(float(np.max(self.y))) + 1.0
+        s = float(ve_variance(self.params["t"]))
+        d_s = (1.0 + s) / mu**2
+        with np.errstate(divide="ignore"):
+            log_nc = 0.5 * d * np.log1p(sig**2 / s) if s > 0 else np.full(d.shape, np.inf)
+        n_c = np.exp(np.minimum(log_nc, log_n_max))       # clipped just above the plot
+        n_c[log_nc > log_n_max] = np.inf
+        return {"t_S": {"d": d_s if d_s >= 1.0 else None},
+                "t_C": {"d": d, "n": n_c, "log_n": log_nc}}
+
+    def point(self, x: float, y: float) -> dict:
+        """The regime and the two times at one point of the diagram's plane.
+
+        Parameters
+        ----------
+        x, y : float
+            ``t`` and ``alpha`` (t-alpha diagram) or ``d`` and ``n`` (d-n diagram, at its fixed t).
+
+        Returns
+        -------
+        dict
+            The coordinates (``t``, ``alpha``; or ``t``, ``d``, ``n``, ``alpha = log(n)/d``),
+            ``t_S`` (NaN without speciation), ``t_C`` and ``regime`` ("I", "II" or "III").
+
+        References
+        ----------
+        Biroli et al. (2024), arXiv:2402.18491, eqs. 4 and 10, Fig. 1.
+        """
+        mu, sig = self.params["mu_tilde"], self.params["sigma"]
+        if self.over == "t-alpha":
+            t = check_scalar(x, "t", lower=0.0)
+            alpha = check_scalar(y, "alpha", lower=0.0, lower_open=True)
+            ts = float(_t_s(self.params["d"], mu))
+            tc = float(_collapse_time_of_alpha(np.float64(alpha), sig))
+            out = {"t": t, "alpha": alpha}
+        else:
+            dd = check_scalar(x, "d", lower=1.0)
+            n = check_scalar(y, "n", lower=2.0)
+            t = self.params["t"]
+            ts, tc = float(_t_s(dd, mu)), float(collapse_time(dd, n, sig))
+            out = {"t": t, "d": dd, "n": n, "alpha": math.log(n) / dd}
+        out.update(t_S=ts, t_C=tc, regime="I" * int(classify(t, ts, tc)))
+        return out
+
+    def plot(self, ax=None, log_x: bool = False, log_y: bool = False, point=None,
+             boundaries: dict | None = None):
+        """Draw the regimes: regions filled between the analytic curves, labelled t_S and t_C lines.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Draw into these axes (default: a new figure).
+        log_x, log_y : bool, default False
+            Logarithmic axes.
+        point : tuple of two floats or dict, optional
+            Mark this point: ``(t, alpha)`` or ``(d, n)`` (its regime goes in the legend), or a dict
+            as :meth:`point` returns (with ``t`` None and ``n``, ``alpha`` given: the dataset size as a
+            horizontal line on the t-alpha diagram).
+        boundaries : dict, optional
+            The curves to draw (default :meth:`boundaries`).
+
+        Returns
+        -------
+        matplotlib Axes
+            The axes drawn into.
+
+        References
+        ----------
+        Biroli, Bonnaire, de Bortoli, Mezard (2024), arXiv:2402.18491, Fig. 1 and eqs. 4 and 10.
+        """
         import matplotlib.pyplot as plt
-        from matplotlib.colors import ListedColormap
 
         if ax is None:
-            _, ax = plt.subplots(figsize=(6, 4.5))
-        cmap = ListedColormap(["#d9e6f2", "#9fd49f", "#f2b8a0"])
-        ax.pcolormesh(self.x, self.y, self.regime, cmap=cmap, vmin=0.5, vmax=3.5,
-                      shading="nearest", rasterized=True)
-        for code, color in zip((1, 2, 3), cmap.colors, strict=True):
-            ax.fill_between([], [], color=color, label=REGIME_NAMES[code])
-        ax.set_xlabel(self.x_name)
-        ax.set_ylabel(self.y_name)
-        if log_x:
-            ax.set_xscale("log")
-        if log_y:
-            ax.set_yscale("log")
-        ax.legend(loc="best", fontsize=8)
+            _, ax = plt.subplots(figsize=(7, 4.8))
+        b = self.boundaries() if boundaries is None else boundaries
+        if point is not None and not isinstance(point, dict):
+            point = self.point(*point)
+        if self.over == "t-alpha":
+            ts = b["t_S"]
+            _plot.draw_t_alpha(
+                ax, b["t_C"]["alpha"], b["t_C"]["t"], [] if ts is None else [ts],
+                float(np.max(self.x)), _plot.REGION_TEXT if ts is not None else
+                {1: _plot.REGION_TEXT[1], 2: _plot.REGION_TEXT[3]},
+                tc_label=r"$t_C(\alpha) = \frac{1}{2}\log[1 + \sigma^2/(e^{2\alpha} - 1)]$ (eq. 10)",
+                ts_labels=[] if ts is None else
+                [rf"$t_S = \frac{{1}}{{2}}\log(d\tilde\mu^2)$ = {ts:.3g} (eq. 4)"], point=point)
+        else:
+            _plot.draw_d_n(ax, b, (float(np.min(self.x)), float(np.max(self.x))),
+                           (float(np.min(self.y)), float(np.max(self.y))), point=point)
+        fixed = ", ".join(f"{k} = {v:g}" for k, v in self.params.items())
+        _plot.finish(ax, f"Regimes of the backward dynamics (Gaussian mixture; {fixed})", log_x, log_y)
         return ax
 
 

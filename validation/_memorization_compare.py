@@ -62,8 +62,13 @@ class REMComparison:
     extension_time : ndarray (K,)
         Subspace-resolved extension :math:`\tfrac12\log(1 + \psi_k\sigma_k^2/(2\alpha))`, with the
         population per-coordinate variances.
-    global_time : float
-        Global collapse time (Gaussian criterion with the population variances).
+    global_time_data : float
+        Global collapse time (OU) of the data's own covariance: the Gaussian criterion of Biroli et
+        al. eq. 5 with the population per-coordinate variances of the sampled distribution (on the
+        sphere the effective variances :math:`r^2\tilde\sigma_k^2`, which sum to :math:`r^2`;
+        for Gaussian data the latent variances).  On the sphere it differs from
+        :attr:`theory.manifold.GeometricMemorization.global_time`, which takes the nominal
+        (pre-projection) variances :math:`\sigma_k^2` as the per-direction formula does.
     predicted_retention, extension_retention : ndarray (T, K)
         :math:`\min(1, \sqrt{2\log n/v_k})` for the two readings on the measured grid.
     rms_error, rms_error_extension : ndarray (K,)
@@ -83,7 +88,7 @@ class REMComparison:
     predicted_time: np.ndarray
     predicted_time_effective: np.ndarray | None
     extension_time: np.ndarray
-    global_time: float
+    global_time_data: float
     predicted_retention: np.ndarray
     extension_retention: np.ndarray
     rms_error: np.ndarray
