@@ -312,7 +312,8 @@ def issue_cases() -> list[Case]:
         Case(["phase-diagram", "--over", "d-n", "--d-max", "1e300", "--points", "12", "--plot",
               "pd.png"], "either", "--d-max", ("pd.png",)),
         Case(["manifold", "--quick", "--d", "100000"], "error", "--d", timeout=60),
-        Case(["manifold", "--quick", "--d", "12", "--n", "10000000", "--points", "2"], "error",
+        # a valid request (about 40 s on 2 cores): a result, or "slow" past the timeout
+        Case(["manifold", "--quick", "--d", "12", "--n", "10000000", "--points", "2"], "either",
              "--n", timeout=60),
         Case(["manifold", "--quick", "--d", "12", "--n", "40", "--points", "100000000"], "error",
              "--points", timeout=60),
