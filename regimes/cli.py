@@ -39,6 +39,7 @@ import signal
 import sys
 import tempfile
 import threading
+import traceback
 import warnings
 import zipfile
 from collections.abc import Sequence
@@ -321,10 +322,17 @@ def _finish_text(text: str) -> str:
 
 # ------------------------------------------------------------------------------------ entry point
 
+def _raised_by_a_check(exc: BaseException) -> bool:
+    """True for an exception raised by a ``raise`` statement of this package's input checks; False
+    for one raised by Python itself (a wrong call, an unsupported operand): a bug, not bad input."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and (frames[-1].line or "").startswith("raise")
+
+
 def _message(exc: BaseException, names: dict[str, str], given: str) -> tuple[str, int]:
     """The one line (and exit status) of an exception of a handler."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    if isinstance(exc, (ValueError, TypeError)):
+    if isinstance(exc, ValueError) or (isinstance(exc, TypeError) and _raised_by_a_check(exc)):
         text = _rename(text, names)
         named = [o for o in set(names.values())
                  if re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text)]
