@@ -118,6 +118,11 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
     GaussianMixtureRegimes
         The times, alpha and phi(t_S), with the equations they come from.
 
+    Raises
+    ------
+    ValueError
+        For a parameter out of range, or :math:`d\\tilde\\mu^2 \\le 1` (no positive speciation time).
+
     References
     ----------
     Biroli et al. (2024), eqs. 4, 6, 7-8, 10.
@@ -134,6 +139,12 @@ def solve_gaussian_mixture(d: float, n: float, mu_tilde: float = 1.0,
     n = check_scalar(n, "n", lower=2.0)
     mu_tilde = check_scalar(mu_tilde, "mu_tilde", lower=0.0, lower_open=True)
     sigma = check_scalar(sigma, "sigma", lower=0.0, lower_open=True)
+    log10_signal = float(np.log10(d) + 2.0 * np.log10(mu_tilde))
+    if not log10_signal > 0.0:
+        shown = f"{10.0**log10_signal:.4g}" if log10_signal > -300 else f"10^{log10_signal:.4g}"
+        raise ValueError(f"d and mu_tilde must have d mu_tilde^2 > 1 for a positive speciation time "
+                         f"t_S = 1/2 log(d mu~^2) (eq. 4) (got d = {d:g}, mu_tilde = {mu_tilde:g}: "
+                         f"d mu~^2 = {shown}); below it the classes never separate")
     ts = speciation_time(d, mu_tilde, sigma)
     tc = collapse_time(d, n, sigma)
     funs = [alpha, speciation_time, t_star, collapse_time, phi]

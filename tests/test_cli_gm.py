@@ -292,3 +292,15 @@ def test_subprocess_hierarchical_json(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
     assert bad.returncode == 2
     assert bad.stderr.startswith("regimes: error: --means must name an existing .npy file")
+
+
+@pytest.mark.parametrize("argv, shown", [(["--d", "1", "--n", "2"], "d mu~^2 = 1)"),
+                                         (["--d", "4", "--mu-tilde", "0.4"], "d mu~^2 = 0.64)"),
+                                         (["--mu-tilde", "1e-200"], "d mu~^2 = 10^-397)")])
+def test_no_speciation_is_one_line_naming_d_and_mu_tilde(capsys, argv, shown):
+    """d mu~^2 <= 1: t_S = 1/2 log(d mu~^2) of eq. 4 is not positive; refused up front by name."""
+    with pytest.raises(SystemExit) as e:
+        main(["gm", "--no-plot", *argv])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert e.value.code == 2 and len(err) == 1
+    assert "--d" in err[0] and "--mu-tilde" in err[0] and shown in err[0]
