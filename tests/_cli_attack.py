@@ -351,7 +351,7 @@ def issue_cases() -> list[Case]:
         Case(["analyze", "tiny.npy", "--quick", "--out", "afile"], "error", "--out"),
         Case(["reproduce", "fig2", "--quick", "--out", "/proc/r"], "error", "--out"),
         Case(["reproduce", "fig2", "--quick", "--out", "afile"], "error", "--out"),
-        Case(["gm", "--no-plot", "--n", "2", "--d", "1", "--json"], "either", "--n"),
+        Case(["gm", "--no-plot", "--n", "2", "--d", "1", "--json"], "either", "--d"),
         Case(["gm", "--no-plot", "--classes", "1e9"], "error", "--classes"),
         Case(["gm", "--no-plot", "--classes", "3", "--d", "1e9"], "error", "--d", timeout=60),
     ]
