@@ -69,6 +69,21 @@ def register(subparsers) -> None:
     gm.set_defaults(handler=_run, d=None, mu_tilde=None, sigma=None)
 
 
+def _draw(args: argparse.Namespace, res, plot) -> str | None:
+    """Draw the figure unless ``--no-plot``; the path written (None without a figure)."""
+    if args.no_plot:
+        return None
+    plot(res, args.plot)
+    return args.plot
+
+
+def _print_json(res, figure: str | None) -> int:
+    out = res.to_dict()
+    out["figure"] = figure
+    print(json.dumps(out, indent=2))
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if any(getattr(args, name) is not None for name in _MIXTURE_OPTIONS):
         return _run_mixture(args)
@@ -76,15 +91,9 @@ def _run(args: argparse.Namespace) -> int:
         if getattr(args, name) is None:
             setattr(args, name, value)
     res = solve_gaussian_mixture(args.d, args.n, args.mu_tilde, args.sigma)
-    figure = None
-    if not args.no_plot:
-        plot_gaussian_mixture(res, args.plot)
-        figure = args.plot
+    figure = _draw(args, res, plot_gaussian_mixture)
     if args.json:
-        out = res.to_dict()
-        out["figure"] = figure
-        print(json.dumps(out, indent=2))
-        return 0
+        return _print_json(res, figure)
     v = res.t_speciation_conventions
     lines = [
         f"Gaussian mixture: d = {res.d:g}, n = {res.n:g}, mu~ = {res.mu_tilde:g}, "
@@ -301,14 +310,8 @@ def _run_mixture(args: argparse.Namespace) -> int:
     if not math.isfinite(args.n):
         raise ValueError(f"n must be a finite number >= 2 (got {args.n:g})")
     res = solve_mixture(model, args.n, groups=groups, description=description)
-    figure = None
-    if not args.no_plot:
-        plot_mixture(res, args.plot)
-        figure = args.plot
+    figure = _draw(args, res, plot_mixture)
     if args.json:
-        out = res.to_dict()
-        out["figure"] = figure
-        print(json.dumps(out, indent=2))
-        return 0
+        return _print_json(res, figure)
     print("\n".join(_mixture_lines(res, figure)))
     return 0
